@@ -1,0 +1,3 @@
+"""screener: pre-screening for ketamine infusion clinics."""
+
+__version__ = "0.1.0"

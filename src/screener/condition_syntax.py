@@ -1,0 +1,321 @@
+"""The condition language: tokens, the syntax tree, and a recursive-descent parser.
+
+Grammar (lowest precedence first):
+
+    expr       := and_expr ("or" and_expr)*
+    and_expr   := not_expr ("and" not_expr)*
+    not_expr   := "not" not_expr | comparison
+    comparison := operand (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") operand)?
+    operand    := NUMBER | STRING | "true" | "false" | "yes" | "no"
+                | "known" "(" NAME ")" | NAME | "[" literal ("," literal)* "]" | "(" expr ")"
+
+Text is parsed into a tree and never handed to Python's evaluator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "yes", "no", "known"})
+COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+
+
+class ConditionSyntaxError(Exception):
+    """A problem in a condition, at a 0-based character offset in its text."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "str", "name", "op", "end"
+    text: str
+    offset: int
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<num>-?\d+(?:\.\d+)?)
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            char = text[pos]
+            hint = ""
+            if char == "=":
+                hint = " (use '==' to compare)"
+            elif char in "&|!":
+                hint = " (use 'and', 'or', 'not')"
+            elif char in "\"'":
+                hint = " (unterminated string)"
+            raise ConditionSyntaxError(pos, f"unexpected character {char!r}{hint}")
+        kind = match.lastgroup or ""
+        if kind != "space":
+            tokens.append(Token(kind, match.group(), pos))
+        pos = match.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+# ---- syntax tree -------------------------------------------------------------------------
+
+Scalar = bool | int | float | str
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Scalar
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListLiteral:
+    items: tuple[Literal, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Known:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+    offset: int
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # one of COMPARISONS
+    left: Node
+    right: Node
+    offset: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    element: Node
+    container: Node
+    negated: bool
+    offset: int
+
+
+Node = Literal | ListLiteral | QuestionRef | Known | Not | And | Or | Compare | Membership
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, ListLiteral):
+        return node.items
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, (And, Or)):
+        return node.operands
+    if isinstance(node, Compare):
+        return (node.left, node.right)
+    if isinstance(node, Membership):
+        return (node.element, node.container)
+    return ()
+
+
+def walk(node: Node) -> list[Node]:
+    """Every node of the tree, parents before children."""
+    out = [node]
+    for child in children(node):
+        out.extend(walk(child))
+    return out
+
+
+def referenced_questions(node: Node) -> tuple[str, ...]:
+    """Question ids the condition reads, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for sub in walk(node):
+        if isinstance(sub, (QuestionRef, Known)):
+            seen.setdefault(sub.name, None)
+    return tuple(seen)
+
+
+# ---- parser ------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = tokenize(text)
+        self.index = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def _is(self, kind: str, text: str | None = None) -> bool:
+        tok = self.current
+        return tok.kind == kind and (text is None or tok.text == text)
+
+    def _advance(self) -> Token:
+        tok = self.current
+        self.index += 1
+        return tok
+
+    def _expect(self, kind: str, text: str, what: str) -> Token:
+        if not self._is(kind, text):
+            raise ConditionSyntaxError(self.current.offset, f"expected {what}, found {_describe(self.current)}")
+        return self._advance()
+
+    def parse(self) -> Node:
+        if self._is("end"):
+            raise ConditionSyntaxError(0, "the condition is empty")
+        node = self.expr()
+        if not self._is("end"):
+            tok = self.current
+            hint = ""
+            if tok.kind == "name" and tok.text not in KEYWORDS:
+                hint = " (missing 'and' or 'or'?)"
+            raise ConditionSyntaxError(tok.offset, f"unexpected {_describe(tok)}{hint}")
+        return node
+
+    def expr(self) -> Node:
+        start = self.current.offset
+        operands = [self.and_expr()]
+        while self._is("name", "or"):
+            self._advance()
+            operands.append(self.and_expr())
+        return operands[0] if len(operands) == 1 else Or(tuple(operands), start)
+
+    def and_expr(self) -> Node:
+        start = self.current.offset
+        operands = [self.not_expr()]
+        while self._is("name", "and"):
+            self._advance()
+            operands.append(self.not_expr())
+        return operands[0] if len(operands) == 1 else And(tuple(operands), start)
+
+    def not_expr(self) -> Node:
+        if self._is("name", "not"):
+            start = self._advance().offset
+            return Not(self.not_expr(), start)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.operand()
+        tok = self.current
+        if tok.kind == "op" and tok.text in COMPARISONS:
+            self._advance()
+            return Compare(tok.text, left, self.operand(), tok.offset)
+        if self._is("name", "in"):
+            self._advance()
+            return Membership(left, self.operand(), False, tok.offset)
+        if self._is("name", "not") and self.tokens[self.index + 1].text == "in":
+            self._advance()
+            self._advance()
+            return Membership(left, self.operand(), True, tok.offset)
+        return left
+
+    def operand(self) -> Node:
+        tok = self.current
+        if tok.kind == "num":
+            self._advance()
+            number = float(tok.text) if "." in tok.text else int(tok.text)
+            return Literal(number, tok.offset)
+        if tok.kind == "str":
+            self._advance()
+            return Literal(_unquote(tok.text), tok.offset)
+        if tok.kind == "op" and tok.text == "(":
+            self._advance()
+            node = self.expr()
+            self._expect("op", ")", "')'")
+            return node
+        if tok.kind == "op" and tok.text == "[":
+            return self.list_literal()
+        if tok.kind == "name":
+            if tok.text in ("true", "yes"):
+                self._advance()
+                return Literal(True, tok.offset)
+            if tok.text in ("false", "no"):
+                self._advance()
+                return Literal(False, tok.offset)
+            if tok.text == "known":
+                self._advance()
+                self._expect("op", "(", "'(' after known")
+                name = self.current
+                if name.kind != "name" or name.text in KEYWORDS:
+                    raise ConditionSyntaxError(name.offset, f"known() takes a question id, found {_describe(name)}")
+                self._advance()
+                self._expect("op", ")", "')' to close known(")
+                return Known(name.text, tok.offset)
+            if tok.text not in KEYWORDS:
+                self._advance()
+                return QuestionRef(tok.text, tok.offset)
+        raise ConditionSyntaxError(tok.offset, f"expected a value or a question id, found {_describe(tok)}")
+
+    def list_literal(self) -> ListLiteral:
+        start = self._advance().offset
+        items: list[Literal] = []
+        while True:
+            node = self.operand()
+            if not isinstance(node, Literal):
+                raise ConditionSyntaxError(
+                    _offset(node), "a list holds only literal values (quote choice values)"
+                )
+            items.append(node)
+            if self._is("op", ","):
+                self._advance()
+                if self._is("op", "]"):
+                    break
+                continue
+            break
+        self._expect("op", "]", "',' or ']'")
+        return ListLiteral(tuple(items), start)
+
+
+def _offset(node: Node) -> int:
+    return node.offset
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind == "end":
+        return "end of condition"
+    return f"{tok.text!r}"
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+def parse_condition(text: str) -> Node:
+    """Parse condition text into a tree; raises ConditionSyntaxError with an offset."""
+    return _Parser(text).parse()

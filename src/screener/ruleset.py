@@ -1,0 +1,317 @@
+"""Load a rule file: parse YAML, check the schema, check and compile every condition."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from screener.condition_check import check_condition, suggest
+from screener.condition_compile import compile_condition
+from screener.condition_syntax import ConditionSyntaxError, Node, parse_condition, referenced_questions
+from screener.errors import Problem, RuleFileError
+from screener.questions import NONE_CHOICE, Choice, Condition, Question
+from screener.reason_text import TemplateError, placeholders
+from screener.schema import Action, QuestionSpec, QuestionType, RuleFileSpec
+from screener.yaml_source import (
+    PathKey,
+    SourceDocument,
+    as_mapping,
+    decode_utf8,
+    parse_yaml_text,
+    read_text,
+)
+
+BUNDLED_RULES = "rules.yaml"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    action: Action
+    label: str
+    when_text: str
+    when: Condition
+    tree: Node
+    reason: str
+    reason_clear: str | None
+    source: str
+    reads: tuple[str, ...]  # question ids the condition reads
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    version: str
+    sha256: str
+    source_name: str
+    clinic_name: str
+    clinic_phone: str | None
+    disclaimer: str
+    crisis_text: str
+    next_steps: tuple[str, ...]
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+
+    @cached_property
+    def question_map(self) -> Mapping[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def rule_map(self) -> Mapping[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+def _where(doc: SourceDocument, loc: PathKey) -> str:
+    """`rules[7] (htn_review).when` for a path into the document."""
+    out = ""
+    data: object = doc.data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            if isinstance(data, list) and part < len(data):
+                data = data[part]
+                if isinstance(data, dict) and isinstance(data.get("id"), str):
+                    out += f" ({data['id']})"
+            else:
+                data = None
+        else:
+            out += f".{part}" if out else part
+            data = data.get(part) if isinstance(data, dict) else None
+    return out
+
+
+def _schema_problems(doc: SourceDocument, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = _document_path(doc, item["loc"], keep_last=item["type"] == "missing")
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            parent = loc[:-1]
+            allowed = _allowed_keys(doc, parent)
+            message = f"unknown key {key!r}{suggest(key, allowed)}"
+        elif item["type"] == "missing":
+            message = f"missing required key {str(loc[-1])!r}"
+        elif item["type"] == "string_pattern_mismatch":
+            message = "must be lower_snake_case (letters, digits, _; starting with a letter)"
+        elif item["type"] == "enum":
+            expected = item.get("ctx", {}).get("expected", "")
+            message = f"must be one of {expected}"
+        problems.append(doc.problem(loc, _where(doc, loc), message))
+    return problems
+
+
+def _document_path(doc: SourceDocument, loc: tuple[int | str, ...], keep_last: bool) -> PathKey:
+    """pydantic's error location as a path into the document.
+
+    pydantic adds parts for union members and constrained types; only parts that exist in
+    the document are kept (and the last one for a missing key).
+    """
+    path: list[str | int] = []
+    data: object = doc.data
+    for index, part in enumerate(loc):
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        elif keep_last and index == len(loc) - 1:
+            pass
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _allowed_keys(doc: SourceDocument, parent: PathKey) -> list[str]:
+    from screener import schema
+
+    names = [p for p in parent if isinstance(p, str)]
+    model: type[schema.Strict] = RuleFileSpec
+    if names and names[-1] == "questions":
+        model = schema.QuestionSpec
+    elif names and names[-1] == "rules":
+        model = schema.RuleSpec
+    elif names and names[-1] == "clinic":
+        model = schema.ClinicSpec
+    elif names and names[-1] == "choices":
+        model = schema.ChoiceSpec
+    return list(model.model_fields)
+
+
+def _compile_question(spec: QuestionSpec) -> Question:
+    choices: tuple[Choice, ...] = ()
+    for item in spec.choices or ():
+        if isinstance(item, str):
+            if spec.type is QuestionType.MULTI_CHOICE and item == NONE_CHOICE:
+                continue
+            choices += (Choice(item, item.replace("_", " ")),)
+        elif not (spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE):
+            choices += (Choice(item.value, item.label),)
+    return Question(
+        id=spec.id,
+        text=spec.text,
+        type=spec.type,
+        help=spec.help,
+        required=spec.required,
+        ask_if_text=spec.ask_if,
+        min=spec.min,
+        max=spec.max,
+        unit=spec.unit,
+        choices=choices,
+        aliases=tuple(spec.aliases),
+    )
+
+
+def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec) -> list[Problem]:
+    path: PathKey = ("questions", index)
+    where = f"questions[{index}] ({spec.id})"
+    problems = []
+    has_choices = spec.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
+    if has_choices and not spec.choices:
+        problems.append(doc.problem(path, where, f"a {spec.type.value} question needs 'choices'"))
+    if not has_choices and spec.choices:
+        problems.append(
+            doc.problem((*path, "choices"), f"{where}.choices", f"a {spec.type.value} question has no choices")
+        )
+    if spec.type is not QuestionType.INTEGER and (spec.min is not None or spec.max is not None):
+        problems.append(doc.problem(path, where, "'min' and 'max' apply only to integer questions"))
+    if spec.min is not None and spec.max is not None and spec.min > spec.max:
+        problems.append(doc.problem((*path, "min"), f"{where}.min", "'min' is greater than 'max'"))
+    values = [c if isinstance(c, str) else c.value for c in spec.choices or ()]
+    for value in {v for v in values if values.count(v) > 1}:
+        problems.append(doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice"))
+    return problems
+
+
+def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
+    """Check and compile a parsed rule file; every problem is reported at once."""
+    data = as_mapping(doc, "a rule file")
+    try:
+        spec = RuleFileSpec.model_validate(data)
+    except ValidationError as exc:
+        raise RuleFileError(_schema_problems(doc, exc)) from None
+
+    problems: list[Problem] = []
+    questions: dict[str, Question] = {}
+    for index, qspec in enumerate(spec.questions):
+        if qspec.id in questions:
+            problems.append(
+                doc.problem(
+                    ("questions", index, "id"),
+                    f"questions[{index}] ({qspec.id})",
+                    f"question id {qspec.id!r} is used twice",
+                )
+            )
+            continue
+        problems.extend(_question_shape_problems(doc, index, qspec))
+        questions[qspec.id] = _compile_question(qspec)
+
+    order = {qid: position for position, qid in enumerate(questions)}
+    for index, qspec in enumerate(spec.questions):
+        if qspec.ask_if is None or questions[qspec.id].ask_if_text != qspec.ask_if:
+            continue
+        path: PathKey = ("questions", index, "ask_if")
+        where = f"questions[{index}] ({qspec.id}).ask_if"
+        try:
+            tree = parse_condition(qspec.ask_if)
+            check_condition(tree, questions)
+        except ConditionSyntaxError as exc:
+            problems.append(doc.problem(path, where, exc.message, offset=exc.offset))
+            continue
+        later = [q for q in referenced_questions(tree) if order[q] >= order[qspec.id]]
+        if later:
+            problems.append(
+                doc.problem(
+                    path,
+                    where,
+                    f"reads {later[0]!r}, which is not asked before this question"
+                    " (ask_if may only read earlier questions)",
+                )
+            )
+            continue
+        questions[qspec.id] = replace(questions[qspec.id], ask_if=compile_condition(tree))
+
+    rules = []
+    seen_rules: set[str] = set()
+    for index, rspec in enumerate(spec.rules):
+        where = f"rules[{index}] ({rspec.id})"
+        if rspec.id in seen_rules:
+            problems.append(doc.problem(("rules", index, "id"), where, f"rule id {rspec.id!r} is used twice"))
+        seen_rules.add(rspec.id)
+        for field in ("reason", "reason_clear"):
+            template = getattr(rspec, field)
+            if template is None:
+                continue
+            try:
+                names = placeholders(template)
+            except TemplateError as exc:
+                problems.append(doc.problem(("rules", index, field), f"{where}.{field}", str(exc)))
+                continue
+            for name in names:
+                if name not in questions:
+                    problems.append(
+                        doc.problem(
+                            ("rules", index, field),
+                            f"{where}.{field}",
+                            f"placeholder {{{name}}} names no question{suggest(name, list(questions))}",
+                        )
+                    )
+        try:
+            tree = parse_condition(rspec.when)
+            check_condition(tree, questions)
+        except ConditionSyntaxError as exc:
+            problems.append(
+                doc.problem(("rules", index, "when"), f"{where}.when", exc.message, exc.offset)
+            )
+            continue
+        rules.append(
+            Rule(
+                id=rspec.id,
+                action=rspec.action,
+                label=rspec.label,
+                when_text=rspec.when,
+                when=compile_condition(tree),
+                tree=tree,
+                reason=rspec.reason,
+                reason_clear=rspec.reason_clear,
+                source=rspec.source,
+                reads=referenced_questions(tree),
+            )
+        )
+    if problems:
+        raise RuleFileError(problems)
+    return RuleSet(
+        name=spec.name,
+        version=spec.version,
+        sha256=hashlib.sha256(content).hexdigest(),
+        source_name=doc.name,
+        clinic_name=spec.clinic.name,
+        clinic_phone=spec.clinic.phone,
+        disclaimer=spec.disclaimer,
+        crisis_text=spec.crisis_text,
+        next_steps=tuple(spec.next_steps),
+        questions=tuple(questions.values()),
+        rules=tuple(rules),
+    )
+
+
+
+
+def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
+    doc = parse_yaml_text(decode_utf8(content, name), name)
+    return build_ruleset(doc, content)
+
+
+def load_ruleset(path: Path | None = None) -> RuleSet:
+    """Load a rule file, or the bundled default when `path` is None."""
+    if path is None:
+        content = resources.files("screener").joinpath("data", BUNDLED_RULES).read_bytes()
+        return load_ruleset_bytes(content, BUNDLED_RULES)
+    content, _ = read_text(path)
+    return load_ruleset_bytes(content, str(path))

@@ -1,0 +1,96 @@
+"""The rule file's shape, as pydantic models. Unknown keys are rejected everywhere.
+
+These models check the shape of each entry; `ruleset.py` checks how entries fit together
+(ids, conditions, placeholders) and compiles them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class QuestionType(StrEnum):
+    YES_NO = "yes_no"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    TEXT = "text"
+
+
+class Action(StrEnum):
+    """What a rule does when it fires. Ordered from most to least severe."""
+
+    URGENT = "urgent"  # fires when true: urgent outcome, crisis text first
+    EXCLUDE = "exclude"  # fires when true: not eligible
+    REQUIRE = "require"  # fires when false: not eligible (the condition is what is required)
+    REVIEW = "review"  # fires when true: needs clinician review
+    FLAG = "flag"  # fires when true: informational, never changes the outcome
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChoiceSpec(Strict):
+    value: Identifier
+    label: NonEmpty
+
+
+class QuestionSpec(Strict):
+    id: Identifier
+    text: NonEmpty
+    type: QuestionType
+    help: str | None = None
+    required: bool = False
+    ask_if: NonEmpty | None = None
+    min: int | None = None
+    max: int | None = None
+    unit: str | None = None
+    choices: list[ChoiceSpec | Identifier] | None = None
+    aliases: list[NonEmpty] = Field(default_factory=list)
+
+    @field_validator("choices")
+    @classmethod
+    def _choices_not_empty(
+        cls, value: list[ChoiceSpec | str] | None
+    ) -> list[ChoiceSpec | str] | None:
+        if value is not None and not value:
+            raise ValueError("a question with choices needs at least one")
+        return value
+
+
+class RuleSpec(Strict):
+    id: Identifier
+    action: Action
+    label: NonEmpty
+    when: NonEmpty
+    reason: NonEmpty
+    reason_clear: NonEmpty | None = None
+    source: NonEmpty
+
+
+class ClinicSpec(Strict):
+    name: NonEmpty
+    phone: str | None = None
+
+
+class RuleFileSpec(Strict):
+    name: NonEmpty
+    version: NonEmpty
+    clinic: ClinicSpec
+    disclaimer: NonEmpty
+    crisis_text: NonEmpty
+    next_steps: list[NonEmpty] = Field(min_length=1)
+    questions: list[QuestionSpec] = Field(min_length=1)
+    rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, (int, float)) else value
