@@ -25,7 +25,7 @@ class CoercionError(ValueError):
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.strip().lower().replace("’", "'").split())
+    return " ".join(text.strip().lower().replace("\u2019", "'").split())
 
 
 def is_unknown_text(text: str) -> bool:
@@ -91,7 +91,7 @@ def _one_choice(question: Question, raw: object, extra: tuple[str, ...] = ()) ->
     allowed = [*question.choice_values, *extra]
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise CoercionError(f"not one of: {', '.join(allowed)}{hint}")
+    raise CoercionError(f"{raw.strip()!r} is not one of: {', '.join(allowed)}{hint}")
 
 
 def _multi_choice(question: Question, raw: object) -> frozenset[str]:

@@ -57,7 +57,7 @@ class _Checker:
         if context is not None and name in context.choice_values:
             raise ConditionSyntaxError(
                 offset,
-                f"unknown question {name!r} (to compare with the choice value, quote it: \"{name}\")",
+                f'unknown question {name!r} (to compare with the choice value, quote it: "{name}")',
             )
         raise ConditionSyntaxError(
             offset, f"unknown question {name!r}{suggest(name, list(self.questions))}"
@@ -179,7 +179,7 @@ class _Checker:
             return
         raise ConditionSyntaxError(
             node.container.offset,
-            f"{word} needs a list like [\"a\", \"b\"] or a multi-choice question on the right,"
+            f'{word} needs a list like ["a", "b"] or a multi-choice question on the right,'
             f" not a {container} value",
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from typing import Any
 
 from screener.condition_syntax import (
     And,
@@ -25,7 +26,7 @@ from screener.tristate import Tri, tri_and, tri_not, tri_or
 
 Getter = Callable[[Answers], object]
 
-_OPERATORS: dict[str, Callable[[object, object], bool]] = {
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,

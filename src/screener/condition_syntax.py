@@ -192,7 +192,9 @@ class _Parser:
 
     def _expect(self, kind: str, text: str, what: str) -> Token:
         if not self._is(kind, text):
-            raise ConditionSyntaxError(self.current.offset, f"expected {what}, found {_describe(self.current)}")
+            raise ConditionSyntaxError(
+                self.current.offset, f"expected {what}, found {_describe(self.current)}"
+            )
         return self._advance()
 
     def parse(self) -> Node:
@@ -272,14 +274,18 @@ class _Parser:
                 self._expect("op", "(", "'(' after known")
                 name = self.current
                 if name.kind != "name" or name.text in KEYWORDS:
-                    raise ConditionSyntaxError(name.offset, f"known() takes a question id, found {_describe(name)}")
+                    raise ConditionSyntaxError(
+                        name.offset, f"known() takes a question id, found {_describe(name)}"
+                    )
                 self._advance()
                 self._expect("op", ")", "')' to close known(")
                 return Known(name.text, tok.offset)
             if tok.text not in KEYWORDS:
                 self._advance()
                 return QuestionRef(tok.text, tok.offset)
-        raise ConditionSyntaxError(tok.offset, f"expected a value or a question id, found {_describe(tok)}")
+        raise ConditionSyntaxError(
+            tok.offset, f"expected a value or a question id, found {_describe(tok)}"
+        )
 
     def list_literal(self) -> ListLiteral:
         start = self._advance().offset

@@ -11,7 +11,9 @@ from screener.schema import Action
 from screener.screening import ACTION_OUTCOME, Outcome, RuleResult, RulesetRef, Screening
 
 
-def visible_answers(ruleset: RuleSet, answers: Mapping[str, Value]) -> tuple[dict[str, Value], list[str]]:
+def visible_answers(
+    ruleset: RuleSet, answers: Mapping[str, Value]
+) -> tuple[dict[str, Value], list[str]]:
     """The answers that count (hidden questions read as unknown) and the hidden question ids.
 
     A question is hidden only when its ask_if is definitely false: when skip logic cannot be
@@ -31,11 +33,15 @@ def visible_answers(ruleset: RuleSet, answers: Mapping[str, Value]) -> tuple[dic
 def _describe_values(ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value]) -> str:
     from screener.questions import format_value
 
-    parts = [f"{qid}: {format_value(ruleset.question_map[qid], scored.get(qid))}" for qid in rule.reads]
+    parts = [
+        f"{qid}: {format_value(ruleset.question_map[qid], scored.get(qid))}" for qid in rule.reads
+    ]
     return "; ".join(parts)
 
 
-def _result(ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value], hidden: set[str]) -> RuleResult:
+def _result(
+    ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value], hidden: set[str]
+) -> RuleResult:
     value = rule.when(scored)
     fired = value is False if rule.action is Action.REQUIRE else value is True
     needs: tuple[str, ...] = ()

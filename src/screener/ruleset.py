@@ -8,16 +8,23 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from screener.condition_check import check_condition, suggest
 from screener.condition_compile import compile_condition
-from screener.condition_syntax import ConditionSyntaxError, Node, parse_condition, referenced_questions
+from screener.condition_syntax import (
+    ConditionSyntaxError,
+    Node,
+    parse_condition,
+    referenced_questions,
+)
 from screener.errors import Problem, RuleFileError
 from screener.questions import NONE_CHOICE, Choice, Condition, Question
 from screener.reason_text import TemplateError, placeholders
-from screener.schema import Action, QuestionSpec, QuestionType, RuleFileSpec
+from screener.schema import Action, QuestionSpec, QuestionType, RuleFileSpec, RuleSpec, Strict
+from screener.schema_errors import schema_problems
 from screener.yaml_source import (
     PathKey,
     SourceDocument,
@@ -28,6 +35,7 @@ from screener.yaml_source import (
 )
 
 BUNDLED_RULES = "rules.yaml"
+M = TypeVar("M", bound=Strict)
 
 
 @dataclass(frozen=True)
@@ -67,83 +75,6 @@ class RuleSet:
         return {r.id: r for r in self.rules}
 
 
-def _where(doc: SourceDocument, loc: PathKey) -> str:
-    """`rules[7] (htn_review).when` for a path into the document."""
-    out = ""
-    data: object = doc.data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            if isinstance(data, list) and part < len(data):
-                data = data[part]
-                if isinstance(data, dict) and isinstance(data.get("id"), str):
-                    out += f" ({data['id']})"
-            else:
-                data = None
-        else:
-            out += f".{part}" if out else part
-            data = data.get(part) if isinstance(data, dict) else None
-    return out
-
-
-def _schema_problems(doc: SourceDocument, error: ValidationError) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        loc = _document_path(doc, item["loc"], keep_last=item["type"] == "missing")
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            parent = loc[:-1]
-            allowed = _allowed_keys(doc, parent)
-            message = f"unknown key {key!r}{suggest(key, allowed)}"
-        elif item["type"] == "missing":
-            message = f"missing required key {str(loc[-1])!r}"
-        elif item["type"] == "string_pattern_mismatch":
-            message = "must be lower_snake_case (letters, digits, _; starting with a letter)"
-        elif item["type"] == "enum":
-            expected = item.get("ctx", {}).get("expected", "")
-            message = f"must be one of {expected}"
-        problems.append(doc.problem(loc, _where(doc, loc), message))
-    return problems
-
-
-def _document_path(doc: SourceDocument, loc: tuple[int | str, ...], keep_last: bool) -> PathKey:
-    """pydantic's error location as a path into the document.
-
-    pydantic adds parts for union members and constrained types; only parts that exist in
-    the document are kept (and the last one for a missing key).
-    """
-    path: list[str | int] = []
-    data: object = doc.data
-    for index, part in enumerate(loc):
-        if isinstance(data, dict) and isinstance(part, str) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        elif keep_last and index == len(loc) - 1:
-            pass
-        else:
-            continue
-        path.append(part)
-    return tuple(path)
-
-
-def _allowed_keys(doc: SourceDocument, parent: PathKey) -> list[str]:
-    from screener import schema
-
-    names = [p for p in parent if isinstance(p, str)]
-    model: type[schema.Strict] = RuleFileSpec
-    if names and names[-1] == "questions":
-        model = schema.QuestionSpec
-    elif names and names[-1] == "rules":
-        model = schema.RuleSpec
-    elif names and names[-1] == "clinic":
-        model = schema.ClinicSpec
-    elif names and names[-1] == "choices":
-        model = schema.ChoiceSpec
-    return list(model.model_fields)
-
-
 def _compile_question(spec: QuestionSpec) -> Question:
     choices: tuple[Choice, ...] = ()
     for item in spec.choices or ():
@@ -177,7 +108,11 @@ def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec
         problems.append(doc.problem(path, where, f"a {spec.type.value} question needs 'choices'"))
     if not has_choices and spec.choices:
         problems.append(
-            doc.problem((*path, "choices"), f"{where}.choices", f"a {spec.type.value} question has no choices")
+            doc.problem(
+                (*path, "choices"),
+                f"{where}.choices",
+                f"a {spec.type.value} question has no choices",
+            )
         )
     if spec.type is not QuestionType.INTEGER and (spec.min is not None or spec.max is not None):
         problems.append(doc.problem(path, where, "'min' and 'max' apply only to integer questions"))
@@ -185,21 +120,22 @@ def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec
         problems.append(doc.problem((*path, "min"), f"{where}.min", "'min' is greater than 'max'"))
     values = [c if isinstance(c, str) else c.value for c in spec.choices or ()]
     for value in {v for v in values if values.count(v) > 1}:
-        problems.append(doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice"))
+        problems.append(
+            doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice")
+        )
     return problems
 
 
-def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
-    """Check and compile a parsed rule file; every problem is reported at once."""
-    data = as_mapping(doc, "a rule file")
-    try:
-        spec = RuleFileSpec.model_validate(data)
-    except ValidationError as exc:
-        raise RuleFileError(_schema_problems(doc, exc)) from None
-
+def _check_entries(
+    doc: SourceDocument,
+    question_specs: list[tuple[int, QuestionSpec]],
+    rule_specs: list[tuple[int, RuleSpec]],
+) -> tuple[dict[str, Question], list[Rule], list[Problem]]:
+    """Check how questions and rules fit together; compile them. `*_specs` carry file indices."""
     problems: list[Problem] = []
     questions: dict[str, Question] = {}
-    for index, qspec in enumerate(spec.questions):
+    first_of_id: set[int] = set()
+    for index, qspec in question_specs:
         if qspec.id in questions:
             problems.append(
                 doc.problem(
@@ -211,10 +147,11 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
             continue
         problems.extend(_question_shape_problems(doc, index, qspec))
         questions[qspec.id] = _compile_question(qspec)
+        first_of_id.add(index)
 
     order = {qid: position for position, qid in enumerate(questions)}
-    for index, qspec in enumerate(spec.questions):
-        if qspec.ask_if is None or questions[qspec.id].ask_if_text != qspec.ask_if:
+    for index, qspec in question_specs:
+        if qspec.ask_if is None or index not in first_of_id:
             continue
         path: PathKey = ("questions", index, "ask_if")
         where = f"questions[{index}] ({qspec.id}).ask_if"
@@ -239,10 +176,12 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
 
     rules = []
     seen_rules: set[str] = set()
-    for index, rspec in enumerate(spec.rules):
+    for index, rspec in rule_specs:
         where = f"rules[{index}] ({rspec.id})"
         if rspec.id in seen_rules:
-            problems.append(doc.problem(("rules", index, "id"), where, f"rule id {rspec.id!r} is used twice"))
+            problems.append(
+                doc.problem(("rules", index, "id"), where, f"rule id {rspec.id!r} is used twice")
+            )
         seen_rules.add(rspec.id)
         for field in ("reason", "reason_clear"):
             template = getattr(rspec, field)
@@ -259,7 +198,8 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
                         doc.problem(
                             ("rules", index, field),
                             f"{where}.{field}",
-                            f"placeholder {{{name}}} names no question{suggest(name, list(questions))}",
+                            f"placeholder {{{name}}} names no question"
+                            + suggest(name, list(questions)),
                         )
                     )
         try:
@@ -284,6 +224,42 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
                 reads=referenced_questions(tree),
             )
         )
+    return questions, rules, problems
+
+
+def _valid_entries(
+    doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
+) -> list[tuple[int, M]]:
+    """The entries of a list that pass their own schema (used to keep checking after errors)."""
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    valid = []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return valid
+
+
+def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
+    """Check and compile a parsed rule file; every problem is reported at once."""
+    data = as_mapping(doc, "a rule file")
+    try:
+        spec = RuleFileSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = schema_problems(doc, exc, RuleFileSpec)
+        _, _, more = _check_entries(
+            doc,
+            _valid_entries(doc, data, "questions", QuestionSpec),
+            _valid_entries(doc, data, "rules", RuleSpec),
+        )
+        # Entries that failed their schema can also fail cross-checks; report each place once.
+        raise RuleFileError(problems + [p for p in more if p not in problems]) from None
+    questions, rules, problems = _check_entries(
+        doc, list(enumerate(spec.questions)), list(enumerate(spec.rules))
+    )
     if problems:
         raise RuleFileError(problems)
     return RuleSet(
@@ -299,8 +275,6 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         questions=tuple(questions.values()),
         rules=tuple(rules),
     )
-
-
 
 
 def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:

@@ -98,12 +98,12 @@ def parse_yaml_text(text: str, name: str) -> SourceDocument:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if "duplicate key" in message and exc.context_mark is not None:
+            message = f"{exc.problem} (the mapping starts on line {exc.context_mark.line + 1})"
         message = message.replace("\n", " ").strip() or "cannot be parsed as YAML"
         if mark is None:
             raise RuleFileError([Problem(name, None, None, "", message)]) from None
-        raise RuleFileError(
-            [Problem(name, mark.line + 1, mark.column + 1, "", message)]
-        ) from None
+        raise RuleFileError([Problem(name, mark.line + 1, mark.column + 1, "", message)]) from None
     except YAMLError as exc:
         raise RuleFileError([Problem(name, None, None, "", f"cannot be parsed: {exc}")]) from None
     positions: dict[PathKey, Position] = {(): Position(1, 1)}

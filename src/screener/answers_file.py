@@ -1,0 +1,33 @@
+"""Read an answers file for `screener score`: a flat mapping, or a saved interview record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from screener.errors import InputFileError, RuleFileError
+from screener.yaml_source import parse_yaml_text
+
+# Keys of a saved record (`screener screen --save`) that are not answers.
+RECORD_KEYS = frozenset({"answers", "intake_id", "screening", "ruleset", "recorded_at", "schema"})
+
+
+@dataclass(frozen=True)
+class AnswersDocument:
+    raw: Mapping[str, object]
+    intake_id: str | None
+
+
+def parse_answers_text(text: str, name: str) -> AnswersDocument:
+    """Parse JSON or YAML answers. A record with an `answers` mapping is read as a record."""
+    try:
+        data = parse_yaml_text(text, name).data
+    except RuleFileError as exc:
+        raise InputFileError("\n".join(exc.lines())) from None
+    if not isinstance(data, dict):
+        raise InputFileError(f"{name}: expected a mapping of question ids to answers")
+    if isinstance(data.get("answers"), dict):
+        intake = data.get("intake_id")
+        return AnswersDocument(data["answers"], None if intake is None else str(intake))
+    intake = data.pop("intake_id", None)
+    return AnswersDocument(data, None if intake is None else str(intake))

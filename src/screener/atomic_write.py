@@ -1,0 +1,28 @@
+"""Write files atomically (temp file + rename), private to the owner when they hold answers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from screener.errors import InputFileError
+
+
+def write_atomic(path: Path, text: str, private: bool = True) -> None:
+    """Replace `path` with `text` in one step; mode 0600 when `private`."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp_name, 0o600 if private else 0o644)
+        os.replace(temp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise InputFileError(f"{path}: cannot write ({exc.strerror})") from None

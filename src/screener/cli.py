@@ -1,0 +1,123 @@
+"""The `screener` command: parses options, calls one function, maps errors to exit codes.
+
+Exit codes (documented in the README):
+  0   the command did its job (a completed screening exits 0 whatever the outcome)
+  1   bad input: a rule file, answers file or data file that cannot be used; failing rule tests
+  2   bad usage: unknown option, bad option value, no terminal for `screen`
+  3   `batch` finished, but some records were invalid (each is in the output)
+  4   `diff --fail-on` found records whose outcome moved the forbidden way
+  130 interrupted (Ctrl-C / Ctrl-D)
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import click
+import typer
+
+from screener.errors import ScreenerError, UsageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="screener",
+    help="Pre-screening for ketamine infusion clinics. A pre-screen, never a diagnosis.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """The one place where errors become messages and exit codes."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ScreenerError as exc:
+            for line in exc.lines():
+                sys.stderr.write(f"error: {line}\n" if not _located(line) else f"{line}\n")
+            raise typer.Exit(exc.exit_code) from None
+        except (KeyboardInterrupt, EOFError):
+            sys.stderr.write("\ninterrupted\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return wrapper
+
+
+def _located(line: str) -> bool:
+    """Located problems (`FILE:LINE:COL: ...`) are printed as they are, for editors to jump to."""
+    head = line.split(" ", 1)[0]
+    return head.count(":") >= 2
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        "-r",
+        help="Rule file to use (default: the bundled rules.yaml).",
+        dir_okay=False,
+    ),
+]
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@app.command()
+@reports_errors
+def validate(
+    rules: Annotated[
+        Path | None, typer.Argument(help="Rule file to check (default: the bundled one).")
+    ] = None,
+) -> None:
+    """Check a rule file; print a one-line summary, or every problem with its location."""
+    from screener.ruleset import load_ruleset
+    from screener.validate_summary import summary_line
+
+    typer.echo(summary_line(load_ruleset(rules)))
+
+
+@app.command()
+@reports_errors
+def score(
+    answers: Annotated[str, typer.Argument(help="Answers file (JSON or YAML), or - for stdin.")],
+    rules: RulesOption = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout."),
+    ] = None,
+) -> None:
+    """Score one person's answers and print the referral summary."""
+    from screener.score_command import run_score
+
+    run_score(answers, rules, output_format.value, output)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except click.exceptions.Abort:  # pragma: no cover - click handles most of these itself
+        sys.exit(EXIT_INTERRUPTED)
+
+
+__all__ = ["UsageError", "app", "main"]

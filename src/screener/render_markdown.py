@@ -1,0 +1,40 @@
+"""The referral summary as a Markdown note a coordinator can send to a clinician."""
+
+from __future__ import annotations
+
+from screener.ruleset import RuleSet
+from screener.screening import Screening
+from screener.summary_text import summary_parts
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return [f"## {title}", "", *[f"- {item}" for item in items], ""]
+
+
+def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | None = None) -> str:
+    parts = summary_parts(ruleset, screening)
+    title = f"# Referral pre-screen: {ruleset.clinic_name}"
+    lines = [title, ""]
+    if intake_id:
+        lines += [f"Intake id: `{intake_id}`", ""]
+    if parts.crisis_text:
+        lines += [f"> **URGENT.** {parts.crisis_text}", ""]
+    lines += [
+        f"**Outcome: {parts.outcome.label}** (`{parts.outcome.value}`)",
+        "",
+        parts.headline,
+        "",
+    ]
+    lines += _section("Reasons", parts.reasons)
+    lines += _section("Could not be decided", parts.undecided)
+    lines += _section("Answers that would settle the review", parts.missing)
+    lines += _section("Flags for the clinician", parts.flags)
+    lines += _section("Next steps", parts.next_steps)
+    if parts.answers:
+        lines += ["## Answers", "", "| Question | Answer |", "| --- | --- |"]
+        lines += [f"| {q.replace('|', '/')} | {a.replace('|', '/')} |" for q, a in parts.answers]
+        lines += [""]
+    lines += [f"_{parts.disclaimer}_", "", f"<sub>{parts.ruleset_line}</sub>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""The referral summary on a terminal, with rich. Crisis text always comes first."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from screener.ruleset import RuleSet
+from screener.screening import Outcome, Screening
+from screener.summary_text import summary_parts
+
+STYLES = {
+    Outcome.URGENT: "bold white on red",
+    Outcome.NOT_ELIGIBLE: "bold red",
+    Outcome.NEEDS_REVIEW: "bold yellow",
+    Outcome.LIKELY_ELIGIBLE: "bold green",
+}
+
+
+def crisis_panel(crisis_text: str) -> Panel:
+    return Panel(Text(crisis_text), title="URGENT: SAFETY", style="bold white on red", expand=True)
+
+
+def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableType]:
+    if not items:
+        return []
+    body = Text()
+    for item in items:
+        body.append("  • ")
+        body.append(item)
+        body.append("\n")
+    return [Text(title, style="bold " + style), body]
+
+
+def summary_renderable(
+    ruleset: RuleSet, screening: Screening, intake_id: str | None = None
+) -> RenderableType:
+    parts = summary_parts(ruleset, screening)
+    items: list[RenderableType] = []
+    if parts.crisis_text:
+        items.append(crisis_panel(parts.crisis_text))
+    banner = Text(f" {parts.outcome.label.upper()} ", style=STYLES[parts.outcome])
+    items.append(
+        Panel(
+            Group(banner, Text(parts.headline)),
+            title=f"Referral pre-screen: {ruleset.clinic_name}"
+            + (f" (intake {intake_id})" if intake_id else ""),
+        )
+    )
+    items += _bullets("Reasons", parts.reasons)
+    items += _bullets("Could not be decided", parts.undecided, "yellow")
+    items += _bullets("Answers that would settle the review", parts.missing, "yellow")
+    items += _bullets("Flags for the clinician", parts.flags, "cyan")
+    items += _bullets("Next steps", parts.next_steps)
+    items.append(Text(parts.disclaimer, style="italic"))
+    items.append(Text(parts.ruleset_line, style="dim"))
+    return Group(*items)
+
+
+def answers_table(rows: list[tuple[str, str, str]]) -> Table:
+    """A numbered table of (question id, question text, answer) for review screens."""
+    table = Table(show_lines=False)
+    table.add_column("#", justify="right")
+    table.add_column("Question")
+    table.add_column("Answer")
+    for number, (_, text, answer) in enumerate(rows, start=1):
+        table.add_row(str(number), text, answer)
+    return table
+
+
+def print_summary(
+    console: Console, ruleset: RuleSet, screening: Screening, intake_id: str | None = None
+) -> None:
+    console.print(summary_renderable(ruleset, screening, intake_id))

@@ -1,0 +1,55 @@
+"""`screener score`: read an answers file, score it, write the summary in one format."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from screener.answers_file import parse_answers_text
+from screener.atomic_write import write_atomic
+from screener.ruleset import RuleSet, load_ruleset
+from screener.scoring import score_raw
+from screener.screening import Screening
+from screener.yaml_source import decode_utf8, read_text
+
+
+def read_answers_source(answers: str) -> tuple[str, str]:
+    """(text, name) of an answers file, or of stdin for `-`."""
+    if answers == "-":
+        return decode_utf8(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
+    _, text = read_text(Path(answers))
+    return text, answers
+
+
+def render(
+    ruleset: RuleSet, screening: Screening, fmt: str, intake_id: str | None, color: bool
+) -> str:
+    if fmt == "json":
+        from screener.screening_json import screening_to_json
+
+        return screening_to_json(ruleset, screening)
+    if fmt == "markdown":
+        from screener.render_markdown import render_markdown
+
+        return render_markdown(ruleset, screening, intake_id)
+    from rich.console import Console
+
+    from screener.render_text import summary_renderable
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=100)
+    console.print(summary_renderable(ruleset, screening, intake_id))
+    return buffer.getvalue()
+
+
+def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
+    ruleset = load_ruleset(rules)
+    text, name = read_answers_source(answers)
+    document = parse_answers_text(text, name)
+    screening = score_raw(ruleset, document.raw, name)
+    if output is not None:
+        write_atomic(output, render(ruleset, screening, fmt, document.intake_id, color=False))
+        return
+    color = fmt == "text" and sys.stdout.isatty()
+    sys.stdout.write(render(ruleset, screening, fmt, document.intake_id, color=color))

@@ -1,0 +1,71 @@
+"""Plain-language pieces of the referral summary, shared by the Markdown and terminal views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from screener.questions import format_value
+from screener.ruleset import RuleSet
+from screener.screening import Outcome, Screening
+
+HEADLINES = {
+    Outcome.URGENT: "Safety concern: follow the crisis steps now.",
+    Outcome.NOT_ELIGIBLE: "Not eligible on this pre-screen; a clinician can confirm or reconsider.",
+    Outcome.NEEDS_REVIEW: "A clinician needs to review this referral before booking.",
+    Outcome.LIKELY_ELIGIBLE: "Likely eligible: book a consultation.",
+}
+
+
+@dataclass(frozen=True)
+class SummaryParts:
+    """Everything a referral summary says, in plain words, independent of the output format."""
+
+    outcome: Outcome
+    headline: str
+    crisis_text: str | None
+    reasons: list[str]
+    undecided: list[str]
+    flags: list[str]
+    missing: list[str]
+    unanswered: list[str]
+    next_steps: list[str]
+    disclaimer: str
+    ruleset_line: str
+    answers: list[tuple[str, str]]  # (question text, answer in words), asked questions only
+
+
+def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
+    questions = ruleset.question_map
+    by_rule = {r.rule: r for r in screening.results}
+    deciding = [by_rule[rule] for rule in screening.deciding]
+    hidden = set(screening.hidden)
+    if screening.outcome is Outcome.NOT_ELIGIBLE:
+        next_steps = [
+            "Tell the person the clinic's clinician will look at the answers and may suggest "
+            "other options; do not book an infusion consultation yet.",
+        ]
+    elif screening.outcome is Outcome.URGENT:
+        next_steps = ["Arrange a same-day clinician call before anything else."]
+    else:
+        next_steps = list(ruleset.next_steps)
+    return SummaryParts(
+        outcome=screening.outcome,
+        headline=HEADLINES[screening.outcome],
+        crisis_text=ruleset.crisis_text if screening.outcome is Outcome.URGENT else None,
+        reasons=[r.reason for r in deciding if not r.undecided],
+        undecided=[r.reason for r in deciding if r.undecided],
+        flags=[f.reason for f in screening.flags],
+        missing=[f"{questions[q].text} ({q})" for q in screening.missing],
+        unanswered=[f"{questions[q].text} ({q})" for q in screening.unanswered],
+        next_steps=next_steps,
+        disclaimer=ruleset.disclaimer,
+        ruleset_line=(
+            f"Rule set: {screening.ruleset.name}, version {screening.ruleset.version},"
+            f" sha256 {screening.ruleset.sha256[:12]}"
+        ),
+        answers=[
+            (q.text, format_value(q, screening.answers.get(q.id)))
+            for q in ruleset.questions
+            if q.id not in hidden
+        ],
+    )

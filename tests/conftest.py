@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screener.ruleset import RuleSet, load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def default_rules() -> RuleSet:
+    return load_ruleset()
+
+
+@pytest.fixture
+def clear_answers() -> dict[str, object]:
+    """Answers that raise nothing: the default rules give likely_eligible for them."""
+    answers: dict[str, object] = {
+        q: "no"
+        for q in [
+            "ketamine_allergy",
+            "aneurysm_or_avm",
+            "brain_bleed",
+            "stroke_or_tia",
+            "heart_condition",
+            "hypertension",
+            "head_injury_or_icp",
+            "seizures",
+            "liver_disease",
+            "thyroid_untreated",
+            "bladder_problems",
+            "pregnant",
+            "breastfeeding",
+            "psychosis_history",
+            "psychosis_current",
+            "mania_current",
+            "substance_use_recent",
+            "self_harm_thoughts",
+        ]
+    }
+    answers.update(
+        age=42,
+        primary_condition="depression",
+        failed_antidepressants=3,
+        prior_ketamine="no",
+        bp_systolic=124,
+        bp_diastolic=78,
+        current_medications="none",
+        phq9_total=17,
+        has_ride_home="yes",
+    )
+    return answers

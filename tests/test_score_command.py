@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("outcome", ["likely_eligible", "needs_review", "not_eligible", "urgent"])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_each_example_gives_its_outcome_in_every_format(outcome: str, fmt: str) -> None:
+    result = runner.invoke(app, ["score", str(EXAMPLES / f"{outcome}.yaml"), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.stdout)["outcome"] == outcome
+    elif fmt == "markdown":
+        assert f"(`{outcome}`)" in result.stdout
+    else:
+        label = {
+            "likely_eligible": "LIKELY ELIGIBLE",
+            "needs_review": "NEEDS CLINICIAN REVIEW",
+            "not_eligible": "NOT ELIGIBLE",
+            "urgent": "URGENT",
+        }[outcome]
+        assert label in result.stdout
+
+
+def test_urgent_summary_starts_with_the_crisis_text() -> None:
+    for fmt in ("text", "markdown"):
+        result = runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml"), "--format", fmt])
+        assert result.exit_code == 0
+        crisis = result.stdout.index("988")
+        assert crisis < result.stdout.index("Reasons")
+
+
+def test_blank_systolic_needs_review_and_names_the_blood_pressure_question(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    clear_answers["bp_systolic"] = ""
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(clear_answers))
+    result = runner.invoke(app, ["score", str(answers), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["outcome"] == "needs_review"
+    assert data["missing"] == ["bp_systolic"]
+    text = runner.invoke(app, ["score", str(answers)]).stdout
+    assert "Answers that would settle the review" in text
+    assert "systolic" in text
+
+
+def test_json_records_the_rule_set_name_version_and_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    from screener.ruleset import load_ruleset
+
+    result = runner.invoke(app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-f", "json"])
+    data = json.loads(result.stdout)
+    rules = load_ruleset()
+    assert data["ruleset"] == {"name": rules.name, "version": rules.version, "sha256": rules.sha256}
+    bundled = Path(__file__).resolve().parent.parent / "rules.yaml"
+    assert data["ruleset"]["sha256"] == hashlib.sha256(bundled.read_bytes()).hexdigest()
+    assert {r["rule"] for r in data["results"]} == {r.id for r in rules.rules}
+
+
+def test_unreadable_answers_are_listed_one_per_line_with_exit_1(tmp_path: Path) -> None:
+    answers = tmp_path / "bad.json"
+    answers.write_text(json.dumps({"age": "abc", "hypertenson": "yes", "bp_systolic": 999}))
+    result = runner.invoke(app, ["score", str(answers)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert "age: expected a whole number (got 'abc')" in lines[0]
+    assert "did you mean 'hypertension'" in lines[1]
+    assert "999 is above the maximum 260" in lines[2]
+    assert "Traceback" not in result.output
+
+
+def test_missing_answers_file_is_one_clear_error() -> None:
+    result = runner.invoke(app, ["score", "no-such-file.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no-such-file.yaml: no such file"
+
+
+def test_bad_format_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml"), "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_answers_from_stdin(clear_answers: dict[str, object]) -> None:
+    result = runner.invoke(app, ["score", "-", "-f", "json"], input=json.dumps(clear_answers))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["outcome"] == "likely_eligible"
+
+
+def test_output_file_is_private_and_holds_the_summary(tmp_path: Path) -> None:
+    out = tmp_path / "note.md"
+    result = runner.invoke(
+        app, ["score", str(EXAMPLES / "not_eligible.yaml"), "-f", "markdown", "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "Not eligible on this pre-screen" in out.read_text()
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_saved_record_scores_like_its_answers(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"intake_id": "A-17", "answers": clear_answers, "screening": {}}))
+    result = runner.invoke(app, ["score", str(record), "-f", "markdown"])
+    assert result.exit_code == 0
+    assert "A-17" in result.stdout
+    assert "(`likely_eligible`)" in result.stdout
+
+
+def test_validate_bundled_rules_prints_one_line() -> None:
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1
+    assert "28 questions, 41 rules" in result.stdout
