@@ -1,0 +1,158 @@
+"""`screener validate`: every problem in a rule file, located as FILE:LINE:COL, all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+BUNDLED = (ROOT / "rules.yaml").read_text()
+
+
+def validate(tmp_path: Path, text: str) -> tuple[int, list[str]]:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr.strip().splitlines()
+
+
+def line_of(text: str, fragment: str) -> int:
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+def test_misspelled_question_in_a_rule_gives_one_located_line_with_a_suggestion(
+    tmp_path: Path,
+) -> None:
+    text = BUNDLED.replace("    when: hypertension\n", "    when: hypertenson\n")
+    code, lines = validate(tmp_path, text)
+    line = line_of(text, "when: hypertenson")
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:{line}:11: rules[10] (hypertension_review).when:"
+        " unknown question 'hypertenson' (did you mean 'hypertension'?)"
+    ]
+
+
+def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    text = BUNDLED.replace("    label: Pregnancy\n", "    label: [Pregnancy\n", 1)
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{tmp_path / 'rules.yaml'}:")
+    assert int(lines[0].split(":")[1]) >= line_of(text, "label: [Pregnancy")
+
+
+def test_unknown_key_is_located_with_a_suggestion(tmp_path: Path) -> None:
+    text = BUNDLED.replace("    label: Pregnancy\n", "    label: Pregnancy\n    lable: x\n")
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:{line_of(text, 'lable: x')}:12: rules[7] (pregnancy).lable:"
+        " unknown key 'lable' (did you mean 'label'?)"
+    ]
+
+
+def test_type_mismatch_is_located_at_the_operator(tmp_path: Path) -> None:
+    text = BUNDLED.replace("when: age < 18", 'when: age < "18"')
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    # "    when: " is 10 characters; the operator is 4 characters into the condition.
+    line = line_of(text, 'when: age < "18"')
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:{line}:15: rules[1] (under_18).when:"
+        " '<' compares a number value with a text value"
+    ]
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
+    text = BUNDLED.replace("    label: Pregnancy\n", "    label: Pregnancy\n    label: Again\n")
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1
+    assert f":{line_of(text, 'label: Again')}:" in lines[0]
+    assert 'duplicate key "label"' in lines[0]
+
+
+def test_every_problem_is_reported_at_once_in_file_order(tmp_path: Path) -> None:
+    text = (
+        BUNDLED.replace("    when: hypertension\n", "    when: hypertenson\n")
+        .replace("    label: Pregnancy\n", "    label: Pregnancy\n    lable: x\n")
+        .replace("when: age < 18", 'when: age < "18"')
+    )
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert [line.split(": ", 2)[1] for line in lines] == [
+        "rules[1] (under_18).when",
+        "rules[7] (pregnancy).lable",
+        "rules[10] (hypertension_review).when",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'when: prior_ketamine in ["helped", "did_not_help"]',
+            'when: prior_ketamine in ["helped", "did_not_hlp"]',
+            "'prior_ketamine' has no choice 'did_not_hlp' (did you mean 'did_not_help'?)",
+        ),
+        (
+            "    type: yes_no\n",
+            "    type: yesno\n",
+            "questions[4] (ketamine_allergy).type: must be one of",
+        ),
+        ("action: flag", "action: flagg", "action: must be one of"),
+        (
+            "{age}; the clinic",
+            "{agee}; the clinic",
+            "placeholder {agee} names no question (did you mean 'age'?)",
+        ),
+        (
+            "ask_if: primary_condition in",
+            "ask_if: has_ride_home and primary_condition in",
+            "reads 'has_ride_home', which is not asked before this question",
+        ),
+        (
+            "  - id: seizures\n",
+            "  - id: liver_disease\n",
+            "question id 'liver_disease' is used twice",
+        ),
+        ("min: 60\n", "min: 300\n", "'min' is greater than 'max'"),
+    ],
+)
+def test_semantic_problems_are_located(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in BUNDLED
+    code, lines = validate(tmp_path, BUNDLED.replace(old, new, 1))
+    assert code == 1
+    assert any(message in line for line in lines), lines
+    assert all(line.startswith(str(tmp_path / "rules.yaml") + ":") for line in lines)
+
+
+def test_a_rule_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    code, lines = validate(tmp_path, "- just\n- a list\n")
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:1:1: a rule file must be a mapping of keys to values"
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {path}: not valid UTF-8 (byte 0xe9 at offset 9)"
+
+
+def test_yaml_1_2_keeps_no_as_a_string(tmp_path: Path) -> None:
+    """The choice value `no` (unquoted) must stay the string "no", not become false."""
+    text = BUNDLED.replace('{value: "no", label: "No, never"}', "{value: no, label: No never}")
+    code, lines = validate(tmp_path, text)
+    assert code == 0, lines
