@@ -26,12 +26,12 @@ def crisis_panel(crisis_text: str) -> Panel:
 def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableType]:
     if not items:
         return []
-    body = Text()
+    body = Table.grid(padding=(0, 1))
+    body.add_column(width=3, justify="right")
+    body.add_column()
     for item in items:
-        body.append("  • ")
-        body.append(item)
-        body.append("\n")
-    return [Text(title, style="bold " + style), body]
+        body.add_row("•", Text(item))
+    return [Text(title, style="bold " + style), body, Text("")]
 
 
 def summary_renderable(
@@ -53,6 +53,7 @@ def summary_renderable(
     items += _bullets("Could not be decided", parts.undecided, "yellow")
     items += _bullets("Answers that would settle the review", parts.missing, "yellow")
     items += _bullets("Flags for the clinician", parts.flags, "cyan")
+    items += _bullets("Not answered", parts.other_unanswered, "dim")
     items += _bullets("Next steps", parts.next_steps)
     items.append(Text(parts.disclaimer, style="italic"))
     items.append(Text(parts.ruleset_line, style="dim"))

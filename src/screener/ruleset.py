@@ -62,7 +62,7 @@ class RuleSet:
     clinic_phone: str | None
     disclaimer: str
     crisis_text: str
-    next_steps: tuple[str, ...]
+    next_steps: Mapping[str, tuple[str, ...]]  # by outcome value
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...]
 
@@ -271,7 +271,9 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         clinic_phone=spec.clinic.phone,
         disclaimer=spec.disclaimer,
         crisis_text=spec.crisis_text,
-        next_steps=tuple(spec.next_steps),
+        next_steps={
+            outcome: tuple(steps) for outcome, steps in spec.next_steps.model_dump().items()
+        },
         questions=tuple(questions.values()),
         rules=tuple(rules),
     )

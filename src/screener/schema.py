@@ -80,13 +80,22 @@ class ClinicSpec(Strict):
     phone: str | None = None
 
 
+class NextStepsSpec(Strict):
+    """What the coordinator does next, for each outcome (printed on the summary)."""
+
+    urgent: list[NonEmpty] = Field(min_length=1)
+    not_eligible: list[NonEmpty] = Field(min_length=1)
+    needs_review: list[NonEmpty] = Field(min_length=1)
+    likely_eligible: list[NonEmpty] = Field(min_length=1)
+
+
 class RuleFileSpec(Strict):
     name: NonEmpty
     version: NonEmpty
     clinic: ClinicSpec
     disclaimer: NonEmpty
     crisis_text: NonEmpty
-    next_steps: list[NonEmpty] = Field(min_length=1)
+    next_steps: NextStepsSpec
     questions: list[QuestionSpec] = Field(min_length=1)
     rules: list[RuleSpec] = Field(min_length=1)
 

@@ -85,7 +85,7 @@ def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
         hidden=list(screening.hidden),
         ignored_answers=list(screening.ignored),
         crisis_text=ruleset.crisis_text if screening.outcome.value == "urgent" else None,
-        next_steps=list(ruleset.next_steps),
+        next_steps=list(ruleset.next_steps[screening.outcome.value]),
         disclaimer=ruleset.disclaimer,
         results=[
             ResultOut(

@@ -27,7 +27,7 @@ class SummaryParts:
     undecided: list[str]
     flags: list[str]
     missing: list[str]
-    unanswered: list[str]
+    other_unanswered: list[str]  # unanswered questions not already listed as missing
     next_steps: list[str]
     disclaimer: str
     ruleset_line: str
@@ -39,15 +39,6 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
     by_rule = {r.rule: r for r in screening.results}
     deciding = [by_rule[rule] for rule in screening.deciding]
     hidden = set(screening.hidden)
-    if screening.outcome is Outcome.NOT_ELIGIBLE:
-        next_steps = [
-            "Tell the person the clinic's clinician will look at the answers and may suggest "
-            "other options; do not book an infusion consultation yet.",
-        ]
-    elif screening.outcome is Outcome.URGENT:
-        next_steps = ["Arrange a same-day clinician call before anything else."]
-    else:
-        next_steps = list(ruleset.next_steps)
     return SummaryParts(
         outcome=screening.outcome,
         headline=HEADLINES[screening.outcome],
@@ -56,8 +47,10 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
         undecided=[r.reason for r in deciding if r.undecided],
         flags=[f.reason for f in screening.flags],
         missing=[f"{questions[q].text} ({q})" for q in screening.missing],
-        unanswered=[f"{questions[q].text} ({q})" for q in screening.unanswered],
-        next_steps=next_steps,
+        other_unanswered=[
+            f"{questions[q].text} ({q})" for q in screening.unanswered if q not in screening.missing
+        ],
+        next_steps=list(ruleset.next_steps[screening.outcome.value]),
         disclaimer=ruleset.disclaimer,
         ruleset_line=(
             f"Rule set: {screening.ruleset.name}, version {screening.ruleset.version},"
