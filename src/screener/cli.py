@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
-import click
 import typer
 
 from screener.errors import ScreenerError, UsageError
@@ -114,10 +113,7 @@ def score(
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app()
-    except click.exceptions.Abort:  # pragma: no cover - click handles most of these itself
-        sys.exit(EXIT_INTERRUPTED)
+    app()
 
 
 __all__ = ["UsageError", "app", "main"]
