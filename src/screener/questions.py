@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from screener.condition_syntax import Node
 from screener.schema import QuestionType
 from screener.tristate import Tri
 
@@ -32,6 +33,7 @@ class Question:
     required: bool = False
     ask_if_text: str | None = None
     ask_if: Condition | None = None
+    ask_if_tree: Node | None = None
     min: int | None = None
     max: int | None = None
     unit: str | None = None

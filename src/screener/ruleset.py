@@ -126,12 +126,10 @@ def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec
     return problems
 
 
-def _check_entries(
-    doc: SourceDocument,
-    question_specs: list[tuple[int, QuestionSpec]],
-    rule_specs: list[tuple[int, RuleSpec]],
-) -> tuple[dict[str, Question], list[Rule], list[Problem]]:
-    """Check how questions and rules fit together; compile them. `*_specs` carry file indices."""
+def _check_questions(
+    doc: SourceDocument, question_specs: list[tuple[int, QuestionSpec]]
+) -> tuple[dict[str, Question], list[Problem]]:
+    """Compile questions, their shapes and their skip logic. Specs carry their file index."""
     problems: list[Problem] = []
     questions: dict[str, Question] = {}
     first_of_id: set[int] = set()
@@ -172,8 +170,19 @@ def _check_entries(
                 )
             )
             continue
-        questions[qspec.id] = replace(questions[qspec.id], ask_if=compile_condition(tree))
+        questions[qspec.id] = replace(
+            questions[qspec.id], ask_if=compile_condition(tree), ask_if_tree=tree
+        )
+    return questions, problems
 
+
+def _check_rules(
+    doc: SourceDocument,
+    questions: Mapping[str, Question],
+    rule_specs: list[tuple[int, RuleSpec]],
+) -> tuple[list[Rule], list[Problem]]:
+    """Compile rules: ids, reason placeholders and conditions. Specs carry their file index."""
+    problems: list[Problem] = []
     rules = []
     seen_rules: set[str] = set()
     for index, rspec in rule_specs:
@@ -224,7 +233,17 @@ def _check_entries(
                 reads=referenced_questions(tree),
             )
         )
-    return questions, rules, problems
+    return rules, problems
+
+
+def _check_entries(
+    doc: SourceDocument,
+    question_specs: list[tuple[int, QuestionSpec]],
+    rule_specs: list[tuple[int, RuleSpec]],
+) -> tuple[dict[str, Question], list[Rule], list[Problem]]:
+    questions, question_problems = _check_questions(doc, question_specs)
+    rules, rule_problems = _check_rules(doc, questions, rule_specs)
+    return questions, rules, question_problems + rule_problems
 
 
 def _valid_entries(
