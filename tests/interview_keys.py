@@ -1,0 +1,158 @@
+"""Drive the real interview prompts through prompt_toolkit's pipe input.
+
+Every key is sent up front and the pipe is closed, so a prompt that waits for more input gets
+EOFError instead of hanging the test. Prompts and the rich console write to the same buffer,
+so the transcript shows what the coordinator would see, in order.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+from rich.console import Console
+
+from screener.questions import Question
+from screener.ruleset import RuleSet
+from screener.schema import QuestionType
+
+ENTER = "\r"
+UP = "\x1b[A"
+DOWN = "\x1b[B"
+BACKSPACE = "\x7f"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+CLEAR_LINE = "\x15"  # Ctrl-U: clear a prefilled text answer
+WIDTH = 400  # wide enough that nothing wraps, so texts can be found whole
+ROWS = 60
+
+Answer = str | list[str]  # "dk" = don't know; a list for multi-choice ("none" = none of these)
+
+# A complete interview on the bundled rules, in the order it is asked, that is likely eligible.
+CLEAR_INTERVIEW: list[tuple[str, Answer]] = [
+    ("age", "42"),
+    ("primary_condition", "depression"),
+    ("failed_antidepressants", "3"),
+    ("prior_ketamine", "no"),
+    ("ketamine_allergy", "no"),
+    ("aneurysm_or_avm", "no"),
+    ("brain_bleed", "no"),
+    ("stroke_or_tia", "no"),
+    ("heart_condition", "no"),
+    ("hypertension", "no"),
+    ("bp_systolic", "124"),
+    ("bp_diastolic", "78"),
+    ("head_injury_or_icp", "no"),
+    ("seizures", "no"),
+    ("liver_disease", "no"),
+    ("thyroid_untreated", "no"),
+    ("bladder_problems", "no"),
+    ("pregnant", "no"),
+    ("breastfeeding", "no"),
+    ("psychosis_history", "no"),
+    ("psychosis_current", "no"),
+    ("mania_current", "no"),
+    ("substance_use_recent", "no"),
+    ("current_medications", ["none"]),
+    ("self_harm_thoughts", "no"),
+    ("phq9_total", "17"),
+    ("has_ride_home", "yes"),
+]
+
+
+def interview(**changes: Answer | None) -> list[tuple[str, Answer]]:
+    """CLEAR_INTERVIEW with some answers changed; None leaves a question out (not asked)."""
+    return [(q, changes.get(q, a)) for q, a in CLEAR_INTERVIEW if changes.get(q, a) is not None]
+
+
+def _select_keys(options: Sequence[str], answer: str) -> str:
+    # Shortcut keys 1..9 move the pointer; Enter picks.
+    return f"{options.index(answer) + 1}{ENTER}"
+
+
+def keys_for(question: Question, answer: Answer) -> str:
+    """The keys that give `answer` at a fresh prompt for `question`."""
+    dont_know = [] if question.required else ["dk"]
+    if question.type is QuestionType.YES_NO:
+        assert isinstance(answer, str)
+        return _select_keys(["yes", "no", *dont_know], answer)
+    if question.type is QuestionType.CHOICE:
+        assert isinstance(answer, str)
+        return _select_keys([*question.choice_values, *dont_know], answer)
+    if question.type is QuestionType.MULTI_CHOICE:
+        assert isinstance(answer, list)
+        rows = [*question.choice_values, "none", *dont_know]  # the separator is skipped
+        keys, at = "", 0
+        for target in sorted(rows.index(a) for a in answer):
+            keys += DOWN * (target - at) + " "
+            at = target
+        return keys + ENTER
+    assert isinstance(answer, str)
+    return ("" if answer == "dk" else answer) + ENTER
+
+
+def interview_keys(ruleset: RuleSet, answers: Sequence[tuple[str, Answer]]) -> str:
+    return "".join(keys_for(ruleset.question_map[q], a) for q, a in answers)
+
+
+class _Terminal(Vt100_Output):
+    """A terminal that knows its height, as a real one does through cursor-position reports:
+    prompt_toolkit shows bottom toolbars (questionary's checkbox errors) only then."""
+
+    def get_rows_below_cursor_position(self) -> int:
+        return ROWS
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+T = TypeVar("T")
+
+
+@dataclass
+class Run(Generic[T]):
+    value: T | None
+    error: BaseException | None
+    screen: str  # prompts and console output in order, escape codes removed
+
+    def after(self, marker: str) -> str:
+        return self.screen[self.screen.index(marker) :]
+
+
+def drive(keys: str | Sequence[str], action: Callable[[Console], T], pause: float = 0.3) -> Run[T]:
+    """Run `action` with `keys` as the keyboard; KeyboardInterrupt/EOFError are returned.
+
+    A list of key chunks is typed with a pause after each chunk, so the screen is drawn
+    between them (what a person sees while typing); a string is typed all at once.
+    """
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, highlight=False, color_system=None)
+    output = _Terminal(buffer, lambda: Size(rows=ROWS, columns=WIDTH), term="xterm")
+    chunks = [keys] if isinstance(keys, str) else list(keys)
+    value: T | None = None
+    error: BaseException | None = None
+    with create_pipe_input() as pipe:
+
+        def type_keys() -> None:
+            for chunk in chunks:
+                pipe.send_text(chunk)
+                if len(chunks) > 1:
+                    time.sleep(pause)
+            pipe.close()
+
+        typist = threading.Thread(target=type_keys, daemon=True)
+        typist.start()
+        with create_app_session(input=pipe, output=output):
+            try:
+                value = action(console)
+            except (KeyboardInterrupt, EOFError) as exc:
+                error = exc
+        typist.join()
+    return Run(value, error, ANSI.sub("", buffer.getvalue()))

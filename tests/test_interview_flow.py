@@ -1,0 +1,127 @@
+"""The interview's logic, without prompts: order, skip logic, edits, urgency, review rows."""
+
+from __future__ import annotations
+
+from screener.evaluate import evaluate
+from screener.interview_flow import (
+    InterviewState,
+    check_crisis,
+    finish,
+    next_question,
+    record_answer,
+    review_rows,
+)
+from screener.questions import Value
+from screener.ruleset import RuleSet
+
+
+def answer_all(ruleset: RuleSet, given: dict[str, Value]) -> tuple[InterviewState, list[str]]:
+    """Answer whatever the interview asks next from `given` (unknown if absent)."""
+    state, asked = InterviewState(), []
+    while (question := next_question(ruleset, state)) is not None:
+        asked.append(question.id)
+        state = record_answer(ruleset, state, question.id, given.get(question.id)).state
+    return state, asked
+
+
+def test_questions_come_in_file_order(default_rules: RuleSet) -> None:
+    given: dict[str, Value] = {
+        "primary_condition": "depression",
+        "current_medications": frozenset(),
+    }
+    _, asked = answer_all(default_rules, given)
+    order = [q.id for q in default_rules.questions]
+    assert asked == [q for q in order if q != "benzodiazepine_dose_mg"]
+
+
+def test_skip_logic_hides_and_shows_follow_up_questions(default_rules: RuleSet) -> None:
+    _, asked = answer_all(default_rules, {"primary_condition": "ptsd"})
+    assert "failed_antidepressants" not in asked
+    _, asked = answer_all(
+        default_rules, {"current_medications": frozenset({"benzodiazepine", "opioid"})}
+    )
+    assert "benzodiazepine_dose_mg" in asked
+    assert asked.index("benzodiazepine_dose_mg") == asked.index("current_medications") + 1
+
+
+def test_an_unknown_condition_still_asks_its_follow_up(default_rules: RuleSet) -> None:
+    # Skip logic hides a question only when its ask_if is definitely false.
+    _, asked = answer_all(default_rules, {"primary_condition": None})
+    assert "failed_antidepressants" in asked
+
+
+def test_dont_know_counts_as_answered(default_rules: RuleSet) -> None:
+    state = record_answer(default_rules, InterviewState(), "age", 40).state
+    state = record_answer(default_rules, state, "primary_condition", None).state
+    question = next_question(default_rules, state)
+    assert question is not None
+    assert question.id == "failed_antidepressants"
+
+
+def test_urgent_rule_shows_the_crisis_once(default_rules: RuleSet) -> None:
+    step = record_answer(default_rules, InterviewState(), "self_harm_thoughts", True)
+    assert step.show_crisis
+    step = record_answer(default_rules, step.state, "phq9_total", 22)
+    assert not step.show_crisis
+    # Corrected to "no", then back to "yes": the crisis text is due again.
+    step = record_answer(default_rules, step.state, "self_harm_thoughts", False)
+    assert not step.show_crisis
+    assert not step.state.crisis_shown
+    assert record_answer(default_rules, step.state, "self_harm_thoughts", True).show_crisis
+
+
+def test_dont_know_to_self_harm_is_not_urgent_during_the_interview(
+    default_rules: RuleSet,
+) -> None:
+    step = record_answer(default_rules, InterviewState(), "self_harm_thoughts", None)
+    assert not step.show_crisis
+
+
+def test_resumed_answers_that_are_urgent_show_the_crisis(default_rules: RuleSet) -> None:
+    assert check_crisis(default_rules, InterviewState({"self_harm_thoughts": True})).show_crisis
+
+
+def test_an_edit_that_reveals_a_question_makes_it_next(default_rules: RuleSet) -> None:
+    state, _ = answer_all(default_rules, {"primary_condition": "ptsd"})
+    assert next_question(default_rules, state) is None
+    state = record_answer(default_rules, state, "primary_condition", "depression").state
+    question = next_question(default_rules, state)
+    assert question is not None
+    assert question.id == "failed_antidepressants"
+
+
+def test_an_edit_that_hides_a_question_keeps_its_answer_unscored(default_rules: RuleSet) -> None:
+    state, _ = answer_all(
+        default_rules, {"primary_condition": "depression", "failed_antidepressants": 1}
+    )
+    state = record_answer(default_rules, state, "primary_condition", "ptsd").state
+    assert next_question(default_rules, state) is None
+    assert state.answers["failed_antidepressants"] == 1
+    rows = {row.question.id: row for row in review_rows(default_rules, state)}
+    hidden = rows["failed_antidepressants"]
+    assert not hidden.asked
+    assert "kept, not scored" in hidden.answer
+    screening = finish(default_rules, state)
+    assert "failed_antidepressants" in screening.hidden
+    assert screening.ignored == ("failed_antidepressants",)
+    assert screening.answers["failed_antidepressants"] == 1
+
+
+def test_review_rows_list_every_answer_in_words(default_rules: RuleSet) -> None:
+    state, _ = answer_all(
+        default_rules,
+        {"age": 42, "hypertension": False, "bp_systolic": 124, "current_medications": frozenset()},
+    )
+    rows = {row.question.id: row.answer for row in review_rows(default_rules, state)}
+    assert rows["age"] == "42 years"
+    assert rows["hypertension"] == "no"
+    assert rows["bp_systolic"] == "124 mmHg"
+    assert rows["current_medications"] == "none"
+    assert rows["pregnant"] == "don't know"
+    assert "benzodiazepine_dose_mg" not in rows
+
+
+def test_finish_is_the_evaluator_on_the_answers(default_rules: RuleSet) -> None:
+    state, _ = answer_all(default_rules, {"age": 15, "primary_condition": "ptsd"})
+    assert finish(default_rules, state) == evaluate(default_rules, state.answers)
+    assert finish(default_rules, state).outcome.value == "not_eligible"
