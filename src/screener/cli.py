@@ -138,6 +138,31 @@ def screen(
     run_screen(ScreenOptions(rules, resume, save, markdown, intake_id))
 
 
+@app.command("test")
+@reports_errors
+def test_rules(
+    cases: Annotated[Path, typer.Argument(help="Cases file (YAML): cases and invariants.")],
+    rules: RulesOption = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write the results as JUnit XML.")
+    ] = None,
+    min_coverage: Annotated[
+        float | None,
+        typer.Option(
+            "--min-coverage", min=0, max=100, help="Fail below this rule coverage (percent)."
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, help="Random answer sets per invariant run.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the random answer sets.")] = 0,
+) -> None:
+    """Run rule test cases and invariants; report coverage. Exit 1 on any failure."""
+    from screener.rule_test_command import run_test_command
+
+    run_test_command(cases, rules, junit, min_coverage, samples, seed)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

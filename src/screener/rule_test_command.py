@@ -1,0 +1,33 @@
+"""`screener test`: load rules and cases, run them, print the report, write JUnit XML if asked."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from screener.atomic_write import write_atomic
+from screener.cases_binding import load_suite
+from screener.rule_test_report import render_report
+from screener.rule_tests import RuleTestsFailed, run_suite
+from screener.ruleset import load_ruleset
+
+
+def run_test_command(
+    cases: Path,
+    rules: Path | None,
+    junit: Path | None,
+    min_coverage: float | None,
+    samples: int,
+    seed: int,
+) -> None:
+    ruleset = load_ruleset(rules)
+    suite = load_suite(cases, ruleset)
+    result = run_suite(ruleset, suite, samples=samples, seed=seed, min_coverage=min_coverage)
+    sys.stdout.write(render_report(result))
+    sys.stdout.flush()
+    if junit is not None:
+        from screener.junit_xml import junit_xml
+
+        write_atomic(junit, junit_xml(result), private=False)
+    if not result.passed:
+        raise RuleTestsFailed(result.failure_summary())

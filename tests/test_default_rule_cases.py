@@ -1,0 +1,52 @@
+"""The bundled rules.yaml against tests/cases/default_rules.yaml: one test per case and invariant.
+
+The same runner as `screener test` (CI also runs that command with --min-coverage 100).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from screener.cases_binding import BoundCase, BoundInvariant, load_suite
+from screener.invariants import InvariantResult, base_answer_sets, check_invariants
+from screener.rule_coverage import coverage_of
+from screener.rule_test_report import case_lines, coverage_lines, invariant_lines
+from screener.rule_tests import DEFAULT_SAMPLES, DEFAULT_SEED, run_case
+from screener.ruleset import load_ruleset
+
+from .conftest import ROOT
+
+CASES_FILE = ROOT / "tests" / "cases" / "default_rules.yaml"
+RULES = load_ruleset()
+SUITE = load_suite(CASES_FILE, RULES)
+
+
+@pytest.fixture(scope="module")
+def invariant_results() -> dict[str, InvariantResult]:
+    run = check_invariants(
+        RULES,
+        SUITE.invariants,
+        base_answer_sets(RULES, SUITE),
+        samples=DEFAULT_SAMPLES,
+        seed=DEFAULT_SEED,
+    )
+    return {result.invariant.name: result for result in run.results}
+
+
+@pytest.mark.parametrize("case", SUITE.cases, ids=[c.name for c in SUITE.cases])
+def test_default_rules_case(case: BoundCase) -> None:
+    result = run_case(RULES, case)
+    assert result.passed, "\n".join(case_lines(result))
+
+
+@pytest.mark.parametrize("invariant", SUITE.invariants, ids=[i.name for i in SUITE.invariants])
+def test_default_rules_invariant(
+    invariant: BoundInvariant, invariant_results: dict[str, InvariantResult]
+) -> None:
+    result = invariant_results[invariant.name]
+    assert result.passed, "\n".join(invariant_lines(RULES, result))
+
+
+def test_default_cases_cover_every_rule_both_ways() -> None:
+    coverage = coverage_of(RULES, (run_case(RULES, case).screening for case in SUITE.cases))
+    assert coverage.percent == 100.0, "\n".join(coverage_lines(coverage))
