@@ -1,0 +1,329 @@
+"""`screener test`: cases, coverage, invariants and JUnit XML, as a clinical lead or CI runs it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+
+BASE = """\
+base:
+  age: 42
+  primary_condition: depression
+  failed_antidepressants: 3
+  prior_ketamine: "no"
+  ketamine_allergy: no
+  aneurysm_or_avm: no
+  brain_bleed: no
+  stroke_or_tia: no
+  heart_condition: no
+  hypertension: no
+  bp_systolic: 124
+  bp_diastolic: 78
+  head_injury_or_icp: no
+  seizures: no
+  liver_disease: no
+  thyroid_untreated: no
+  bladder_problems: no
+  pregnant: no
+  breastfeeding: no
+  psychosis_history: no
+  psychosis_current: no
+  mania_current: no
+  substance_use_recent: no
+  current_medications: none
+  self_harm_thoughts: no
+  phq9_total: 17
+  has_ride_home: yes
+"""
+
+BP_INVARIANT = """\
+invariants:
+  - name: uncontrolled blood pressure is never eligible
+    given: bp_systolic >= 180 or bp_diastolic >= 100
+    outcome_in: [not_eligible, urgent]
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def loosened_rules(tmp_path: Path) -> Path:
+    """A copy of the bundled rules with the uncontrolled blood pressure threshold at 200."""
+    text = (ROOT / "rules.yaml").read_text(encoding="utf-8")
+    old = "when: bp_systolic >= 180 or bp_diastolic >= 100"
+    assert old in text
+    return write(
+        tmp_path / "loose.yaml",
+        text.replace(old, "when: bp_systolic >= 200 or bp_diastolic >= 100"),
+    )
+
+
+def test_passing_cases_exit_0_with_one_pass_line_each(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: clear answers
+    expect: {outcome: likely_eligible, flags: [phq9_moderately_severe]}
+  - name: pregnancy excludes
+    answers: {pregnant: yes}
+    expect: {outcome: not_eligible, holds: [pregnancy], not_holds: [self_harm]}
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 0, result.output
+    assert "  PASS  clear answers" in result.stdout
+    assert "  PASS  pregnancy excludes" in result.stdout
+    assert "Result: PASSED: 2 of 2 cases" in result.stdout
+
+
+def test_failing_case_shows_expected_vs_actual_and_the_rule_results_behind_it(
+    tmp_path: Path,
+) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: 150 systolic is excluded
+    answers: {bp_systolic: 150}
+    expect: {outcome: not_eligible, holds: [bp_uncontrolled]}
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "  FAIL  150 systolic is excluded" in out
+    assert "outcome: expected not_eligible, got needs_review" in out
+    assert "holds bp_uncontrolled: expected true, got false" in out
+    evidence = out[out.index("rule results that made the difference") :]
+    assert "bp_elevated (review, true, fired): Latest blood pressure 150 mmHg" in evidence
+    assert "bp_uncontrolled (exclude, false, not fired)" in evidence
+    assert "1 of 1 cases failed" in result.stderr
+
+
+def test_unknown_and_flag_and_missing_expectations_are_checked(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: no reading
+    answers: {bp_systolic: unknown}
+    expect:
+      unknown: [bp_uncontrolled]
+      flags: [no_bp_reading, phq9_severe]
+      missing: [bp_diastolic]
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    assert "flags phq9_severe: expected to fire, got not fired (false)" in result.stdout
+    assert "missing: expected [bp_diastolic], got [bp_systolic]" in result.stdout
+    assert "unknown bp_uncontrolled" not in result.stdout
+
+
+def test_junit_xml_has_one_testcase_per_case_and_invariant_with_failures(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: clear answers
+    expect: {outcome: likely_eligible}
+  - name: wrong on purpose
+    answers: {hypertension: yes}
+    expect: {outcome: likely_eligible}
+"""
+        + BP_INVARIANT,
+    )
+    junit = tmp_path / "out" / "junit.xml"
+    junit.parent.mkdir()
+    result = runner.invoke(app, ["test", str(cases), "--junit", str(junit), "--min-coverage", "10"])
+    assert result.exit_code == 1
+    suite = ET.parse(junit).getroot()
+    assert suite.tag == "testsuite"
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "1")
+    by_name = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(by_name) == {
+        "clear answers",
+        "wrong on purpose",
+        "uncontrolled blood pressure is never eligible",
+        "at least 10%",
+    }
+    failure = by_name["wrong on purpose"].find("failure")
+    assert failure is not None
+    assert "expected likely_eligible, got needs_review" in (failure.get("message") or "")
+    assert "hypertension_review (review, true, fired)" in (failure.text or "")
+    assert by_name["clear answers"].find("failure") is None
+    assert [p.name for p in tmp_path.joinpath("out").iterdir()] == ["junit.xml"]
+
+
+def test_coverage_lists_rules_never_held_and_never_false(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: clear answers
+    expect: {outcome: likely_eligible}
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    never_held = next(line for line in lines if line.startswith("  never held: "))
+    never_false = next(line for line in lines if line.startswith("  never false: "))
+    assert "self_harm" in never_held and "pregnancy" in never_held
+    assert "two_failed_antidepressants" not in never_held
+    assert never_false == "  never false: two_failed_antidepressants, phq9_moderately_severe"
+    assert "Coverage (named cases only): 41 of 82 rule values (50.0%)" in result.stdout
+
+
+def test_min_coverage_fails_the_run_below_the_threshold_only(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE
+        + """\
+cases:
+  - name: clear answers
+    expect: {outcome: likely_eligible}
+""",
+    )
+    below = runner.invoke(app, ["test", str(cases), "--min-coverage", "50.1"])
+    assert below.exit_code == 1
+    assert "rule coverage 50.0% is below --min-coverage 50.1%" in below.stderr
+    at = runner.invoke(app, ["test", str(cases), "--min-coverage", "50"])
+    assert at.exit_code == 0, at.output
+    bad = runner.invoke(app, ["test", str(cases), "--min-coverage", "120"])
+    assert bad.exit_code == 2
+
+
+def test_invariant_broken_by_a_loosened_rule_shows_a_concrete_counterexample(
+    tmp_path: Path,
+) -> None:
+    cases = write(tmp_path / "cases.yaml", BASE + BP_INVARIANT)
+    assert runner.invoke(app, ["test", str(cases)]).exit_code == 0
+    result = runner.invoke(app, ["test", str(cases), "--rules", str(loosened_rules(tmp_path))])
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "  FAIL  uncontrolled blood pressure is never eligible" in out
+    example = out[out.index("counterexample") :]
+    assert "counterexample: the base answers, except\n" in example
+    assert "  bp_systolic: 180 mmHg (there: 124 mmHg)\n" in example
+    assert "outcome: needs_review, decided by:" in example
+    assert "bp_elevated (review, true, fired)" in example
+    assert "as a case's answers: {bp_systolic: 180}" in example
+    assert "1 of 1 invariants failed" in result.stderr
+
+
+def test_invariant_output_says_how_many_answer_sets_were_checked(tmp_path: Path) -> None:
+    cases = write(tmp_path / "cases.yaml", BASE + BP_INVARIANT)
+    result = runner.invoke(app, ["test", str(cases), "--samples", "300", "--seed", "7"])
+    assert result.exit_code == 0
+    header = next(line for line in result.stdout.splitlines() if line.startswith("Invariants:"))
+    assert "answer sets checked" in header and "300 random draws, seed 7" in header
+    checked = int(header.split()[1].replace(",", ""))
+    assert checked > 300
+    line = next(line for line in result.stdout.splitlines() if "PASS  uncontrolled" in line)
+    assert "answer sets satisfied the condition" in line
+    again = runner.invoke(app, ["test", str(cases), "--samples", "300", "--seed", "7"])
+    assert again.stdout == result.stdout
+
+
+def test_invariant_whose_condition_never_holds_fails(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        """\
+invariants:
+  - name: impossible
+    given: age < 18 and age > 65
+    outcome_in: [urgent]
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    assert "no generated answer set satisfied the condition" in result.stdout
+
+
+def test_counterexample_without_base_lists_only_the_answers_that_matter(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        """\
+invariants:
+  - name: no ride home is never likely eligible
+    given: not has_ride_home
+    outcome_not_in: [needs_review]
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "counterexample: every answer unknown except\n" in out
+    assert "          has_ride_home: no\n" in out
+    assert "as a case's answers: {has_ride_home: no}" in out
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "cases:\n  - name: x\n    expect: {holds: [bp_uncontroled]}\n",
+            ":3:22: cases[0] (x).expect.holds[0]: 'bp_uncontroled' is not a rule in rules.yaml"
+            " (did you mean 'bp_uncontrolled'?)",
+        ),
+        (
+            "cases:\n  - name: x\n    answers: {hypertenson: yes}\n    expect: {outcome: urgent}\n",
+            ":3:28: cases[0] (x).answers.hypertenson: not a question in rules.yaml"
+            " (did you mean 'hypertension'?)",
+        ),
+        (
+            "cases:\n  - name: x\n    answers: {age: 300}\n    expect: {outcome: urgent}\n",
+            ":3:20: cases[0] (x).answers.age: 300 is above the maximum 120 (got 300)",
+        ),
+        (
+            "cases:\n  - name: x\n    expect: {flags: [bp_elevated]}\n",
+            ":3:22: cases[0] (x).expect.flags[0]: 'bp_elevated' is a review rule, not a flag",
+        ),
+        (
+            "invariants:\n  - name: x\n    given: hypertenson\n    outcome_in: [urgent]\n",
+            ":3:12: invariants[0] (x).given: unknown question 'hypertenson'"
+            " (did you mean 'hypertension'?)",
+        ),
+        (
+            "invariants:\n  - name: x\n    given: age < 18\n",
+            "give exactly one of 'outcome_in' or 'outcome_not_in'",
+        ),
+        (
+            "cases:\n  - name: x\n    expect: {}\n",
+            ":3:13: cases[0] (x).expect: states nothing to check",
+        ),
+    ],
+)
+def test_names_that_do_not_fit_the_rules_are_located_errors(
+    tmp_path: Path, snippet: str, expected: str
+) -> None:
+    cases = write(tmp_path / "cases.yaml", snippet)
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    assert result.stderr.startswith(str(cases))
+    assert "Traceback" not in result.output
+
+
+def test_missing_cases_file_is_one_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["test", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file"
