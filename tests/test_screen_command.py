@@ -1,0 +1,340 @@
+"""`screener screen` from first question to summary, with the real prompts through a pipe."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.errors import InputFileError
+from screener.ruleset import RuleSet
+from screener.screen_command import ScreenOptions, run_screen
+from screener.screening import Screening
+
+from .interview_keys import (
+    CLEAR_LINE,
+    CTRL_C,
+    CTRL_D,
+    ENTER,
+    Answer,
+    Run,
+    drive,
+    interview,
+    interview_keys,
+    keys_for,
+)
+
+pytestmark = pytest.mark.timeout(30)
+runner = CliRunner()
+SCORE_IT = ENTER  # blank at the review prompt: the answers look right
+NO_SAVE = "n"  # "Save the record?" at the end, when no --save/--markdown was given
+
+
+def screen(keys: str | list[str], options: ScreenOptions | None = None) -> Run[Screening]:
+    return drive(
+        keys,
+        lambda console: run_screen(options or ScreenOptions(), console, require_terminal=False),
+    )
+
+
+def keys(rules: RuleSet, answers: list[tuple[str, Answer]]) -> str:
+    return interview_keys(rules, answers)
+
+
+def test_a_complete_interview_prints_the_referral_summary(default_rules: RuleSet) -> None:
+    run = screen(keys(default_rules, interview()) + SCORE_IT + NO_SAVE)
+    assert run.error is None
+    assert run.value is not None
+    assert run.value.outcome.value == "likely_eligible"
+    summary = run.after("Referral pre-screen")
+    assert "LIKELY ELIGIBLE" in summary
+    assert default_rules.disclaimer[:40] in summary
+    assert "Nothing was saved." in run.screen
+
+
+def test_every_question_is_asked_in_file_order(default_rules: RuleSet) -> None:
+    run = screen(keys(default_rules, interview()) + SCORE_IT + NO_SAVE)
+    review = run.screen.index("Review the answers")
+    positions = [
+        run.screen.index(q.text)
+        for q in default_rules.questions
+        if q.id != "benzodiazepine_dose_mg"
+    ]
+    assert positions == sorted(positions)
+    assert positions[-1] < review
+
+
+def test_skip_logic_leaves_out_questions_that_do_not_apply(default_rules: RuleSet) -> None:
+    answers = interview(primary_condition="ptsd", failed_antidepressants=None)
+    run = screen(keys(default_rules, answers) + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert default_rules.question_map["failed_antidepressants"].text not in run.screen
+    assert default_rules.question_map["benzodiazepine_dose_mg"].text not in run.screen
+    assert run.value.hidden == ("failed_antidepressants", "benzodiazepine_dose_mg")
+
+
+def test_skip_logic_asks_a_follow_up_when_it_applies(default_rules: RuleSet) -> None:
+    answers = interview(current_medications=["benzodiazepine"])
+    at = [q for q, _ in answers].index("current_medications") + 1
+    answers.insert(at, ("benzodiazepine_dose_mg", "5"))
+    run = screen(keys(default_rules, answers) + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert run.value.answers["benzodiazepine_dose_mg"] == 5
+    dose = default_rules.question_map["benzodiazepine_dose_mg"]
+    assert dose.help is not None
+    assert run.screen.index(dose.help) < run.screen.index(dose.text)
+    assert run.value.outcome.value == "likely_eligible"
+
+
+def test_dont_know_leads_to_review_naming_the_missing_answers(default_rules: RuleSet) -> None:
+    answers = interview(bp_systolic="dk", stroke_or_tia="dk")
+    run = screen(keys(default_rules, answers) + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert run.value.outcome.value == "needs_review"
+    assert set(run.value.missing) == {"bp_systolic", "stroke_or_tia"}
+    assert run.value.answers["stroke_or_tia"] is None
+    assert "Answers that would settle the review" in run.after("Referral pre-screen")
+
+
+def test_self_harm_shows_the_crisis_text_before_the_next_question(default_rules: RuleSet) -> None:
+    run = screen(keys(default_rules, interview(self_harm_thoughts="yes")) + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert run.value.outcome.value == "urgent"
+    crisis = default_rules.crisis_text
+    first = run.screen.index(crisis)
+    assert run.screen.index(default_rules.question_map["self_harm_thoughts"].text) < first
+    assert first < run.screen.index(default_rules.question_map["phq9_total"].text)
+    # Once during the interview, and once more leading the summary.
+    assert run.screen.count(crisis) == 2
+    summary = run.after("Review the answers")
+    assert summary.index(crisis) < summary.index("Referral pre-screen")
+
+
+def test_an_answer_corrected_on_the_review_screen_changes_the_outcome(
+    default_rules: RuleSet,
+) -> None:
+    mistyped = keys(default_rules, interview(age="14"))
+    correction = "1" + ENTER + CLEAR_LINE + "41" + ENTER
+    run = screen(mistyped + correction + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert run.value.answers["age"] == 41
+    assert run.value.outcome.value == "likely_eligible"
+    assert run.screen.count("Review the answers") == 2
+
+
+def test_an_edit_that_reveals_a_question_asks_it_before_scoring(default_rules: RuleSet) -> None:
+    answers = interview(primary_condition="ptsd", failed_antidepressants=None)
+    condition = default_rules.question_map["primary_condition"]
+    edit = "2" + ENTER + keys_for(condition, "depression")
+    follow_up = "1" + ENTER  # failed_antidepressants, newly relevant: 1
+    run = screen(keys(default_rules, answers) + edit + follow_up + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert run.value.answers["failed_antidepressants"] == 1
+    assert run.value.outcome.value == "not_eligible"
+    second_review = run.screen.index(
+        "Review the answers", run.screen.index("Review the answers") + 1
+    )
+    question = default_rules.question_map["failed_antidepressants"].text
+    assert run.screen.index(question) < second_review
+
+
+def test_an_edit_that_hides_a_question_keeps_its_answer_but_does_not_score_it(
+    default_rules: RuleSet, tmp_path: Path
+) -> None:
+    answers = interview(failed_antidepressants="1")  # depression with 1 trial: not eligible
+    condition = default_rules.question_map["primary_condition"]
+    edit = "2" + ENTER + keys_for(condition, "ptsd")
+    record = tmp_path / "record.json"
+    run = screen(keys(default_rules, answers) + edit + SCORE_IT, ScreenOptions(save=record))
+    assert run.value is not None
+    assert run.value.outcome.value == "needs_review"  # PTSD: case by case
+    assert run.value.ignored == ("failed_antidepressants",)
+    assert "1 (not asked now: kept, not scored)" in run.after("Review the answers")
+    saved = json.loads(record.read_text())
+    assert saved["answers"]["failed_antidepressants"] == 1
+    assert saved["screening"]["ignored_answers"] == ["failed_antidepressants"]
+
+
+def test_saved_record_scores_the_same_with_screener_score(
+    default_rules: RuleSet, tmp_path: Path
+) -> None:
+    record, note = tmp_path / "record.json", tmp_path / "note.md"
+    answers = interview(bp_systolic="152", bp_diastolic="94", hypertension="yes")
+    options = ScreenOptions(save=record, markdown=note, intake_id="A-17")
+    run = screen(keys(default_rules, answers) + SCORE_IT, options)
+    assert run.value is not None
+    assert run.value.outcome.value == "needs_review"
+    for path in (record, note):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(record.read_text())
+    assert set(saved) == {"schema", "intake_id", "recorded_at", "ruleset", "answers", "screening"}
+    assert saved["intake_id"] == "A-17"
+    assert saved["ruleset"]["sha256"] == default_rules.sha256
+    assert saved["answers"]["current_medications"] == []
+    rescored = runner.invoke(app, ["score", str(record), "--format", "json"])
+    assert rescored.exit_code == 0, rescored.output
+    again = json.loads(rescored.stdout)
+    assert again["outcome"] == saved["screening"]["outcome"] == "needs_review"
+    assert again["deciding"] == saved["screening"]["deciding"]
+    assert again["answers"] == saved["answers"]
+    assert "Intake id: `A-17`" in note.read_text()
+    assert "(`needs_review`)" in note.read_text()
+
+
+def test_the_record_can_be_saved_when_asked_at_the_end(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    path = tmp_path / "later.json"
+    ask_path = "y" + CLEAR_LINE + str(path) + ENTER
+    run = screen(keys(default_rules, interview()) + SCORE_IT + ask_path)
+    assert run.value is not None
+    assert json.loads(path.read_text())["screening"]["outcome"] == "likely_eligible"
+
+
+def test_nothing_is_written_unless_asked(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = screen(keys(default_rules, interview()) + SCORE_IT + NO_SAVE)
+    assert run.value is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("interrupt", [CTRL_C, CTRL_D])
+def test_an_interrupt_offers_a_draft_and_resume_continues_where_it_stopped(
+    interrupt: str, tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    answers = interview(self_harm_thoughts="yes")
+    first, rest = answers[:5], answers[5:]
+    run = screen(keys(default_rules, first) + interrupt + "y", ScreenOptions(intake_id="B-2"))
+    assert isinstance(run.error, KeyboardInterrupt if interrupt == CTRL_C else EOFError)
+    draft = tmp_path / "screener-draft-B-2.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    data = json.loads(draft.read_text())
+    assert data["intake_id"] == "B-2"
+    assert data["answers"] == {
+        "age": 42,
+        "primary_condition": "depression",
+        "failed_antidepressants": 3,
+        "prior_ketamine": "no",
+        "ketamine_allergy": False,
+    }
+    assert "screener screen --resume screener-draft-B-2.json" in run.screen
+    assert [p.name for p in tmp_path.iterdir()] == [draft.name]  # no temp file left behind
+
+    resumed = screen(keys(default_rules, rest) + SCORE_IT + NO_SAVE, ScreenOptions(resume=draft))
+    assert resumed.error is None
+    assert resumed.value is not None
+    before_review = resumed.screen[: resumed.screen.index("Review the answers")]
+    assert default_rules.question_map["age"].text not in before_review
+    first_asked = resumed.screen.index(default_rules.question_map[rest[0][0]].text)
+    assert first_asked < resumed.screen.index("Review the answers")
+    assert resumed.value.answers["age"] == 42
+    assert resumed.value.outcome.value == "urgent"
+    assert "intake B-2" in resumed.screen
+
+
+def test_declining_the_draft_saves_nothing(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "n")
+    assert isinstance(run.error, KeyboardInterrupt)
+    assert "No draft saved." in run.screen
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_interrupt_at_the_draft_question_saves_nothing(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = screen(keys(default_rules, interview()[:3]) + CTRL_C + CTRL_C)
+    assert isinstance(run.error, KeyboardInterrupt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_on_the_review_screen_offers_a_draft_too(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = screen(keys(default_rules, interview()) + CTRL_C + "y", ScreenOptions(intake_id="C"))
+    assert isinstance(run.error, KeyboardInterrupt)
+    draft = tmp_path / "screener-draft-C.json"
+    resumed = screen(SCORE_IT + NO_SAVE, ScreenOptions(resume=draft))
+    assert resumed.value is not None
+    assert resumed.value.outcome.value == "likely_eligible"
+
+
+def test_resuming_under_a_changed_rule_file_warns_and_rechecks_answers(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", ScreenOptions(intake_id="D"))
+    draft = tmp_path / "screener-draft-D.json"
+    data = json.loads(draft.read_text())
+    data["answers"]["failed_antidepressants"] = 99  # above the range now in use
+    draft.write_text(json.dumps(data))
+    bundled = Path(__file__).resolve().parent.parent / "rules.yaml"
+    changed = tmp_path / "rules.yaml"
+    changed.write_text(bundled.read_text().replace('version: "2026.11.1"', 'version: "2026.12.0"'))
+    rest = [("failed_antidepressants", "3"), *interview()[3:]]
+    run = screen(
+        keys(default_rules, rest) + SCORE_IT + NO_SAVE, ScreenOptions(rules=changed, resume=draft)
+    )
+    assert run.value is not None
+    assert "was started with rule set" in run.screen
+    assert "2026.12.0" in run.screen
+    assert "failed_antidepressants: 99 is above the maximum 30" in run.screen
+    assert run.value.answers["failed_antidepressants"] == 3
+
+
+def test_a_file_that_is_not_a_draft_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"age": 42}')
+    with pytest.raises(InputFileError, match=r"bad\.json: not a screener draft"):
+        run_screen(ScreenOptions(resume=bad), require_terminal=False)
+    with pytest.raises(InputFileError, match="no such draft file"):
+        run_screen(ScreenOptions(resume=tmp_path / "gone.json"), require_terminal=False)
+
+
+def test_without_a_terminal_it_points_to_screener_score() -> None:
+    result = runner.invoke(app, ["screen"])
+    assert result.exit_code == 2
+    assert "screener score" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_without_a_terminal_the_installed_command_exits_2_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "screener", "screen"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "screener score" in lines[0]
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--intake-id", "../etc"], "--intake-id"),
+        (["--save", "no/such/dir/record.json"], "no such directory"),
+        (["--save", "same.json", "--markdown", "same.json"], "same file"),
+    ],
+)
+def test_bad_options_are_refused_before_the_interview(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["screen", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
