@@ -163,6 +163,36 @@ def test_rules(
     run_test_command(cases, rules, junit, min_coverage, samples, seed)
 
 
+class FailOn(StrEnum):
+    WIDENED = "widened"
+    NARROWED = "narrowed"
+    ANY = "any"
+
+
+@app.command()
+@reports_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The rule file in use now.", dir_okay=False)],
+    new: Annotated[Path, typer.Argument(help="The changed rule file.", dir_okay=False)],
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Records to replay: a CSV export, or a cases file (.yaml)."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write every changed record as CSV (owner-only)."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 4 if any record moved this way."),
+    ] = None,
+) -> None:
+    """Replay records under two rule files: outcome matrix, changed records, rule changes."""
+    from screener.diff_command import run_diff_command
+
+    run_diff_command(old, new, data, output, fail_on.value if fail_on else None)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
