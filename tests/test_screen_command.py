@@ -239,6 +239,8 @@ def test_an_interrupt_offers_a_draft_and_resume_continues_where_it_stopped(
     assert resumed.value.answers["age"] == 42
     assert resumed.value.outcome.value == "urgent"
     assert "intake B-2" in resumed.screen
+    assert draft.exists()  # no record was saved: the draft stays, with a reminder
+    assert "still holds this person's answers" in resumed.screen
 
 
 def test_declining_the_draft_saves_nothing(
@@ -267,9 +269,12 @@ def test_an_interrupt_on_the_review_screen_offers_a_draft_too(
     run = screen(keys(default_rules, interview()) + CTRL_C + "y", ScreenOptions(intake_id="C"))
     assert isinstance(run.error, KeyboardInterrupt)
     draft = tmp_path / "screener-draft-C.json"
-    resumed = screen(SCORE_IT + NO_SAVE, ScreenOptions(resume=draft))
+    record = tmp_path / "record.json"
+    resumed = screen(SCORE_IT, ScreenOptions(resume=draft, save=record))
     assert resumed.value is not None
     assert resumed.value.outcome.value == "likely_eligible"
+    assert json.loads(record.read_text())["intake_id"] == "C"
+    assert not draft.exists()  # the record holds its answers now
 
 
 def test_resuming_under_a_changed_rule_file_warns_and_rechecks_answers(

@@ -184,7 +184,7 @@ def ask_review_pick(editable: Sequence[bool]) -> int | None:
         questionary.text(
             "Number of an answer to change",
             validate=validate,
-            instruction="(Enter on its own: the answers look right, score them)",
+            instruction="(Enter alone: all correct, score it)",
         )
     )
     return int(answer) if answer.strip() else None

@@ -238,4 +238,16 @@ def run_screen(
     if markdown is not None:
         write_atomic(markdown, render_markdown(ruleset, screening, intake_id), private=True)
         console.print(f"Referral note saved to {markdown} (readable by you only).")
+    if options.resume is not None:
+        _retire_draft(options.resume, record_saved=save is not None, console=console)
     return screening
+
+
+def _retire_draft(draft: Path, record_saved: bool, console: Console) -> None:
+    """A finished draft only duplicates a person's answers: remove it once the record holds
+    them; otherwise leave it, and say so."""
+    if record_saved:
+        draft.unlink(missing_ok=True)
+        console.print(f"Draft {draft} removed: the record holds its answers.")
+    else:
+        console.print(f"The draft {draft} still holds this person's answers; delete it when done.")
