@@ -98,7 +98,7 @@ def invariant_lines(ruleset: RuleSet, result: InvariantResult) -> list[str]:
 def invariants_header(run: InvariantRun) -> str:
     return (
         f"Invariants: {run.checked:,} answer sets checked (boundary values, unknowns,"
-        f" pairs of questions read by one rule, {run.samples:,} random draws, seed {run.seed})"
+        f" pairs of questions read by one condition, {run.samples:,} random draws, seed {run.seed})"
     )
 
 
