@@ -163,6 +163,72 @@ def test_rules(
     run_test_command(cases, rules, junit, min_coverage, samples, seed)
 
 
+class BatchFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@app.command()
+@reports_errors
+def batch(
+    input_csv: Annotated[
+        Path, typer.Argument(metavar="INPUT.csv", help="CSV export, one record per person.")
+    ],
+    rules: RulesOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE (.csv or .jsonl, owner-only); - for stdout."
+        ),
+    ] = None,
+    output_format: Annotated[
+        BatchFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from --output, else csv)."),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option("--id-column", help="Column holding the record id (default: intake_id)."),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the input (e.g. cp1252).")
+    ] = "utf-8",
+    column_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="YAML file mapping the export's header names to question ids."
+        ),
+    ] = None,
+    include_input: Annotated[
+        bool, typer.Option("--include-input", help="Also copy every input column.")
+    ] = False,
+    summary_json: Annotated[
+        Path | None,
+        typer.Option("--summary-json", help="Also write the run's summary as JSON."),
+    ] = None,
+) -> None:
+    """Score a CSV export: one output record per input record, and a summary on stderr.
+
+    Exit 0 when every record was scored, 3 when some were invalid (each is in the output).
+    """
+    from screener.batch_command import BatchOptions, run_batch
+
+    code = run_batch(
+        BatchOptions(
+            input=input_csv,
+            rules=rules,
+            output=output,
+            output_format=output_format.value if output_format else None,
+            id_column=id_column,
+            encoding=encoding,
+            mapping=column_map,
+            include_input=include_input,
+            summary_json=summary_json,
+        )
+    )
+    if code:
+        raise typer.Exit(code)
+
+
 class FailOn(StrEnum):
     WIDENED = "widened"
     NARROWED = "narrowed"
