@@ -27,7 +27,6 @@ class BoundCase:
     name: str
     line: int | None
     answers: dict[str, Value]  # typed: `base` with the case's own answers on top
-    raw: dict[str, object]  # as written (merged), for reports
     expect: Expectation
 
 
@@ -206,7 +205,6 @@ def bind_cases(cases: CasesFile, doc: SourceDocument, ruleset: RuleSet) -> Bound
                 name=case.name,
                 line=binder.line((*path, "name")),
                 answers=answers,
-                raw=cases.answers_for(case),
                 expect=case.expect,
             )
         )
