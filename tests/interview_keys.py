@@ -71,7 +71,12 @@ CLEAR_INTERVIEW: list[tuple[str, Answer]] = [
 
 def interview(**changes: Answer | None) -> list[tuple[str, Answer]]:
     """CLEAR_INTERVIEW with some answers changed; None leaves a question out (not asked)."""
-    return [(q, changes.get(q, a)) for q, a in CLEAR_INTERVIEW if changes.get(q, a) is not None]
+    answers: list[tuple[str, Answer]] = []
+    for question_id, answer in CLEAR_INTERVIEW:
+        changed = changes.get(question_id, answer)
+        if changed is not None:
+            answers.append((question_id, changed))
+    return answers
 
 
 def _select_keys(options: Sequence[str], answer: str) -> str:
@@ -126,25 +131,32 @@ class Run(Generic[T]):
         return self.screen[self.screen.index(marker) :]
 
 
-def drive(keys: str | Sequence[str], action: Callable[[Console], T], pause: float = 0.3) -> Run[T]:
+Keys = str | Sequence[str | tuple[str, str]]
+
+
+def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run[T]:
     """Run `action` with `keys` as the keyboard; KeyboardInterrupt/EOFError are returned.
 
-    A list of key chunks is typed with a pause after each chunk, so the screen is drawn
-    between them (what a person sees while typing); a string is typed all at once.
+    A string is typed all at once. In a list, a `(keys, text)` step types `keys`, then waits
+    until `text` is on the screen (what a person sees while typing) before the next step.
     """
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, highlight=False, color_system=None)
     output = _Terminal(buffer, lambda: Size(rows=ROWS, columns=WIDTH), term="xterm")
-    chunks = [keys] if isinstance(keys, str) else list(keys)
+    steps = [keys] if isinstance(keys, str) else list(keys)
     value: T | None = None
     error: BaseException | None = None
     with create_pipe_input() as pipe:
 
         def type_keys() -> None:
-            for chunk in chunks:
+            for step in steps:
+                chunk, until = (step, None) if isinstance(step, str) else step
                 pipe.send_text(chunk)
-                if len(chunks) > 1:
-                    time.sleep(pause)
+                deadline = time.monotonic() + wait
+                while until is not None and time.monotonic() < deadline:
+                    if until in ANSI.sub("", buffer.getvalue()):
+                        break
+                    time.sleep(0.02)
             pipe.close()
 
         typist = threading.Thread(target=type_keys, daemon=True)

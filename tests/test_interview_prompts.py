@@ -9,7 +9,7 @@ from screener.questions import Question, Value
 from screener.ruleset import RuleSet
 from screener.schema import QuestionType
 
-from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, CTRL_D, DOWN, ENTER, UP, Run, drive
+from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, CTRL_D, DOWN, ENTER, UP, Keys, Run, drive
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -44,7 +44,10 @@ def test_a_required_question_offers_no_dont_know() -> None:
 
 def test_integer_range_is_checked_as_the_person_types(default_rules: RuleSet) -> None:
     age = default_rules.question_map["age"]
-    run = drive(["150", BACKSPACE * 3 + "42" + ENTER], lambda console: ask_question(age, console))
+    run = drive(
+        [("150", "maximum"), BACKSPACE * 3 + "42" + ENTER],
+        lambda console: ask_question(age, console),
+    )
     assert run.value == 42
     assert "150 is above the maximum 120" in run.screen
     assert "0-120 years" in run.screen
@@ -52,7 +55,10 @@ def test_integer_range_is_checked_as_the_person_types(default_rules: RuleSet) ->
 
 def test_integer_rejects_words_and_accepts_a_fixed_entry(default_rules: RuleSet) -> None:
     systolic = default_rules.question_map["bp_systolic"]
-    run = drive(["12x", ENTER, BACKSPACE + "4" + ENTER], lambda c: ask_question(systolic, c))
+    run = drive(
+        [("12x" + ENTER, "whole number"), BACKSPACE + "4" + ENTER],
+        lambda c: ask_question(systolic, c),
+    )
     assert run.value == 124
     assert "expected a whole number" in run.screen
 
@@ -66,7 +72,7 @@ def test_blank_integer_is_dont_know(default_rules: RuleSet) -> None:
 
 def test_required_integer_cannot_be_left_blank(default_rules: RuleSet) -> None:
     age = default_rules.question_map["age"]
-    run = drive([ENTER, "42" + ENTER], lambda console: ask_question(age, console))
+    run = drive([(ENTER, "required"), "42" + ENTER], lambda console: ask_question(age, console))
     assert run.value == 42
     assert "An answer is required" in run.screen
     assert "blank = don't know" not in run.screen
@@ -99,14 +105,16 @@ def test_multi_choice_ticks_several(default_rules: RuleSet) -> None:
 def test_multi_choice_none_of_these_is_explicit(default_rules: RuleSet) -> None:
     question = default_rules.question_map["current_medications"]
     # Enter with nothing ticked is refused: "none" must be said, not implied.
-    run = drive([ENTER, UP * 2 + " " + ENTER], lambda console: ask_question(question, console))
+    run = drive(
+        [(ENTER, "Tick"), UP * 2 + " " + ENTER], lambda console: ask_question(question, console)
+    )
     assert run.value == frozenset()
     assert "Tick at least one box" in run.screen
 
 
 def test_multi_choice_none_cannot_be_combined(default_rules: RuleSet) -> None:
     question = default_rules.question_map["current_medications"]
-    keys = [" " + UP * 2 + " " + ENTER, DOWN * 2 + " " + ENTER]
+    keys: Keys = [(" " + UP * 2 + " " + ENTER, "on its own"), DOWN * 2 + " " + ENTER]
     run = drive(keys, lambda console: ask_question(question, console))
     assert run.value == frozenset()
     assert "'None of these' goes on its own" in run.screen
@@ -149,12 +157,17 @@ def test_ctrl_c_and_ctrl_d_end_every_kind_of_prompt(
 def test_review_pick_takes_a_row_number_or_blank() -> None:
     assert drive("2" + ENTER, lambda _: ask_review_pick([True, True])).value == 2
     assert drive(ENTER, lambda _: ask_review_pick([True, True])).value is None
-    run = drive(["9" + ENTER, BACKSPACE + "1" + ENTER], lambda _: ask_review_pick([True, True]))
+    run = drive(
+        [("9" + ENTER, "Type a number"), BACKSPACE + "1" + ENTER],
+        lambda _: ask_review_pick([True, True]),
+    )
     assert run.value == 1
     assert "Type a number from 1 to 2" in run.screen
 
 
 def test_review_pick_refuses_a_row_that_skip_logic_hides() -> None:
-    run = drive(["2", BACKSPACE + "1" + ENTER], lambda _: ask_review_pick([True, False]))
+    run = drive(
+        [("2", "Not asked"), BACKSPACE + "1" + ENTER], lambda _: ask_review_pick([True, False])
+    )
     assert run.value == 1
     assert "Not asked with the current answers" in run.screen

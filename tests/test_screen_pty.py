@@ -53,7 +53,7 @@ def finish(child: pexpect.spawn) -> int:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus is not None
-    return child.exitstatus
+    return int(child.exitstatus)
 
 
 def test_a_coordinator_completes_corrects_and_saves_a_screening(

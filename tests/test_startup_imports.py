@@ -56,7 +56,7 @@ def test_the_interview_logic_and_file_shapes_import_no_shell_library() -> None:
     shell = {"typer", "click", "questionary", "prompt_toolkit", "rich"}
     for module in ("interview_flow", "draft_file", "interview_record"):
         tree = ast.parse((PACKAGE / f"{module}.py").read_text())
-        imported = set()
+        imported: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 imported.update(alias.name.split(".")[0] for alias in node.names)
