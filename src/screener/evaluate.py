@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from screener.questions import Value
+from screener.questions import Value, format_value
 from screener.reason_text import render
 from screener.ruleset import Rule, RuleSet
 from screener.schema import Action
@@ -31,8 +31,6 @@ def visible_answers(
 
 
 def _describe_values(ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value]) -> str:
-    from screener.questions import format_value
-
     parts = [
         f"{qid}: {format_value(ruleset.question_map[qid], scored.get(qid))}" for qid in rule.reads
     ]
