@@ -101,11 +101,6 @@ def review_rows(ruleset: RuleSet, state: InterviewState) -> list[ReviewRow]:
     return rows
 
 
-def answered_count(ruleset: RuleSet, state: InterviewState) -> int:
-    hidden = hidden_questions(ruleset, state.answers)
-    return sum(1 for q in ruleset.questions if q.id in state.answers and q.id not in hidden)
-
-
 def finish(ruleset: RuleSet, state: InterviewState) -> Screening:
     """The screening for the interview's answers (hidden answers kept, not scored)."""
     return evaluate(ruleset, state.answers)
