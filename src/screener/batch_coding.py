@@ -56,6 +56,8 @@ class ColumnCoder(dict[str, int]):
         self.clear()
         self.generation += 1
         del self.answers[1:], self.texts[1:], self.problems[1:]
+        self._error_mask = np.zeros(0, dtype=np.bool_)
+        self._none_mask = np.zeros(0, dtype=np.bool_)
 
     def error_mask(self) -> npt.NDArray[np.bool_]:
         """By code: the text could not be read as an answer."""
@@ -101,6 +103,7 @@ def code_blocks(
     coders: Mapping[str, ColumnCoder],
     block_rows: int,
     encode_inputs: InputEncoder | None = None,
+    max_distinct: int = MAX_DISTINCT,
 ) -> Iterator[Block]:
     """Blocks of about `block_rows` records from lists of records (each at most block_rows)."""
     chunk_iter = iter(chunks)
@@ -108,7 +111,7 @@ def code_blocks(
     pending: list[list[str]] | None = None
     while True:
         for coder in coders.values():
-            if len(coder) > MAX_DISTINCT:
+            if len(coder) > max_distinct:
                 coder.reset()
         arrays: dict[str, list[Codes]] = {q: [] for q in columns}
         ids: list[str] = []

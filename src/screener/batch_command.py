@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.atomic_write import write_atomic
-from screener.batch_coding import code_blocks
+from screener.batch_coding import MAX_DISTINCT, code_blocks
 from screener.batch_columnar import ColumnarScorer
 from screener.batch_header import header_key, load_column_mapping, map_columns
 from screener.batch_output import (
@@ -47,6 +47,10 @@ class BatchOptions:
     mapping: Path | None = None
     include_input: bool = False
     summary_json: Path | None = None
+    # Tuning, not options: tests set them small to cross many block boundaries.
+    read_rows: int = READ_ROWS
+    block_rows: int = BLOCK_ROWS
+    max_distinct: int = MAX_DISTINCT
 
 
 def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
@@ -160,13 +164,14 @@ def run_batch(options: BatchOptions) -> int:
                 _progress(source.size, _on_terminal()) as advance,
             ):
                 blocks = code_blocks(
-                    source.chunks(READ_ROWS),
+                    source.chunks(options.read_rows),
                     len(columns.header),
                     columns.id_index,
                     in_file_order,
                     scorer.coders,
-                    BLOCK_ROWS,
+                    options.block_rows,
                     writer.encode_inputs if options.include_input else None,
+                    options.max_distinct,
                 )
                 for block in blocks:
                     result = scorer.score(block)
