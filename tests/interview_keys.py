@@ -84,12 +84,17 @@ def _select_keys(options: Sequence[str], answer: str) -> str:
     return f"{options.index(answer) + 1}{ENTER}"
 
 
+def _yes_no_keys(answer: str) -> str:
+    # Yes/no prompts take y, n and d (don't know).
+    return {"yes": "y", "no": "n", "dk": "d"}[answer] + ENTER
+
+
 def keys_for(question: Question, answer: Answer) -> str:
     """The keys that give `answer` at a fresh prompt for `question`."""
     dont_know = [] if question.required else ["dk"]
     if question.type is QuestionType.YES_NO:
         assert isinstance(answer, str)
-        return _select_keys(["yes", "no", *dont_know], answer)
+        return _yes_no_keys(answer)
     if question.type is QuestionType.CHOICE:
         assert isinstance(answer, str)
         return _select_keys([*question.choice_values, *dont_know], answer)

@@ -20,8 +20,8 @@ def ask(
     return drive(keys, lambda console: ask_question(question, console, current, has_current))
 
 
-@pytest.mark.parametrize(("keys", "expected"), [("1\r", True), ("2\r", False), ("3\r", None)])
-def test_yes_no_offers_yes_no_and_dont_know(
+@pytest.mark.parametrize(("keys", "expected"), [("y\r", True), ("n\r", False), ("d\r", None)])
+def test_yes_no_takes_y_n_and_d_for_dont_know(
     default_rules: RuleSet, keys: str, expected: bool | None
 ) -> None:
     run = ask(default_rules.question_map["hypertension"], keys)
@@ -37,7 +37,7 @@ def test_arrow_keys_pick_too(default_rules: RuleSet) -> None:
 
 def test_a_required_question_offers_no_dont_know() -> None:
     question = Question("consent", "Did they agree?", QuestionType.YES_NO, required=True)
-    run = ask(question, "3\r" + ENTER)  # no third option: "3" does nothing, Enter picks Yes
+    run = ask(question, "d\r" + ENTER)  # no "don't know": "d" does nothing, Enter picks Yes
     assert run.value is True
     assert "Don't know" not in run.screen
 

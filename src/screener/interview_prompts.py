@@ -90,14 +90,16 @@ def _yes_no_key(value: Value) -> str:
 
 def _ask_select(question: Question, current: Value, has_current: bool) -> Value:
     choices: list[Choice]
-    if question.type is QuestionType.YES_NO:
-        choices = [Choice("Yes", "yes"), Choice("No", "no")]
+    # Yes/no answers take the keys y, n and d, so a coordinator never has to count rows.
+    yes_no = question.type is QuestionType.YES_NO
+    if yes_no:
+        choices = [Choice("Yes", "yes", shortcut_key="y"), Choice("No", "no", shortcut_key="n")]
         key = _yes_no_key(current)
     else:
         choices = [Choice(c.label, c.value) for c in question.choices]
         key = DONT_KNOW if current is None else str(current)
     if not question.required:
-        choices.append(Choice(DONT_KNOW_LABEL, DONT_KNOW))
+        choices.append(Choice(DONT_KNOW_LABEL, DONT_KNOW, shortcut_key="d" if yes_no else True))
     default = key if has_current and any(c.value == key for c in choices) else None
     picked = _ask(
         questionary.select(
