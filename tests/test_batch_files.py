@@ -1,0 +1,489 @@
+"""`screener batch` on real files: odd exports, bad records, output shapes, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.ruleset import load_ruleset
+
+runner = CliRunner()
+QUESTIONS = [q.id for q in load_ruleset().questions]
+HEADER = ["intake_id", *QUESTIONS]
+# Answers that raise nothing under the default rules: likely_eligible.
+CLEAR = {
+    **dict.fromkeys(QUESTIONS, "no"),
+    "age": "42",
+    "primary_condition": "depression",
+    "failed_antidepressants": "3",
+    "prior_ketamine": "no",
+    "bp_systolic": "124",
+    "bp_diastolic": "78",
+    "current_medications": "none",
+    "benzodiazepine_dose_mg": "",
+    "phq9_total": "17",
+    "has_ride_home": "yes",
+}
+
+
+def record(intake_id: str, **changes: str) -> list[str]:
+    answers = {**CLEAR, **changes}
+    return [intake_id, *(answers[q] for q in QUESTIONS)]
+
+
+def write_export(
+    path: Path,
+    rows: list[list[str]],
+    header: list[str] = HEADER,
+    *,
+    bom: bool = False,
+    line_end: str = "\n",
+    encoding: str = "utf-8",
+) -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig" if bom else encoding) as handle:
+        csv.writer(handle, lineterminator=line_end).writerows([header, *rows])
+    return path
+
+
+def batch(*args: str | Path) -> Result:
+    return runner.invoke(app, ["batch", *(str(a) for a in args)])
+
+
+def output_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def stdout_rows(result: Result) -> list[dict[str, str]]:
+    return list(csv.DictReader(result.stdout.splitlines()))
+
+
+def test_every_record_gets_one_output_row_in_input_order_with_its_number_and_id(
+    tmp_path: Path,
+) -> None:
+    export = write_export(
+        tmp_path / "in.csv",
+        [record("A1"), record("A2", self_harm_thoughts="yes"), record("A3", age="16")],
+    )
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    rows = output_rows(tmp_path / "out.csv")
+    assert list(rows[0]) == [
+        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors"
+    ]  # fmt: skip
+    assert [(r["row"], r["intake_id"], r["outcome"]) for r in rows] == [
+        ("1", "A1", "likely_eligible"),
+        ("2", "A2", "urgent"),
+        ("3", "A3", "not_eligible"),
+    ]
+    assert rows[1]["deciding"] == "self_harm"
+    assert rows[2]["deciding"] == "under_18"
+    assert rows[0]["flags"] == "phq9_moderately_severe"
+
+
+def test_bom_crlf_and_a_line_break_inside_quotes_are_read_as_the_export_means(
+    tmp_path: Path,
+) -> None:
+    rows = [[*record("A1"), "called back,\r\nleft a message"], [*record("A2"), "-"]]
+    export = write_export(tmp_path / "in.csv", rows, [*HEADER, "notes"], bom=True, line_end="\r\n")
+    assert export.read_bytes().startswith(b"\xef\xbb\xbfintake_id,")
+    result = batch(export)
+    assert result.exit_code == 0, result.output
+    out = stdout_rows(result)
+    assert [(r["row"], r["intake_id"], r["outcome"]) for r in out] == [
+        ("1", "A1", "likely_eligible"),
+        ("2", "A2", "likely_eligible"),
+    ]
+    assert "(ignored): notes" in result.stderr
+
+
+def test_records_with_too_many_or_too_few_fields_are_invalid_and_the_rest_are_scored(
+    tmp_path: Path,
+) -> None:
+    rows = [record("A1"), [*record("A2"), "extra"], record("A3")[:-2], record("A4")]
+    result = batch(write_export(tmp_path / "in.csv", rows), "-o", tmp_path / "out.csv")
+    assert result.exit_code == 3
+    out = output_rows(tmp_path / "out.csv")
+    assert [r["outcome"] for r in out] == [
+        "likely_eligible",
+        "invalid",
+        "invalid",
+        "likely_eligible",
+    ]
+    assert [r["intake_id"] for r in out] == ["A1", "A2", "A3", "A4"]
+    assert out[1]["errors"] == "too many fields: 30, the header has 29 (extra: 'extra')"
+    assert out[2]["errors"] == "too few fields: 27, the header has 29"
+    assert out[1]["deciding"] == out[1]["flags"] == out[1]["missing"] == ""
+
+
+def test_each_unreadable_value_of_a_record_is_named_with_its_column_value_and_why(
+    tmp_path: Path,
+) -> None:
+    rows = [record("A1", age="999", hypertension="maybe", current_medications="maoi;aspirin")]
+    result = batch(write_export(tmp_path / "in.csv", rows))
+    assert result.exit_code == 3
+    (row,) = stdout_rows(result)
+    assert row["outcome"] == "invalid"
+    assert row["errors"].split(" | ") == [
+        "age: 999 is above the maximum 120 (got '999')",
+        "hypertension: expected yes or no (got 'maybe')",
+        "current_medications: 'aspirin' is not one of: maoi, stimulant, benzodiazepine, opioid,"
+        " naltrexone, lamotrigine, theophylline, thyroid_hormone, none (got 'maoi;aspirin')",
+    ]
+
+
+def test_an_unreadable_answer_is_never_scored_even_when_the_rest_looks_eligible(
+    tmp_path: Path,
+) -> None:
+    rows = [record("A1", failed_antidepressants="three")]
+    (row,) = stdout_rows(batch(write_export(tmp_path / "in.csv", rows)))
+    assert row["outcome"] == "invalid"
+
+
+def test_unknown_columns_and_missing_question_columns_are_reported_once(tmp_path: Path) -> None:
+    header = [h for h in HEADER if h != "phq9_total"] + ["clinic_site"]
+    rows = [[c for h, c in zip(HEADER, record(f"A{i}"), strict=True) if h != "phq9_total"] + ["x"]
+            for i in range(200)]  # fmt: skip
+    result = batch(write_export(tmp_path / "in.csv", rows, header), "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("clinic_site") == 1
+    assert result.stderr.count("phq9_total") == 1
+    assert "Questions with no column (answers unknown): phq9_total" in result.stderr
+    out = output_rows(tmp_path / "out.csv")
+    assert {r["outcome"] for r in out} == {"likely_eligible"}
+    assert {r["flags"] for r in out} == {""}  # no PHQ-9 band without the column
+    assert all("clinic_site" not in r["errors"] for r in out)
+
+
+def test_header_names_match_questions_whatever_their_case_spaces_or_aliases(tmp_path: Path) -> None:
+    header = [" Intake_ID ", *QUESTIONS]
+    header[header.index("age")] = "Age_Years"  # an alias in the bundled rules.yaml
+    header[header.index("primary_condition")] = "  PRIMARY_CONDITION "
+    rows = [record("A1", age="16"), record("A2", primary_condition="ptsd")]
+    result = batch(write_export(tmp_path / "in.csv", rows, header))
+    assert result.exit_code == 0, result.output
+    out = stdout_rows(result)
+    assert [(r["intake_id"], r["deciding"]) for r in out] == [
+        ("A1", "under_18"),
+        ("A2", "off_label_condition"),
+    ]
+    assert "ignored" not in result.stderr
+
+
+def test_two_columns_for_the_same_question_stop_the_run_with_a_clear_error(tmp_path: Path) -> None:
+    header = [*HEADER, "AGE"]
+    export = write_export(tmp_path / "in.csv", [[*record("A1"), "42"]], header)
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert "columns 2 ('age') and 30 ('AGE') both hold question 'age'" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_mapping_file_maps_the_clinics_own_headers_to_question_ids(tmp_path: Path) -> None:
+    header = list(HEADER)
+    header[header.index("self_harm_thoughts")] = "SI screen (2 wks)"
+    header[header.index("bp_systolic")] = "Systolic"
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text('"si screen (2 wks)": self_harm_thoughts\nSYSTOLIC: bp_systolic\n')
+    rows = [record("A1", self_harm_thoughts="yes"), record("A2", bp_systolic="185")]
+    result = batch(write_export(tmp_path / "in.csv", rows, header), "--map", mapping)
+    assert result.exit_code == 0, result.output
+    assert [r["deciding"] for r in stdout_rows(result)] == ["self_harm", "bp_uncontrolled"]
+
+
+def test_a_mapping_to_something_that_is_not_a_question_is_refused(tmp_path: Path) -> None:
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("Systolic: bp_sytolic\n")
+    result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "--map", mapping)
+    assert result.exit_code == 1
+    assert "'Systolic' maps to 'bp_sytolic', not a question id (did you mean 'bp_systolic'?)" in (
+        result.stderr
+    )
+
+
+def test_a_windows_export_read_as_utf8_fails_with_the_byte_offset_and_works_with_cp1252(
+    tmp_path: Path,
+) -> None:
+    rows = [record("A1"), record("Zoë-2")]
+    export = write_export(tmp_path / "in.csv", rows, encoding="cp1252")
+    offset = export.read_bytes().index(b"\xeb")
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {export}: not valid UTF-8 text: byte 0xeb at byte offset {offset} (line 3);"
+        " if it was saved by Excel or another Windows program, try --encoding cp1252\n"
+    )
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+    result = batch(export, "--encoding", "cp1252", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert [r["intake_id"] for r in output_rows(tmp_path / "out.csv")] == ["A1", "Zoë-2"]
+
+
+def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+    result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "--encoding", "klingon")
+    assert result.exit_code == 2
+    assert "unknown encoding" in result.stderr
+
+
+def test_the_input_file_is_never_overwritten(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1")])
+    before = export.read_bytes()
+    for target in (export, tmp_path / "." / "in.csv"):
+        result = batch(export, "-o", target)
+        assert result.exit_code == 2
+        assert "the input is never overwritten" in result.stderr
+    assert export.read_bytes() == before
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_output_and_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    export = write_export(tmp_path / "in.csv", [record(f"A{i}") for i in range(20_000)])
+    with export.open("ab") as handle:  # a bad byte after the first block was written
+        handle.write(b"A20000,4\xff2\n")
+    out = tmp_path / "out.csv"
+    out.write_text("yesterday's results\n")
+    result = batch(export, "-o", out)
+    assert result.exit_code == 1
+    assert "byte 0xff at byte offset" in result.stderr
+    assert out.read_text() == "yesterday's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_the_output_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    batch(write_export(tmp_path / "in.csv", [record("A1")]), "-o", out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_jsonl_output_has_one_object_per_record_with_lists(tmp_path: Path) -> None:
+    rows = [
+        record("A1", bp_systolic=""),
+        record("A2", hypertension="maybe"),
+        record("A3", current_medications="lamotrigine;thyroid_hormone"),
+    ]
+    result = batch(write_export(tmp_path / "in.csv", rows), "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 3
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert objects[0] == {
+        "row": 1,
+        "intake_id": "A1",
+        "outcome": "needs_review",
+        "deciding": ["bp_uncontrolled", "bp_elevated"],
+        "flags": ["phq9_moderately_severe", "no_bp_reading"],
+        "missing": ["bp_systolic"],
+        "errors": [],
+    }
+    assert objects[1]["outcome"] == "invalid"
+    assert objects[1]["errors"] == ["hypertension: expected yes or no (got 'maybe')"]
+    assert objects[2]["flags"] == [
+        "lamotrigine_flag",
+        "thyroid_hormone_flag",
+        "phq9_moderately_severe",
+    ]
+
+
+def test_summary_json_gives_counts_reasons_invalid_records_and_columns(tmp_path: Path) -> None:
+    rows = [
+        record("A1"),
+        record("A2", hypertension="yes"),
+        record("A3", hypertension="yes", age="16"),
+        record("A4", age="old"),
+        record("A5")[:5],
+    ]
+    summary = tmp_path / "summary.json"
+    export = write_export(tmp_path / "in.csv", [[*r, "x"] for r in rows[:4]] + [rows[4]],
+                          [*HEADER, "site"])  # fmt: skip
+    result = batch(export, "-o", tmp_path / "out.csv", "--summary-json", summary)
+    assert result.exit_code == 3
+    data = json.loads(summary.read_text())
+    assert data["schema"] == "screener.batch-summary/1"
+    assert data["records"] == 5
+    assert data["outcomes"] == {
+        "likely_eligible": 1,
+        "needs_review": 1,
+        "not_eligible": 1,
+        "urgent": 0,
+        "invalid": 2,
+    }
+    assert data["top_reasons"][:2] == [
+        {"rule": "under_18", "label": "Under 18", "records": 1},
+        {"rule": "hypertension_review", "label": "High blood pressure diagnosis", "records": 1},
+    ] or data["top_reasons"][:2] == [
+        {"rule": "hypertension_review", "label": "High blood pressure diagnosis", "records": 1},
+        {"rule": "under_18", "label": "Under 18", "records": 1},
+    ]
+    assert data["invalid"] == [
+        {
+            "row": 4,
+            "id": "A4",
+            "problem": "age: expected a whole number (got 'old')",
+            "problems": 1,
+        },
+        {"row": 5, "id": "A5", "problem": "too few fields: 5, the header has 30", "problems": 1},
+    ]
+    assert data["unknown_columns"] == ["site"]
+    assert data["missing_columns"] == []
+    assert data["columns"]["age"] == "age"
+    assert data["id_column"] == "intake_id"
+    assert data["exit_code"] == 3
+    assert data["ruleset"]["name"] == "Default ketamine infusion pre-screen"
+    assert stat.S_IMODE(summary.stat().st_mode) == 0o600
+
+
+def test_the_printed_summary_counts_outcomes_and_names_the_invalid_records(tmp_path: Path) -> None:
+    rows = [record("A1"), record("A2", self_harm_thoughts="yes"), record("A3", pregnant="?!")]
+    result = batch(write_export(tmp_path / "in.csv", rows), "-o", tmp_path / "out.csv")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"screener batch: 3 records from {tmp_path / 'in.csv'} in ")
+    assert any(line.split() == ["urgent", "1", "33.3%"] for line in lines)
+    assert any(line.split() == ["invalid", "1", "33.3%"] for line in lines)
+    assert any(line.split()[:2] == ["self_harm", "1"] for line in lines)
+    assert "  row 3 A3: pregnant: expected yes or no (got '?!')" in lines
+
+
+def test_exit_code_is_0_when_every_record_was_scored_and_3_when_some_were_invalid(
+    tmp_path: Path,
+) -> None:
+    good = write_export(tmp_path / "good.csv", [record("A1"), record("A2", age="16")])
+    bad = write_export(tmp_path / "bad.csv", [record("A1"), record("A2", age="-3")])
+    assert batch(good).exit_code == 0
+    assert batch(bad).exit_code == 3
+    assert batch(tmp_path / "missing.csv").exit_code == 1
+    assert batch(good, "--output", tmp_path / "out.xlsx").exit_code == 2
+
+
+def test_an_empty_file_is_an_error_and_a_header_alone_gives_just_the_header(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = batch(empty)
+    assert result.exit_code == 1
+    assert "the file is empty; expected a header record" in result.stderr
+
+    result = batch(write_export(tmp_path / "header.csv", []))
+    assert result.exit_code == 0
+    assert result.stdout == "row,intake_id,outcome,deciding,flags,missing,errors\n"
+    assert "0 records" in result.stderr
+
+
+def test_blank_lines_are_skipped_and_counted(tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    lines = [",".join(HEADER), ",".join(record("A1")), "", ",".join(record("A2")), "", ""]
+    export.write_text("\n".join(lines))
+    result = batch(export)
+    assert result.exit_code == 0
+    assert [(r["row"], r["intake_id"]) for r in stdout_rows(result)] == [("1", "A1"), ("2", "A2")]
+    assert "Blank lines skipped: 2" in result.stderr
+
+
+def test_multi_choice_answers_joined_by_semicolons_are_read(tmp_path: Path) -> None:
+    rows = [
+        record("A1", current_medications="opioid; Naltrexone"),
+        record("A2", current_medications="benzodiazepine", benzodiazepine_dose_mg="5"),
+    ]
+    out = stdout_rows(batch(write_export(tmp_path / "in.csv", rows)))
+    assert out[0]["deciding"] == "opioid_review;naltrexone_review"
+    assert out[1]["outcome"] == "likely_eligible"
+    assert out[1]["flags"] == "benzodiazepine_low;phq9_moderately_severe"
+
+
+def test_include_input_copies_every_input_column_after_the_results(tmp_path: Path) -> None:
+    rows = [[*record("A1"), "a, b"], record("A2")]
+    export = write_export(tmp_path / "in.csv", rows, [*HEADER, "notes"])
+    result = batch(export, "--include-input", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 3  # A2 has too few fields
+    out = output_rows(tmp_path / "out.csv")
+    assert list(out[0])[:8] == [
+        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors", "input_intake_id"
+    ]  # fmt: skip
+    assert out[0]["notes"] == "a, b"
+    assert out[0]["age"] == "42"
+    assert out[1]["notes"] == ""
+
+    result = batch(export, "--include-input", "-f", "jsonl")
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["input"]["notes"] == "a, b"
+    assert first["input"]["intake_id"] == "A1"
+
+
+def test_the_id_column_can_be_named_and_a_named_one_that_is_missing_is_a_usage_error(
+    tmp_path: Path,
+) -> None:
+    header = ["MRN", *QUESTIONS]
+    export = write_export(tmp_path / "in.csv", [record("M-1")], header)
+    result = batch(export, "--id-column", "mrn")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("row,mrn,outcome")
+    assert stdout_rows(result)[0]["mrn"] == "M-1"
+
+    result = batch(export, "--id-column", "patient")
+    assert result.exit_code == 2
+    assert "--id-column 'patient': the header has no such column" in result.stderr
+
+
+def test_without_an_id_column_records_are_named_by_their_row(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [record("x")[1:]], QUESTIONS)
+    result = batch(export, "-f", "jsonl")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["intake_id"] is None
+    assert "No id column" in result.stderr
+
+
+def test_ids_that_need_quoting_are_quoted_in_the_csv_output(tmp_path: Path) -> None:
+    rows = [record('Smith, "Jo"'), record("A2")]
+    out = stdout_rows(batch(write_export(tmp_path / "in.csv", rows)))
+    assert [r["intake_id"] for r in out] == ['Smith, "Jo"', "A2"]
+
+
+def test_stdout_holds_only_the_records_and_the_summary_goes_to_stderr(tmp_path: Path) -> None:
+    result = batch(write_export(tmp_path / "in.csv", [record("A1")]))
+    assert result.stdout.splitlines() == [
+        "row,intake_id,outcome,deciding,flags,missing,errors",
+        "1,A1,likely_eligible,,phq9_moderately_severe,,",
+    ]
+    assert "screener batch: 1 records" in result.stderr
+    assert "━" not in result.stderr  # no progress bar when stderr is not a terminal
+
+
+def test_a_terminal_sees_a_progress_bar_then_the_summary(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [record(f"A{i}") for i in range(60_000)])
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "screener", "batch", str(export), "-o", str(tmp_path / "out.csv")],
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+        dimensions=(24, 100),
+    )
+    child.expect("scoring")
+    child.expect("━")
+    child.expect("records")
+    child.expect("screener batch: 60,000 records")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(output_rows(tmp_path / "out.csv")) == 60_000
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.jsonl"])
+def test_output_format_follows_the_file_name(tmp_path: Path, name: str) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1")])
+    assert batch(export, "-o", tmp_path / name).exit_code == 0
+    text = (tmp_path / name).read_text()
+    assert text.startswith("{") == name.endswith(".jsonl")
