@@ -487,3 +487,21 @@ def test_output_format_follows_the_file_name(tmp_path: Path, name: str) -> None:
     assert batch(export, "-o", tmp_path / name).exit_code == 0
     text = (tmp_path / name).read_text()
     assert text.startswith("{") == name.endswith(".jsonl")
+
+
+def test_a_directory_as_output_is_a_usage_error(tmp_path: Path) -> None:
+    result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "-f", "csv", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+
+
+def test_a_quote_that_is_never_closed_is_named_with_its_line(tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(",".join(HEADER) + "\n" + ",".join(record("A1")) + '\nA2,"' + "x" * 140_000)
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert (
+        f"{export}: line 3: cannot be read as CSV (field larger than field limit" in result.stderr
+    )
+    assert "never closed" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

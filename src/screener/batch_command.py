@@ -67,6 +67,8 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
                     f"--output {path}: cannot tell the format from the name; end it in .csv"
                     " or .jsonl, or give --format"
                 )
+    if path is not None and path.is_dir():
+        raise UsageError(f"--output {path} is a directory; name the file to write")
     if path is not None and _same_file(path, options.input):
         raise UsageError(f"--output {path} is the input file; the input is never overwritten")
     if options.summary_json is not None and _same_file(options.summary_json, options.input):
@@ -125,7 +127,10 @@ def _progress(size: int, enabled: bool) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, records: progress.update(task, completed=done, records=f"{records:,}")
 
 
-def _on_terminal() -> bool:
+def _show_progress(to_stdout: bool) -> bool:
+    """A bar on a terminal, unless the records themselves are going to that terminal."""
+    if to_stdout and sys.stdout.isatty():
+        return False
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
@@ -161,7 +166,7 @@ def run_batch(options: BatchOptions) -> int:
             output.write(writer.header())
             with (
                 _cyclic_gc_paused(),
-                _progress(source.size, _on_terminal()) as advance,
+                _progress(source.size, _show_progress(out_path is None)) as advance,
             ):
                 blocks = code_blocks(
                     source.chunks(options.read_rows),

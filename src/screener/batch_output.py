@@ -222,7 +222,7 @@ class JsonlRecordWriter(RecordWriter):
         return ""
 
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
-        header = self.input_header
+        header = [cell.strip() for cell in self.input_header]
         return [
             json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in rows
         ]

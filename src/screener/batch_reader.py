@@ -111,8 +111,13 @@ class RecordSource:
         except UnicodeDecodeError:
             raise InputFileError(locate_decode_error(self.path, self.encoding)) from None
         except csv.Error as exc:
+            hint = (
+                "; a quote that opens a cell and is never closed swallows the lines after it"
+                if "field limit" in str(exc)
+                else ""
+            )
             raise InputFileError(
-                f"{self.path}: line {self._reader.line_num}: cannot be read as CSV ({exc})"
+                f"{self.path}: line {self._reader.line_num}: cannot be read as CSV ({exc}){hint}"
             ) from None
 
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
