@@ -153,11 +153,13 @@ def plan_condition(node: Node) -> _Part:
     return _SeveralQuestions(questions, compile_condition(node))
 
 
-# A record's result is described by three keys (bit sets packed into ints, or tuples of ints
-# past 63 bits): outcome + deciding rules, flags, missing questions. Few distinct keys occur,
-# so the text for each is built once and looked up per record.
+# A record's result is described by keys (bit sets packed into ints, or tuples of ints past
+# 63 bits): the outcome and deciding rules (in groups of DECIDING_GROUP rules, so that few
+# distinct keys occur per group), the flags, the missing questions. The text for each key is
+# built once and looked up per record.
 Key = Hashable
 WORD_BITS = 63
+DECIDING_GROUP = 10
 
 
 def pack_bits(bits: Sequence[Mask], size: int) -> list[Key]:
@@ -194,7 +196,7 @@ def set_bits(bits: int) -> list[int]:
 @dataclass(frozen=True)
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
-    decisions: list[Key]  # per record: outcome and deciding rules (see ColumnarScorer.decision)
+    decisions: list[list[Key]]  # per group, per record: see ColumnarScorer.decision
     flags: list[Key]  # per record: flag rules that fired (ColumnarScorer.flags)
     missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
     problems: dict[int, list[str]]  # offset -> every problem of an invalid record
@@ -304,8 +306,7 @@ class ColumnarScorer:
         size = len(outcome)
         is_code = [outcome == code for code in range(INVALID)]
         is_review = is_code[Outcome.NEEDS_REVIEW.severity]
-        # The outcome code takes the first two bits of the decision key.
-        decision_bits: list[Mask] = [(outcome & 1).astype(np.bool_), (outcome & 2).astype(np.bool_)]
+        deciding_bits: list[Mask] = []
         contributing: list[Mask] = []
         counts: dict[str, int] = {}
         for i in self.nonflag:
@@ -315,7 +316,7 @@ class ColumnarScorer:
                 deciding = (fired[i] | undecided[i]) & is_review
             else:
                 deciding = (fired[i] & is_code[severity]) | (undecided[i] & is_review)
-            decision_bits.append(deciding)
+            deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
             # As _missing: an undecided rule names its unanswered questions when it could still
             # raise the outcome, or whenever the outcome is needs_review.
@@ -334,18 +335,44 @@ class ColumnarScorer:
             missing_bits.append(needed & unanswered)
         return BlockResult(
             outcome=outcome,
-            decisions=pack_bits(decision_bits, size),
+            decisions=self._decision_keys(outcome, deciding_bits),
             flags=pack_bits([fired[i] for i in self.flag], size),
             missing=pack_bits(missing_bits, size),
             problems=problems,
             deciding_counts=counts,
         )
 
-    def decision(self, key: Key) -> tuple[str, tuple[str, ...]]:
-        """The outcome and the deciding rules a decision key stands for."""
+    def _decision_keys(
+        self, outcome: npt.NDArray[np.int8], deciding: list[Mask]
+    ) -> list[list[Key]]:
+        """Per group of rules, a key per record. The first group's key also holds the outcome
+        code (two bits); later ones whether an earlier group had a deciding rule (one bit)."""
+        size = len(outcome)
+        head = [(outcome & 1).astype(np.bool_), (outcome & 2).astype(np.bool_)]
+        earlier = np.zeros(size, dtype=np.bool_)
+        keys = []
+        for start in range(0, max(len(deciding), 1), DECIDING_GROUP):
+            group = deciding[start : start + DECIDING_GROUP]
+            keys.append(pack_bits([*head, *group], size))
+            for mask in group:
+                earlier |= mask
+            head = [earlier.copy()]
+        return keys
+
+    @property
+    def decision_groups(self) -> int:
+        return max(1, -(-len(self.nonflag) // DECIDING_GROUP))
+
+    def decision(self, group: int, key: Key) -> tuple[str | None, bool, tuple[str, ...]]:
+        """What a group's decision key stands for: the outcome (first group only), whether an
+        earlier group had a deciding rule, and this group's deciding rules."""
         bits = key_int(key)
-        ids = self._nonflag_ids
-        return OUTCOME_BY_CODE[bits & 3], tuple(ids[b] for b in set_bits(bits >> 2))
+        head = 2 if group == 0 else 1
+        ids = self._nonflag_ids[group * DECIDING_GROUP : (group + 1) * DECIDING_GROUP]
+        rules = tuple(ids[b] for b in set_bits(bits >> head))
+        if group == 0:
+            return OUTCOME_BY_CODE[bits & 3], False, rules
+        return None, bool(bits & 1), rules
 
     def flags(self, key: Key) -> tuple[str, ...]:
         ids = self._flag_ids

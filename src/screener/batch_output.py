@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import re
 import sys
@@ -121,9 +122,21 @@ class RecordWriter:
         self.has_ids = has_ids
         self.input_header = header
         self.include_input = include_input
-        self._decisions = _Texts(lambda key: self._decision_text(*scorer.decision(key)))
+        groups = scorer.decision_groups
+        self._decisions = [
+            _Texts(self._decision_maker(scorer, group, group == groups - 1))
+            for group in range(groups)
+        ]
         self._flags = _Texts(lambda key: self._flags_text(scorer.flags(key)))
         self._missing = _Texts(lambda key: self._missing_text(scorer.missing(key)))
+
+    def _decision_maker(
+        self, scorer: ColumnarScorer, group: int, last: bool
+    ) -> Callable[[Key], str]:
+        def make(key: Key) -> str:
+            return self._decision_text(*scorer.decision(group, key), last=last)
+
+        return make
 
     def header(self) -> str:
         raise NotImplementedError
@@ -131,7 +144,10 @@ class RecordWriter:
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
         raise NotImplementedError
 
-    def _decision_text(self, outcome: str, deciding: tuple[str, ...]) -> str:
+    def _decision_text(
+        self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
+    ) -> str:
+        """One group's part of the outcome and deciding rules (outcome: first group only)."""
         raise NotImplementedError
 
     def _flags_text(self, flags: tuple[str, ...]) -> str:
@@ -152,7 +168,9 @@ class RecordWriter:
         raise NotImplementedError
 
     def block(self, block: Block, result: BlockResult) -> str:
-        decisions = list(map(self._decisions.__getitem__, result.decisions))
+        decisions = list(map(self._decisions[0].__getitem__, result.decisions[0]))
+        for texts, keys in zip(self._decisions[1:], result.decisions[1:], strict=True):
+            decisions = list(map(operator.add, decisions, map(texts.__getitem__, keys)))
         flags = list(map(self._flags.__getitem__, result.flags))
         missing = list(map(self._missing.__getitem__, result.missing))
         for offset, problems in result.problems.items():
@@ -181,8 +199,13 @@ class CsvRecordWriter(RecordWriter):
             for row in rows
         ]
 
-    def _decision_text(self, outcome: str, deciding: tuple[str, ...]) -> str:
-        return f"{outcome},{';'.join(deciding)}"
+    def _decision_text(
+        self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
+    ) -> str:
+        text = "" if outcome is None else f"{outcome},"
+        if deciding:
+            text += (";" if earlier else "") + ";".join(deciding)
+        return text
 
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return ";".join(flags)
@@ -227,8 +250,13 @@ class JsonlRecordWriter(RecordWriter):
             json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in rows
         ]
 
-    def _decision_text(self, outcome: str, deciding: tuple[str, ...]) -> str:
-        return f'"outcome": "{outcome}", "deciding": {json.dumps(list(deciding))}'
+    def _decision_text(
+        self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
+    ) -> str:
+        text = "" if outcome is None else f'"outcome": "{outcome}", "deciding": ['
+        if deciding:
+            text += (", " if earlier else "") + ", ".join(map(json.dumps, deciding))
+        return text + ("]" if last else "")
 
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return f'"flags": {json.dumps(list(flags))}'
