@@ -15,7 +15,7 @@ from screener.ruleset import RuleSet
 
 SUMMARY_SCHEMA = "screener.batch-summary/1"
 INVALID_LISTED = 1000  # in --summary-json
-INVALID_SHOWN = 20  # in the printed summary
+INVALID_SHOWN = 50  # in the printed summary
 TOP_REASONS = 10
 
 
