@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -505,3 +506,24 @@ def test_a_quote_that_is_never_closed_is_named_with_its_line(tmp_path: Path) -> 
     )
     assert "never closed" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_numpy_loads_only_for_batch() -> None:
+    code = (
+        "import sys\n"
+        "from screener.cli import app\n"
+        "try:\n"
+        "    app(['score', {example!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    example = str(Path(__file__).parent.parent / "examples" / "urgent.yaml")
+    done = subprocess.run(
+        [sys.executable, "-c", code.format(example=example)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
