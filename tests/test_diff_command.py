@@ -329,3 +329,17 @@ def test_bad_inputs_are_one_clear_error(tmp_path: Path) -> None:
     bad_rules = runner.invoke(app, ["diff", str(RULES), str(broken), "--data", str(empty)])
     assert bad_rules.exit_code == 1
     assert "Traceback" not in bad_rules.output
+
+
+def test_output_never_overwrites_the_data_or_a_rule_file(tmp_path: Path) -> None:
+    data = bp_export(tmp_path)
+    new_rules = loosened(tmp_path)
+    before = (data.read_bytes(), new_rules.read_bytes())
+    for target in (data, new_rules):
+        result = runner.invoke(
+            app,
+            ["diff", str(RULES), str(new_rules), "--data", str(data), "--output", str(target)],
+        )
+        assert result.exit_code == 2
+        assert "is an input file" in result.stderr
+    assert (data.read_bytes(), new_rules.read_bytes()) == before

@@ -281,12 +281,12 @@ invariants:
     [
         (
             "cases:\n  - name: x\n    expect: {holds: [bp_uncontroled]}\n",
-            ":3:22: cases[0] (x).expect.holds[0]: 'bp_uncontroled' is not a rule in rules.yaml"
+            ":3:22: cases[0] (x).expect.holds[0]: 'bp_uncontroled' is not a rule in the rule set"
             " (did you mean 'bp_uncontrolled'?)",
         ),
         (
             "cases:\n  - name: x\n    answers: {hypertenson: yes}\n    expect: {outcome: urgent}\n",
-            ":3:28: cases[0] (x).answers.hypertenson: not a question in rules.yaml"
+            ":3:28: cases[0] (x).answers.hypertenson: not a question in the rule set"
             " (did you mean 'hypertension'?)",
         ),
         (

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 runner = CliRunner()
 
@@ -121,8 +121,17 @@ def test_saved_record_scores_like_its_answers(
     assert "(`likely_eligible`)" in result.stdout
 
 
-def test_validate_bundled_rules_prints_one_line() -> None:
+def test_validate_bundled_rules_prints_one_line_naming_the_bundled_file() -> None:
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 1
     assert "28 questions, 41 rules" in result.stdout
+    assert result.stdout.startswith(str(ROOT / "src" / "screener" / "data" / "rules.yaml"))
+    assert "(bundled)" in result.stdout
+
+
+def test_the_rules_file_at_the_root_is_the_bundled_one() -> None:
+    """An editor that replaces the root file instead of writing through the link would leave
+    the clinic's edits out of the installed rules; CI catches that here."""
+    bundled = ROOT / "src" / "screener" / "data" / "rules.yaml"
+    assert (ROOT / "rules.yaml").read_bytes() == bundled.read_bytes()

@@ -7,7 +7,24 @@ import os
 import tempfile
 from pathlib import Path
 
-from screener.errors import InputFileError
+from screener.errors import InputFileError, UsageError
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when two paths name one file (also through links), whether or not it exists yet."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def refuse_overwriting(output: Path, inputs: list[Path], option: str) -> None:
+    """An output option may never name one of the command's input files."""
+    for source in inputs:
+        if same_file(output, source):
+            raise UsageError(
+                f"{option} {output} is an input file ({source}); it is never overwritten"
+            )
 
 
 def write_atomic(path: Path, text: str, private: bool = True) -> None:

@@ -92,7 +92,7 @@ class _Binder:
                 self.problem(
                     (*path, key),
                     f"{where}.{key}",
-                    f"not a question in {self.ruleset.source_name}{suggest(key, list(questions))}",
+                    f"not a question in the rule set{suggest(key, list(questions))}",
                 )
                 continue
             try:
@@ -112,7 +112,7 @@ class _Binder:
                 self.problem(
                     here,
                     label,
-                    f"{name!r} is not a rule in {self.ruleset.source_name}"
+                    f"{name!r} is not a rule in the rule set"
                     + suggest(name, list(rules)),
                 )
             elif flags_only and rule.action is not Action.FLAG:
@@ -150,7 +150,7 @@ class _Binder:
                 self.problem(
                     (*path, "missing", index),
                     f"{where}.missing[{index}]",
-                    f"{name!r} is not a question in {self.ruleset.source_name}"
+                    f"{name!r} is not a question in the rule set"
                     + suggest(name, list(questions)),
                 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from screener.atomic_write import write_atomic
+from screener.atomic_write import refuse_overwriting, write_atomic
 from screener.csv_records import read_records
 from screener.diff_report import changes_csv, render_diff
 from screener.rule_diff import ForbiddenChange, diff_records
@@ -15,6 +15,8 @@ from screener.ruleset import load_ruleset
 def run_diff_command(
     old: Path, new: Path, data: Path, output: Path | None, fail_on: str | None
 ) -> None:
+    if output is not None:
+        refuse_overwriting(output, [old, new, data], "--output")
     old_rules = load_ruleset(old)
     new_rules = load_ruleset(new)
     source = read_records(data)

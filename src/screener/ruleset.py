@@ -306,7 +306,7 @@ def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load a rule file, or the bundled default when `path` is None."""
     if path is None:
-        content = resources.files("screener").joinpath("data", BUNDLED_RULES).read_bytes()
-        return load_ruleset_bytes(content, BUNDLED_RULES)
+        bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
+        return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
     content, _ = read_text(path)
     return load_ruleset_bytes(content, str(path))
