@@ -131,3 +131,20 @@ def test_any_text_is_either_read_or_refused_with_a_message(
         else:
             if value is False:
                 assert raw.strip().lower() in {"no", "n", "false", "f", "0"}
+
+
+def test_numbers_in_other_notations_are_refused_not_guessed(default_rules: RuleSet) -> None:
+    age = q(default_rules, "age")
+    for raw in ("1e1", "1,000", "4 2", "0x10", "forty"):
+        with pytest.raises(CoercionError, match="whole number"):
+            coerce_value(age, raw)
+
+
+def test_an_empty_list_is_unknown_and_none_is_written_out(default_rules: RuleSet) -> None:
+    from screener.answer_coercion import answer_to_json
+
+    meds = q(default_rules, "current_medications")
+    assert coerce_value(meds, []) is None
+    assert answer_to_json(frozenset()) == ["none"]
+    for value in (frozenset(), frozenset({"maoi", "opioid"}), None):
+        assert coerce_value(meds, answer_to_json(value)) == value

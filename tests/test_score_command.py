@@ -135,3 +135,37 @@ def test_the_rules_file_at_the_root_is_the_bundled_one() -> None:
     the clinic's edits out of the installed rules; CI catches that here."""
     bundled = ROOT / "src" / "screener" / "data" / "rules.yaml"
     assert (ROOT / "rules.yaml").read_bytes() == bundled.read_bytes()
+
+
+def test_a_draft_is_refused_with_a_pointer_to_resume(tmp_path: Path) -> None:
+    draft = tmp_path / "screener-draft-T1.json"
+    draft.write_text(json.dumps({"schema": "screener.draft/1", "answers": {"age": 40}}))
+    result = runner.invoke(app, ["score", str(draft)])
+    assert result.exit_code == 1
+    assert f"screener screen --resume {draft}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("empty.yaml", "  \n", "the file is empty"),
+        ("export.csv", "age,hypertension\n40,no\n", "score it with `screener batch`"),
+        ("list.yaml", "- age\n", "expected a mapping of question ids to answers"),
+    ],
+)
+def test_files_that_are_not_answers_get_one_clear_message(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    result = runner.invoke(app, ["score", str(path)])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_text_written_to_a_file_has_no_trailing_spaces(tmp_path: Path) -> None:
+    out = tmp_path / "summary.txt"
+    runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml"), "-o", str(out)])
+    lines = out.read_text().splitlines()
+    assert lines and all(line == line.rstrip() for line in lines)

@@ -176,7 +176,7 @@ def test_saved_record_scores_the_same_with_screener_score(
     assert set(saved) == {"schema", "intake_id", "recorded_at", "ruleset", "answers", "screening"}
     assert saved["intake_id"] == "A-17"
     assert saved["ruleset"]["sha256"] == default_rules.sha256
-    assert saved["answers"]["current_medications"] == []
+    assert saved["answers"]["current_medications"] == ["none"]
     rescored = runner.invoke(app, ["score", str(record), "--format", "json"])
     assert rescored.exit_code == 0, rescored.output
     again = json.loads(rescored.stdout)
@@ -343,3 +343,13 @@ def test_bad_options_are_refused_before_the_interview(args: list[str], message: 
     result = runner.invoke(app, ["screen", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_an_existing_record_is_never_replaced(tmp_path: Path) -> None:
+    earlier = tmp_path / "record.json"
+    earlier.write_text('{"intake_id": "T1"}')
+    for option in ("--save", "--markdown"):
+        result = runner.invoke(app, ["screen", option, str(earlier)])
+        assert result.exit_code == 2
+        assert "already exists; choose another file name" in result.stderr
+    assert earlier.read_text() == '{"intake_id": "T1"}'

@@ -7,6 +7,7 @@ interview. Blank, "don't know" and missing all become None (unknown), never Fals
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 
 from screener.errors import AnswerProblem
@@ -18,6 +19,10 @@ UNKNOWN_WORDS = frozenset(
 )
 YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
+
+
+# Digits with an optional sign and an optional ".0": no exponents, no thousands separators.
+_WHOLE_NUMBER = re.compile(r"([+-]?\d+)(?:\.0*)?")
 
 
 class CoercionError(ValueError):
@@ -55,17 +60,10 @@ def _integer(question: Question, raw: object) -> int:
     elif isinstance(raw, float) and raw.is_integer():
         number = int(raw)
     elif isinstance(raw, str):
-        text = raw.strip()
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                as_float = float(text)
-            except ValueError:
-                raise CoercionError("expected a whole number") from None
-            if not as_float.is_integer():
-                raise CoercionError("expected a whole number") from None
-            number = int(as_float)
+        match = _WHOLE_NUMBER.fullmatch(raw.strip())
+        if match is None:
+            raise CoercionError("expected a whole number")
+        number = int(match.group(1))
     else:
         raise CoercionError("expected a whole number")
     if question.min is not None and number < question.min:
@@ -94,12 +92,15 @@ def _one_choice(question: Question, raw: object, extra: tuple[str, ...] = ()) ->
     raise CoercionError(f"{raw.strip()!r} is not one of: {', '.join(allowed)}{hint}")
 
 
-def _multi_choice(question: Question, raw: object) -> frozenset[str]:
+def _multi_choice(question: Question, raw: object) -> frozenset[str] | None:
     items: list[object]
     if isinstance(raw, str):
         items = [part for part in raw.replace(",", ";").split(";") if part.strip()]
     elif isinstance(raw, (list, tuple, set, frozenset)):
         items = list(raw)
+        if not items:
+            # An empty list does not say "none of these"; other systems send it for "not asked".
+            return None
     else:
         raise CoercionError("expected choices separated by ';'")
     chosen = {_one_choice(question, item, (NONE_CHOICE,)) for item in items}
@@ -155,7 +156,8 @@ def coerce_answers(
 
 
 def answer_to_json(value: Value) -> object:
-    """An answer in a JSON-friendly form: multi-choice as a sorted list, unknown as null."""
+    """An answer in a JSON-friendly form: multi-choice as a sorted list (["none"] for none of
+    these), unknown as null. coerce_value reads every such form back to the same answer."""
     if isinstance(value, frozenset):
-        return sorted(value)
+        return sorted(value) if value else [NONE_CHOICE]
     return value

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from screener.draft_file import DRAFT_SCHEMA
 from screener.errors import InputFileError, RuleFileError
 from screener.yaml_source import parse_yaml_text
-
-# Keys of a saved record (`screener screen --save`) that are not answers.
-RECORD_KEYS = frozenset({"answers", "intake_id", "screening", "ruleset", "recorded_at", "schema"})
 
 
 @dataclass(frozen=True)
@@ -20,12 +18,24 @@ class AnswersDocument:
 
 def parse_answers_text(text: str, name: str) -> AnswersDocument:
     """Parse JSON or YAML answers. A record with an `answers` mapping is read as a record."""
+    if not text.strip():
+        raise InputFileError(f"{name}: the file is empty")
+    if name.lower().endswith((".csv", ".tsv")):
+        raise InputFileError(
+            f"{name}: a CSV export holds many people; score it with `screener batch`"
+        )
     try:
         data = parse_yaml_text(text, name).data
     except RuleFileError as exc:
         raise InputFileError("\n".join(exc.lines())) from None
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: expected a mapping of question ids to answers")
+    if data.get("schema") == DRAFT_SCHEMA:
+        # A draft is half an interview: scoring it would give a confident outcome too early.
+        raise InputFileError(
+            f"{name}: this is the draft of an unfinished interview;"
+            f" finish it with `screener screen --resume {name}`"
+        )
     if isinstance(data.get("answers"), dict):
         intake = data.get("intake_id")
         return AnswersDocument(data["answers"], None if intake is None else str(intake))

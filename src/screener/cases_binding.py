@@ -112,8 +112,7 @@ class _Binder:
                 self.problem(
                     here,
                     label,
-                    f"{name!r} is not a rule in the rule set"
-                    + suggest(name, list(rules)),
+                    f"{name!r} is not a rule in the rule set" + suggest(name, list(rules)),
                 )
             elif flags_only and rule.action is not Action.FLAG:
                 self.problem(
@@ -150,8 +149,7 @@ class _Binder:
                 self.problem(
                     (*path, "missing", index),
                     f"{where}.missing[{index}]",
-                    f"{name!r} is not a question in the rule set"
-                    + suggest(name, list(questions)),
+                    f"{name!r} is not a question in the rule set" + suggest(name, list(questions)),
                 )
 
     def invariant(self, index: int, invariant: Invariant) -> BoundInvariant | None:

@@ -194,9 +194,7 @@ def batch(
     ] = "utf-8",
     column_map: Annotated[
         Path | None,
-        typer.Option(
-            "--map", help="YAML file mapping the export's header names to question ids."
-        ),
+        typer.Option("--map", help="YAML file mapping the export's header names to question ids."),
     ] = None,
     include_input: Annotated[
         bool, typer.Option("--include-input", help="Also copy every input column.")

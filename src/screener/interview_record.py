@@ -16,7 +16,7 @@ RECORD_SCHEMA: Literal["screener.record/1"] = "screener.record/1"
 
 
 class RecordOut(BaseModel):
-    """Top-level keys are answers_file.RECORD_KEYS: `answers` is what gets scored again."""
+    """A saved interview; `screener score` reads its `answers` and `intake_id` again."""
 
     model_config = ConfigDict(populate_by_name=True)
 

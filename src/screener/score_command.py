@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from screener.yaml_source import decode_utf8, read_text
 def read_answers_source(answers: str) -> tuple[str, str]:
     """(text, name) of an answers file, or of stdin for `-`."""
     if answers == "-":
+        if sys.stdin.isatty():
+            sys.stderr.write("Reading answers (JSON or YAML) from the keyboard; end with Ctrl-D.\n")
         return decode_utf8(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
     _, text = read_text(Path(answers))
     return text, answers
@@ -37,10 +40,13 @@ def render(
 
     from screener.render_text import summary_renderable
 
+    # On a terminal, draw to its width (the crisis box must not break apart); in files, 100.
+    width = shutil.get_terminal_size((100, 24)).columns if color else 100
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=100)
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
     console.print(summary_renderable(ruleset, screening, intake_id))
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:

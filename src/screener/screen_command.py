@@ -72,6 +72,9 @@ def _check_output(option: str, path: Path | None) -> None:
         return
     if path.is_dir():
         raise UsageError(f"{option} {path}: is a directory")
+    if path.exists():
+        # One file per person: replacing it would silently lose an earlier caller's record.
+        raise UsageError(f"{option} {path}: already exists; choose another file name")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{option} {path}: no such directory {str(parent)!r}")
