@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from screener.cli import app
 from screener.ruleset import load_ruleset
@@ -527,3 +526,22 @@ def test_numpy_loads_only_for_batch() -> None:
         check=True,
     )
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    ("header_line", "message"),
+    [
+        ("intake_id;age;primary_condition", "is the file delimited by ';' instead of ','?"),
+        ("name,email", "check the header names, or map them with --map"),
+    ],
+)
+def test_a_header_that_matches_no_question_stops_the_run(
+    tmp_path: Path, header_line: str, message: str
+) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(f"{header_line}\nA1;42;depression\n")
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert "no column of the header matches a question of the rule set" in result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "out.csv").exists()

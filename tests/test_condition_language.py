@@ -88,6 +88,7 @@ def test_syntax_errors_point_at_the_offending_character(
     [
         ("hypertenson", "unknown question 'hypertenson' (did you mean 'hypertension'?)"),
         ("hypertension == 1", "compares a yes/no value with a number value"),
+        ('pregnant == "yes"', "write yes/no without quotes, or the yes/no question on its own"),
         ('age < "18"', "compares a number value with a text value"),
         (
             'primary_condition == "depresion"',

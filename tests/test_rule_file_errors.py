@@ -156,3 +156,27 @@ def test_yaml_1_2_keeps_no_as_a_string(tmp_path: Path) -> None:
     text = BUNDLED.replace('{value: "no", label: "No, never"}', "{value: no, label: No never}")
     code, lines = validate(tmp_path, text)
     assert code == 0, lines
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    label: Pregnancy\n",
+            "\tlabel: Pregnancy\n",
+            "a tab character: indent YAML with spaces",
+        ),
+        (
+            "    action: exclude\n    label: Pregnancy\n",
+            "    action: exclude\n   label: Pregnancy\n",
+            "check this line's indentation",
+        ),
+    ],
+)
+def test_common_yaml_slips_get_a_plain_hint(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    assert old in BUNDLED
+    code, lines = validate(tmp_path, BUNDLED.replace(old, new, 1))
+    assert code == 1
+    assert len(lines) == 1 and message in lines[0]

@@ -169,3 +169,27 @@ def test_text_written_to_a_file_has_no_trailing_spaces(tmp_path: Path) -> None:
     runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml"), "-o", str(out)])
     lines = out.read_text().splitlines()
     assert lines and all(line == line.rstrip() for line in lines)
+
+
+def test_findings_outranked_by_the_outcome_are_still_on_the_summary(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("age: 16\npregnant: yes\nself_harm_thoughts: yes\n")
+    for fmt in ("text", "markdown"):
+        out = runner.invoke(app, ["score", str(answers), "-f", fmt]).stdout
+        assert "URGENT" in out
+        also = out.index("Also found")
+        assert out.index("Age 16 years; the clinic treats adults 18") > also
+        assert out.index("Pregnant or could be pregnant") > also
+        assert "Answers that could still change the outcome" not in out  # nothing can
+
+
+def test_a_version_read_as_a_number_must_be_quoted(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        (ROOT / "rules.yaml").read_text().replace('version: "2026.11.1"', "version: 2026.10")
+    )
+    result = runner.invoke(app, ["validate", str(rules)])
+    assert result.exit_code == 1
+    assert "write the version in quotes; without them it was read as the number 2026.1" in (
+        result.stderr
+    )

@@ -95,6 +95,15 @@ def map_columns(
         found[qid] = index
     if id_index is None and id_column_required:
         raise UsageError(f"--id-column {id_column!r}: the header has no such column")
+    if not found:
+        # Scoring would make every record "needs review" for no visible reason.
+        delimiter = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
+        hint = (
+            f"; is the file delimited by {delimiter!r} instead of ','?"
+            if delimiter
+            else ("; check the header names, or map them with --map")
+        )
+        raise InputFileError(f"no column of the header matches a question of the rule set{hint}")
     ordered = {q.id: found[q.id] for q in ruleset.questions if q.id in found}
     return ColumnMap(
         header=tuple(header),

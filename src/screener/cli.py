@@ -257,6 +257,26 @@ def diff(
     run_diff_command(old, new, data, output, fail_on.value if fail_on else None)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from screener import __version__
+
+        typer.echo(f"screener {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Pre-screening for ketamine infusion clinics. A pre-screen, never a diagnosis."""
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

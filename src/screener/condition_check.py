@@ -33,6 +33,9 @@ _QUESTION_TYPES = {
 }
 
 
+_YES_NO_WORDS = frozenset({"yes", "no", "true", "false"})
+
+
 def suggest(name: str, candidates: list[str]) -> str:
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
@@ -123,8 +126,16 @@ class _Checker:
                 " use 'in' for membership",
             )
         if left != right:
+            hint = ""
+            words = [
+                n.value.lower()
+                for n in (node.left, node.right)
+                if isinstance(n, Literal) and isinstance(n.value, str)
+            ]
+            if BOOL in (left, right) and words and words[0] in _YES_NO_WORDS:
+                hint = "; write yes/no without quotes, or the yes/no question on its own"
             raise ConditionSyntaxError(
-                node.offset, f"'{node.op}' compares a {left} value with a {right} value"
+                node.offset, f"'{node.op}' compares a {left} value with a {right} value{hint}"
             )
         if node.op not in ("==", "!=") and left != NUMBER:
             raise ConditionSyntaxError(

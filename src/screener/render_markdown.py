@@ -28,8 +28,9 @@ def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | Non
         "",
     ]
     lines += _section("Reasons", parts.reasons)
+    lines += _section("Also found (outranked by the reasons above)", parts.other_findings)
     lines += _section("Could not be decided", parts.undecided)
-    lines += _section("Answers that would settle the review", parts.missing)
+    lines += _section(parts.missing_title, parts.missing)
     lines += _section("Flags for the clinician", parts.flags)
     lines += _section("Not answered", parts.other_unanswered)
     lines += _section("Next steps", parts.next_steps)

@@ -102,4 +102,9 @@ class RuleFileSpec(Strict):
     @field_validator("version", mode="before")
     @classmethod
     def _version_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, (int, float)) else value
+        if isinstance(value, float):
+            # YAML reads a bare 2026.10 as the number 2026.1: the recorded version would be wrong.
+            raise ValueError(
+                f"write the version in quotes; without them it was read as the number {value}"
+            )
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -37,7 +37,7 @@ def schema_problems(
     problems = []
     for item in error.errors():
         loc = _document_path(doc, item["loc"], keep_last=item["type"] == "missing")
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             key = str(loc[-1])
             parent = loc[:-1]

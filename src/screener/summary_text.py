@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from screener.questions import format_value
 from screener.ruleset import RuleSet
+from screener.schema import Action
 from screener.screening import Outcome, Screening
 
 HEADLINES = {
@@ -24,9 +25,13 @@ class SummaryParts:
     headline: str
     crisis_text: str | None
     reasons: list[str]
+    other_findings: list[
+        str
+    ]  # rules that fired but were outranked (e.g. an exclusion under urgent)
     undecided: list[str]
     flags: list[str]
     missing: list[str]
+    missing_title: str
     other_unanswered: list[str]  # unanswered questions not already listed as missing
     next_steps: list[str]
     disclaimer: str
@@ -44,6 +49,16 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
         headline=HEADLINES[screening.outcome],
         crisis_text=ruleset.crisis_text if screening.outcome is Outcome.URGENT else None,
         reasons=[r.reason for r in deciding if not r.undecided],
+        missing_title=(
+            "Answers that would settle the review"
+            if screening.outcome is Outcome.NEEDS_REVIEW
+            else "Answers that could still change the outcome"
+        ),
+        other_findings=[
+            r.reason
+            for r in screening.results
+            if r.fired and r.action is not Action.FLAG and r.rule not in screening.deciding
+        ],
         undecided=[r.reason for r in deciding if r.undecided],
         flags=[f.reason for f in screening.flags],
         missing=[f"{questions[q].text} ({q})" for q in screening.missing],

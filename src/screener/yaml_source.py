@@ -89,6 +89,22 @@ def _plain(node: object, path: PathKey, positions: dict[PathKey, Position]) -> o
     return node
 
 
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    """The parser's words, plus what usually causes them in a hand-edited file."""
+    problem = str(exc.problem or "").replace("\n", " ").strip()
+    if "duplicate key" in problem and exc.context_mark is not None:
+        return f"{problem} (the mapping starts on line {exc.context_mark.line + 1})"
+    if "'\\t'" in problem:
+        return "a tab character: indent YAML with spaces only"
+    if "expected <block end>" in problem or "mapping values are not allowed" in problem:
+        return (
+            f"{problem}: check this line's indentation against the lines above,"
+            " or quote a value that contains ': '"
+        )
+    context = str(exc.context or "").replace("\n", " ").strip()
+    return " ".join(part for part in (context, problem) if part) or "cannot be parsed as YAML"
+
+
 def parse_yaml_text(text: str, name: str) -> SourceDocument:
     """Parse text; a syntax error or duplicate key becomes a located RuleFileError."""
     yaml = YAML(typ="rt")
@@ -97,10 +113,7 @@ def parse_yaml_text(text: str, name: str) -> SourceDocument:
         raw = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        if "duplicate key" in message and exc.context_mark is not None:
-            message = f"{exc.problem} (the mapping starts on line {exc.context_mark.line + 1})"
-        message = message.replace("\n", " ").strip() or "cannot be parsed as YAML"
+        message = _yaml_message(exc)
         if mark is None:
             raise RuleFileError([Problem(name, None, None, "", message)]) from None
         raise RuleFileError([Problem(name, mark.line + 1, mark.column + 1, "", message)]) from None
