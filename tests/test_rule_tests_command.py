@@ -327,3 +327,11 @@ def test_missing_cases_file_is_one_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["test", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file"
+
+
+def test_a_junit_path_that_cannot_be_written_is_refused_before_running(tmp_path: Path) -> None:
+    cases = write(tmp_path / "cases.yaml", "cases:\n  - name: x\n    expect: {outcome: urgent}\n")
+    result = runner.invoke(app, ["test", str(cases), "--junit", str(tmp_path / "no" / "j.xml")])
+    assert result.exit_code == 2
+    assert "no such directory" in result.stderr
+    assert "Result" not in result.stdout

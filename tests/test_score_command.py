@@ -193,3 +193,25 @@ def test_a_version_read_as_a_number_must_be_quoted(tmp_path: Path) -> None:
     assert "write the version in quotes; without them it was read as the number 2026.1" in (
         result.stderr
     )
+
+
+def test_a_record_saved_under_other_rules_is_scored_with_a_note(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(
+        json.dumps(
+            {
+                "schema": "screener.record/1",
+                "intake_id": "T9",
+                "ruleset": {"name": "Old rules", "version": "1", "sha256": "0" * 64},
+                "screening": {"outcome": "needs_review"},
+                "answers": clear_answers,
+            }
+        )
+    )
+    result = runner.invoke(app, ["score", str(record), "-f", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["outcome"] == "likely_eligible"
+    assert result.stderr.startswith("note: this record was saved under rule set 'Old rules' 1")
+    assert "its outcome was needs_review, now likely_eligible" in result.stderr

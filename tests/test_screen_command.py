@@ -353,3 +353,12 @@ def test_an_existing_record_is_never_replaced(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert "already exists; choose another file name" in result.stderr
     assert earlier.read_text() == '{"intake_id": "T1"}'
+
+
+def test_resuming_a_saved_record_points_to_screener_score(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text('{"schema": "screener.record/1", "answers": {}}')
+    with pytest.raises(
+        InputFileError, match=r"score it again with `screener score .*record\.json`"
+    ):
+        run_screen(ScreenOptions(resume=record), require_terminal=False)

@@ -14,6 +14,8 @@ from screener.yaml_source import parse_yaml_text
 class AnswersDocument:
     raw: Mapping[str, object]
     intake_id: str | None
+    recorded_under: Mapping[str, object] | None = None  # a saved record's rule set (name, ...)
+    recorded_outcome: str | None = None  # a saved record's outcome when it was saved
 
 
 def parse_answers_text(text: str, name: str) -> AnswersDocument:
@@ -38,6 +40,14 @@ def parse_answers_text(text: str, name: str) -> AnswersDocument:
         )
     if isinstance(data.get("answers"), dict):
         intake = data.get("intake_id")
-        return AnswersDocument(data["answers"], None if intake is None else str(intake))
+        ruleset = data.get("ruleset")
+        screening = data.get("screening")
+        outcome = screening.get("outcome") if isinstance(screening, dict) else None
+        return AnswersDocument(
+            data["answers"],
+            None if intake is None else str(intake),
+            ruleset if isinstance(ruleset, dict) else None,
+            outcome if isinstance(outcome, str) else None,
+        )
     intake = data.pop("intake_id", None)
     return AnswersDocument(data, None if intake is None else str(intake))

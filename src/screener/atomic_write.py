@@ -27,6 +27,17 @@ def refuse_overwriting(output: Path, inputs: list[Path], option: str) -> None:
             )
 
 
+def check_output_path(output: Path, option: str, inputs: list[Path] | None = None) -> None:
+    """Refuse, before any work is done, an output path that cannot be written or would
+    replace an input."""
+    if output.is_dir():
+        raise UsageError(f"{option} {output} is a directory; name the file to write")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{option} {output}: no such directory {str(parent)!r}")
+    refuse_overwriting(output, inputs or [], option)
+
+
 def write_atomic(path: Path, text: str, private: bool = True) -> None:
     """Replace `path` with `text` in one step; mode 0600 when `private`."""
     directory = path.parent if str(path.parent) else Path(".")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from screener.atomic_write import write_atomic
+from screener.atomic_write import check_output_path, write_atomic
 from screener.batch_coding import MAX_DISTINCT, code_blocks
 from screener.batch_columnar import ColumnarScorer
 from screener.batch_header import header_key, load_column_mapping, map_columns
@@ -67,20 +67,11 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
                     f"--output {path}: cannot tell the format from the name; end it in .csv"
                     " or .jsonl, or give --format"
                 )
-    if path is not None and path.is_dir():
-        raise UsageError(f"--output {path} is a directory; name the file to write")
-    if path is not None and _same_file(path, options.input):
-        raise UsageError(f"--output {path} is the input file; the input is never overwritten")
-    if options.summary_json is not None and _same_file(options.summary_json, options.input):
-        raise UsageError(f"--summary-json {options.summary_json} is the input file")
+    if path is not None:
+        check_output_path(path, "--output", [options.input])
+    if options.summary_json is not None:
+        check_output_path(options.summary_json, "--summary-json", [options.input])
     return path, fmt
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
 
 
 @contextmanager

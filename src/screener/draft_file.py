@@ -19,6 +19,7 @@ from screener.answer_coercion import CoercionError, answer_to_json, coerce_value
 from screener.atomic_write import write_atomic
 from screener.errors import InputFileError
 from screener.interview_flow import InterviewState
+from screener.interview_record import RECORD_SCHEMA
 from screener.questions import Value
 from screener.ruleset import RuleSet
 from screener.screening_json import RulesetOut
@@ -64,9 +65,16 @@ def write_draft(
 def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
     """The interview state in a draft, re-read against `ruleset`; warnings when it differs."""
     try:
-        model = DraftOut.model_validate(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{name}: not a screener draft (not JSON: {exc.msg})") from None
+    if isinstance(data, dict) and data.get("schema") == RECORD_SCHEMA:
+        raise InputFileError(
+            f"{name}: a saved record of a finished interview, not a draft;"
+            f" score it again with `screener score {name}`"
+        )
+    try:
+        model = DraftOut.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "top level"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from screener.atomic_write import write_atomic
+from screener.atomic_write import check_output_path, write_atomic
 from screener.cases_binding import load_suite
 from screener.rule_test_report import render_report
 from screener.rule_tests import RuleTestsFailed, run_suite
@@ -20,6 +20,8 @@ def run_test_command(
     samples: int,
     seed: int,
 ) -> None:
+    if junit is not None:
+        check_output_path(junit, "--junit", [cases, *([rules] if rules else [])])
     ruleset = load_ruleset(rules)
     suite = load_suite(cases, ruleset)
     result = run_suite(ruleset, suite, samples=samples, seed=seed, min_coverage=min_coverage)

@@ -7,8 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from screener.answers_file import parse_answers_text
-from screener.atomic_write import write_atomic
+from screener.answers_file import AnswersDocument, parse_answers_text
+from screener.atomic_write import check_output_path, write_atomic
 from screener.ruleset import RuleSet, load_ruleset
 from screener.scoring import score_raw
 from screener.screening import Screening
@@ -49,11 +49,32 @@ def render(
     return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
+def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screening) -> str:
+    """For a saved record scored under other rules: say so, and whether the outcome moved."""
+    before = document.recorded_under
+    if before is None or before.get("sha256") == ruleset.sha256:
+        return ""
+    moved = (
+        f"; its outcome was {document.recorded_outcome}, now {screening.outcome.value}"
+        if document.recorded_outcome and document.recorded_outcome != screening.outcome.value
+        else ""
+    )
+    return (
+        f"this record was saved under rule set {before.get('name')!r} {before.get('version')},"
+        f" not the one in use now ({ruleset.name!r} {ruleset.version}){moved}"
+    )
+
+
 def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
+    if output is not None:
+        check_output_path(output, "--output", [Path(answers)] if answers != "-" else [])
     ruleset = load_ruleset(rules)
     text, name = read_answers_source(answers)
     document = parse_answers_text(text, name)
     screening = score_raw(ruleset, document.raw, name)
+    note = record_note(document, ruleset, screening)
+    if note:
+        sys.stderr.write(f"note: {note}\n")
     if output is not None:
         write_atomic(output, render(ruleset, screening, fmt, document.intake_id, color=False))
         return

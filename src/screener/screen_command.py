@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from screener.atomic_write import write_atomic
+from screener.atomic_write import check_output_path, write_atomic
 from screener.draft_file import read_draft, write_draft
 from screener.errors import InputFileError, UsageError
 from screener.interview_flow import (
@@ -70,14 +70,10 @@ def _check_output(option: str, path: Path | None) -> None:
     """Refuse an output path that cannot work before the interview, not after it."""
     if path is None:
         return
-    if path.is_dir():
-        raise UsageError(f"{option} {path}: is a directory")
+    check_output_path(path, option)
     if path.exists():
         # One file per person: replacing it would silently lose an earlier caller's record.
         raise UsageError(f"{option} {path}: already exists; choose another file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"{option} {path}: no such directory {str(parent)!r}")
 
 
 def _check_options(options: ScreenOptions) -> None:
