@@ -15,12 +15,21 @@ def default_rules() -> RuleSet:
     return load_ruleset()
 
 
-@pytest.fixture
-def clear_answers() -> dict[str, object]:
-    """Answers that raise nothing: the default rules give likely_eligible for them."""
-    answers: dict[str, object] = {
-        q: "no"
-        for q in [
+# Answers that raise nothing: the default rules give likely_eligible for them. As an export's
+# cells (text); blank is unknown.
+CLEAR_ANSWERS: dict[str, str] = {
+    "age": "42",
+    "primary_condition": "depression",
+    "failed_antidepressants": "3",
+    "prior_ketamine": "no",
+    "bp_systolic": "124",
+    "bp_diastolic": "78",
+    "current_medications": "none",
+    "benzodiazepine_dose_mg": "",
+    "phq9_total": "17",
+    "has_ride_home": "yes",
+    **dict.fromkeys(
+        [
             "ketamine_allergy",
             "aneurysm_or_avm",
             "brain_bleed",
@@ -39,17 +48,13 @@ def clear_answers() -> dict[str, object]:
             "mania_current",
             "substance_use_recent",
             "self_harm_thoughts",
-        ]
-    }
-    answers.update(
-        age=42,
-        primary_condition="depression",
-        failed_antidepressants=3,
-        prior_ketamine="no",
-        bp_systolic=124,
-        bp_diastolic=78,
-        current_medications="none",
-        phq9_total=17,
-        has_ride_home="yes",
-    )
-    return answers
+        ],
+        "no",
+    ),
+}
+
+
+@pytest.fixture
+def clear_answers() -> dict[str, object]:
+    """A copy of CLEAR_ANSWERS, for a test to change."""
+    return dict(CLEAR_ANSWERS)

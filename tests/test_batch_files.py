@@ -17,27 +17,15 @@ from typer.testing import CliRunner, Result
 from screener.cli import app
 from screener.ruleset import load_ruleset
 
+from .conftest import CLEAR_ANSWERS
+
 runner = CliRunner()
 QUESTIONS = [q.id for q in load_ruleset().questions]
 HEADER = ["intake_id", *QUESTIONS]
-# Answers that raise nothing under the default rules: likely_eligible.
-CLEAR = {
-    **dict.fromkeys(QUESTIONS, "no"),
-    "age": "42",
-    "primary_condition": "depression",
-    "failed_antidepressants": "3",
-    "prior_ketamine": "no",
-    "bp_systolic": "124",
-    "bp_diastolic": "78",
-    "current_medications": "none",
-    "benzodiazepine_dose_mg": "",
-    "phq9_total": "17",
-    "has_ride_home": "yes",
-}
 
 
 def record(intake_id: str, **changes: str) -> list[str]:
-    answers = {**CLEAR, **changes}
+    answers = {**CLEAR_ANSWERS, **changes}
     return [intake_id, *(answers[q] for q in QUESTIONS)]
 
 

@@ -87,7 +87,7 @@ class Block:
 InputEncoder = Callable[[list[list[str]]], list[str]]
 
 
-def _shape_message(found: int, width: int, row: list[str]) -> str:
+def shape_message(found: int, width: int, row: list[str]) -> str:
     if found < width:
         return f"too few fields: {found}, the header has {width}"
     extra = ", ".join(repr(cell[:40]) for cell in row[width : width + 5])
@@ -133,7 +133,7 @@ def code_blocks(
                 rows = list(rows)
                 for i, row in enumerate(rows):
                     if len(row) != width:
-                        shape_errors[filled + i] = _shape_message(len(row), width, row)
+                        shape_errors[filled + i] = shape_message(len(row), width, row)
                         blank = [""] * width
                         if id_index is not None and id_index < len(row):
                             blank[id_index] = row[id_index]

@@ -196,6 +196,7 @@ def set_bits(bits: int) -> list[int]:
 @dataclass(frozen=True)
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
+    values: list[TriArray]  # per rule (rule order): FALSE, UNKNOWN or TRUE per record
     decisions: list[list[Key]]  # per group, per record: see ColumnarScorer.decision
     flags: list[Key]  # per record: flag rules that fired (ColumnarScorer.flags)
     missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
@@ -206,10 +207,17 @@ class BlockResult:
 class ColumnarScorer:
     """Scores blocks of coded records against one rule set."""
 
-    def __init__(self, ruleset: RuleSet, labels: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        labels: Mapping[str, str] | None = None,
+        coders: Mapping[str, ColumnCoder] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.labels = dict(labels or {})  # question id -> how its column is named in messages
+        # `coders`: another scorer's code tables, for questions both read alike (screener diff).
         self.coders = {q.id: ColumnCoder(q) for q in ruleset.questions}
+        self.coders.update(coders or {})
         self.ask_if: dict[str, _Part] = {
             q.id: plan_condition(q.ask_if_tree)
             for q in ruleset.questions
@@ -261,7 +269,7 @@ class ColumnarScorer:
         problems = self._problems(block, codes)
         if problems:
             outcome[np.fromiter(problems, dtype=np.intp, count=len(problems))] = INVALID
-        return self._describe(outcome, fired, undecided, codes, hidden, problems)
+        return self._describe(outcome, values, fired, undecided, codes, hidden, problems)
 
     def _outcome(self, fired: list[Mask], undecided: list[Mask], size: int) -> npt.NDArray[np.int8]:
         urgent = np.zeros(size, dtype=np.bool_)
@@ -297,6 +305,7 @@ class ColumnarScorer:
     def _describe(
         self,
         outcome: npt.NDArray[np.int8],
+        values: list[TriArray],
         fired: list[Mask],
         undecided: list[Mask],
         codes: Mapping[str, Codes],
@@ -335,6 +344,7 @@ class ColumnarScorer:
             missing_bits.append(needed & unanswered)
         return BlockResult(
             outcome=outcome,
+            values=values,
             decisions=self._decision_keys(outcome, deciding_bits),
             flags=pack_bits([fired[i] for i in self.flag], size),
             missing=pack_bits(missing_bits, size),

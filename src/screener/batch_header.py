@@ -35,8 +35,10 @@ class ColumnMap:
         return name if name == question else f"{name} ({question})"
 
 
-def load_column_mapping(path: Path, ruleset: RuleSet) -> dict[str, str]:
-    """A mapping file (YAML or JSON): `clinic header: question_id`, one per line."""
+def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[str, str]:
+    """A mapping file (YAML or JSON): `clinic header: question_id`, one per line. With several
+    rule sets (`screener diff`), an id is accepted when any of them has the question."""
+    question_ids = list(dict.fromkeys(q for r in (ruleset, *more) for q in r.question_map))
     _, text = read_text(path)
     try:
         data = parse_yaml_text(text, str(path)).data
@@ -47,8 +49,8 @@ def load_column_mapping(path: Path, ruleset: RuleSet) -> dict[str, str]:
     mapping: dict[str, str] = {}
     problems: list[str] = []
     for header, question in data.items():
-        if not isinstance(question, str) or question not in ruleset.question_map:
-            close = difflib.get_close_matches(str(question), list(ruleset.question_map), n=1)
+        if not isinstance(question, str) or question not in question_ids:
+            close = difflib.get_close_matches(str(question), question_ids, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(f"{path}: {header!r} maps to {question!r}, not a question id{hint}")
             continue
@@ -64,14 +66,16 @@ def map_columns(
     id_column: str,
     mapping: Mapping[str, str] | None = None,
     id_column_required: bool = False,
+    question_required: bool = True,
 ) -> ColumnMap:
-    """Resolve the header; two columns for one question is an error (which one would count?)."""
+    """Resolve the header; two columns for one question is an error (which one would count?).
+    Mapping entries for questions this rule set does not have are left out."""
     names: dict[str, str] = {}
     for question in ruleset.questions:
         names.setdefault(header_key(question.id), question.id)
         for alias in question.aliases:
             names.setdefault(header_key(alias), question.id)
-    names.update(mapping or {})
+    names.update({k: q for k, q in (mapping or {}).items() if q in ruleset.question_map})
     id_key = header_key(id_column)
 
     found: dict[str, int] = {}
@@ -95,15 +99,8 @@ def map_columns(
         found[qid] = index
     if id_index is None and id_column_required:
         raise UsageError(f"--id-column {id_column!r}: the header has no such column")
-    if not found:
-        # Scoring would make every record "needs review" for no visible reason.
-        delimiter = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
-        hint = (
-            f"; is the file delimited by {delimiter!r} instead of ','?"
-            if delimiter
-            else ("; check the header names, or map them with --map")
-        )
-        raise InputFileError(f"no column of the header matches a question of the rule set{hint}")
+    if not found and question_required:
+        raise no_question_column(header)
     ordered = {q.id: found[q.id] for q in ruleset.questions if q.id in found}
     return ColumnMap(
         header=tuple(header),
@@ -112,3 +109,15 @@ def map_columns(
         unknown=tuple(unknown),
         missing=tuple(q.id for q in ruleset.questions if q.id not in found),
     )
+
+
+def no_question_column(header: Sequence[str]) -> InputFileError:
+    """The error for a header that names no question: scoring would make every record
+    "needs review" for no visible reason."""
+    delimiter = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
+    hint = (
+        f"; is the file delimited by {delimiter!r} instead of ','?"
+        if delimiter
+        else "; check the header names, or map them with --map"
+    )
+    return InputFileError(f"no column of the header matches a question of the rule set{hint}")

@@ -70,6 +70,15 @@ RulesOption = Annotated[
         dir_okay=False,
     ),
 ]
+# Options that read a CSV export the same way in `batch` and `diff`.
+IdColumnOption = Annotated[
+    str | None,
+    typer.Option("--id-column", help="Column holding the record id (default: intake_id)."),
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option("--map", help="YAML file mapping the export's header names to question ids."),
+]
 
 
 class Format(StrEnum):
@@ -185,17 +194,11 @@ def batch(
         BatchFormat | None,
         typer.Option("--format", "-f", help="Output format (default: from --output, else csv)."),
     ] = None,
-    id_column: Annotated[
-        str | None,
-        typer.Option("--id-column", help="Column holding the record id (default: intake_id)."),
-    ] = None,
+    id_column: IdColumnOption = None,
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of the input (e.g. cp1252).")
     ] = "utf-8",
-    column_map: Annotated[
-        Path | None,
-        typer.Option("--map", help="YAML file mapping the export's header names to question ids."),
-    ] = None,
+    column_map: MapOption = None,
     include_input: Annotated[
         bool, typer.Option("--include-input", help="Also copy every input column.")
     ] = False,
@@ -250,11 +253,28 @@ def diff(
         FailOn | None,
         typer.Option("--fail-on", help="Exit 4 if any record moved this way."),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding of a CSV export (default: utf-8)."),
+    ] = None,
+    column_map: MapOption = None,
+    id_column: IdColumnOption = None,
 ) -> None:
     """Replay records under two rule files: outcome matrix, changed records, rule changes."""
-    from screener.diff_command import run_diff_command
+    from screener.diff_command import DiffOptions, run_diff_command
 
-    run_diff_command(old, new, data, output, fail_on.value if fail_on else None)
+    run_diff_command(
+        DiffOptions(
+            old=old,
+            new=new,
+            data=data,
+            output=output,
+            fail_on=fail_on.value if fail_on else None,
+            encoding=encoding,
+            mapping=column_map,
+            id_column=id_column,
+        )
+    )
 
 
 def _print_version(value: bool) -> None:

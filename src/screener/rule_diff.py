@@ -3,16 +3,20 @@
 Pure: records in, a result out. Each record is read (coerced) against each rule set, since the
 questions may differ between versions; a record that cannot be read under a rule set is
 `invalid` there, its own row and column of the matrix, and never counts as widening.
+
+This module replays records one at a time (the cases of a cases file) and holds what both ways
+of replaying share; `diff_columnar` replays a CSV export block by block and comes here only for
+the records that differ.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from screener.answer_coercion import coerce_answers
-from screener.csv_records import ID_COLUMN, DataRecord, question_columns
+from screener.batch_header import ColumnMap
 from screener.errors import ScreenerError
 from screener.outcome_memo import OutcomeMemo
 from screener.questions import Question, Value
@@ -120,7 +124,28 @@ def structural_changes(old: RuleSet, new: RuleSet) -> tuple[StructuralChange, ..
     return tuple(questions + rules)
 
 
-# ---- scoring records ----------------------------------------------------------------
+# ---- records and how each rule set scores them ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DataRecord:
+    number: int  # 1-based, counting records (not lines)
+    intake_id: str | None
+    case: str | None  # the case's name, when the data is a cases file
+    cells: Sequence[object] = ()  # raw values by column (kept only where records are read here)
+    error: str | None = None  # why the record cannot be read at all (its shape)
+
+    @property
+    def key(self) -> str:
+        """How the details file names the record: the case name or the row number."""
+        return self.case if self.case is not None else str(self.number)
+
+    @property
+    def label(self) -> str:
+        """ "row 12 (intake A-17)", "row 12", or "case 'name'"."""
+        if self.case is not None:
+            return f"case {self.case!r}"
+        return f"row {self.number}" + (f" (intake {self.intake_id})" if self.intake_id else "")
 
 
 @dataclass(frozen=True)
@@ -134,35 +159,36 @@ class Side:
     scored: Mapping[str, Value] = field(default_factory=dict)  # the answers that counted
 
 
+def invalid_side(errors: Sequence[str]) -> Side:
+    return Side(INVALID, (), (), tuple(errors))
+
+
+def scored_side(memo: OutcomeMemo, answers: Mapping[str, Value]) -> Side:
+    """A readable record's outcome, rule values and deciding rules, by the core evaluator."""
+    verdict = memo.verdict(answers)
+    return Side(verdict.outcome.value, verdict.values, verdict.deciding, (), verdict.scored)
+
+
 class RecordScorer:
-    """Reads records against one rule set and scores them (outcomes remembered by rule values)."""
+    """Reads records (cells by column) against one rule set and scores them one by one."""
 
-    def __init__(self, ruleset: RuleSet, columns: tuple[str, ...]) -> None:
+    def __init__(self, ruleset: RuleSet, columns: ColumnMap) -> None:
         self.ruleset = ruleset
-        self.columns = question_columns(ruleset, columns)
         self.memo = OutcomeMemo(ruleset)
-        self.ignored = tuple(c for c in columns if c not in self.columns)
-        self.absent = tuple(q for q in ruleset.question_map if q not in self.columns.values())
+        # Read in file order, so problems are listed as the columns stand.
+        self.fields = sorted(columns.questions.items(), key=lambda item: item[1])
+        self.labels = {q: columns.label(q) for q in columns.questions}
 
-    def read(self, record: DataRecord) -> tuple[dict[str, Value], tuple[str, ...]]:
-        raw = {qid: record.cells[col] for col, qid in self.columns.items() if col in record.cells}
-        answers, problems = coerce_answers(self.ruleset.question_map, raw)
-        return answers, tuple(str(p) for p in problems)
-
-    def score(self, record: DataRecord, read: tuple[dict[str, Value], tuple[str, ...]]) -> Side:
+    def side(self, record: DataRecord) -> Side:
         if record.error is not None:
-            return Side(INVALID, (), (), (record.error,))
-        answers, problems = read
+            return invalid_side([record.error])
+        raw = {qid: record.cells[index] for qid, index in self.fields}
+        answers, problems = coerce_answers(self.ruleset.question_map, raw)
         if problems:
-            return Side(INVALID, (), (), problems)
-        verdict = self.memo.verdict(answers)
-        return Side(verdict.outcome.value, verdict.values, verdict.deciding, (), verdict.scored)
-
-
-def _reading(ruleset: RuleSet, columns: dict[str, str]) -> tuple[object, ...]:
-    """What reading a record depends on: if equal for both rule sets, read once."""
-    shape = tuple((q.id, q.type, q.min, q.max, q.choices, q.aliases) for q in ruleset.questions)
-    return (shape, tuple(sorted(columns.items())))
+            return invalid_side(
+                [f"{self.labels[p.question]}: {p.message} (got {p.value!r})" for p in problems]
+            )
+        return scored_side(self.memo, answers)
 
 
 # ---- the diff -----------------------------------------------------------------------
@@ -221,7 +247,7 @@ def _direction(old: str, new: str) -> str:
     return WIDENED if Outcome(new).severity < Outcome(old).severity else NARROWED
 
 
-class _RuleDelta:
+class RuleDelta:
     """Which rule values to compare between the two rule sets, by position."""
 
     def __init__(self, old: RuleSet, new: RuleSet) -> None:
@@ -241,21 +267,29 @@ class _RuleDelta:
             for rule, i, j in self.shared
             if old.values[i] is not new.values[j]
         ]
-        # A rule only one side has matters to a record when it fires or cannot be decided there.
         out += [
             RuleChange(r.id, old.values[i], "absent")
             for r, i in self.removed
-            if _matters(r, old.values[i])
+            if matters(r, old.values[i])
         ]
         out += [
             RuleChange(r.id, "absent", new.values[j])
             for r, j in self.added
-            if _matters(r, new.values[j])
+            if matters(r, new.values[j])
         ]
         return tuple(out)
 
+    def record_change(self, record: DataRecord, old: Side, new: Side) -> RecordChange | None:
+        """The record's entry in the report, or None when nothing about it changed."""
+        rules = self.changes(old, new)
+        direction = _direction(old.outcome, new.outcome)
+        if direction == SAME and not rules and old.errors == new.errors:
+            return None
+        return RecordChange(record, old, new, direction, rules)
 
-def _matters(rule: Rule, value: Tri) -> bool:
+
+def matters(rule: Rule, value: Tri) -> bool:
+    """A rule only one side has matters to a record when it fires or cannot be decided there."""
     if value is None:
         return rule.action is not Action.FLAG
     return value is (rule.action is not Action.REQUIRE)
@@ -264,47 +298,50 @@ def _matters(rule: Rule, value: Tri) -> bool:
 def diff_records(
     old: RuleSet,
     new: RuleSet,
-    columns: tuple[str, ...],
+    old_columns: ColumnMap,
+    new_columns: ColumnMap,
     records: Iterable[DataRecord],
     data_name: str,
 ) -> DiffResult:
-    """Score every record under both rule sets (records are read once, as they stream by)."""
+    """Score every record under both rule sets, one record at a time."""
     result = DiffResult(old, new, data_name, structural_changes(old, new))
-    old_scorer, new_scorer = RecordScorer(old, columns), RecordScorer(new, columns)
-    read_once = _reading(old, old_scorer.columns) == _reading(new, new_scorer.columns)
-    delta = _RuleDelta(old, new)
+    old_scorer, new_scorer = RecordScorer(old, old_columns), RecordScorer(new, new_columns)
+    delta = RuleDelta(old, new)
     for record in records:
-        old_read = old_scorer.read(record)
-        new_read = old_read if read_once else new_scorer.read(record)
-        before = old_scorer.score(record, old_read)
-        after = new_scorer.score(record, new_read)
+        before, after = old_scorer.side(record), new_scorer.side(record)
         result.records += 1
         result.matrix[before.outcome, after.outcome] += 1
-        rules = delta.changes(before, after)
-        direction = _direction(before.outcome, after.outcome)
-        if direction != SAME or rules or before.errors != after.errors:
-            result.changes.append(RecordChange(record, before, after, direction, rules))
-    result.notes += _column_notes(old_scorer, new_scorer)
+        change = delta.record_change(record, before, after)
+        if change is not None:
+            result.changes.append(change)
+    result.notes += column_notes(old_columns, new_columns)
     return result
 
 
-def _column_notes(old: RecordScorer, new: RecordScorer) -> list[str]:
-    notes = []
-    for column in old.ignored:
-        if column == ID_COLUMN:
-            continue
-        if column in new.ignored:
-            notes.append(f"column {column!r} is not a question in either rule set; ignored")
-        else:
-            notes.append(f"column {column!r} is a question only in the new rules")
-    notes += [
-        f"column {c!r} is a question only in the old rules"
-        for c in new.ignored
-        if c not in old.ignored and c != ID_COLUMN
+def column_notes(old: ColumnMap, new: ColumnMap) -> list[str]:
+    """Columns neither or only one rule set reads, and questions without a column."""
+    old_read, new_read = set(old.questions.values()), set(new.questions.values())
+    named = [
+        (index, cell.strip() or f"(column {index + 1} has no name)")
+        for index, cell in enumerate(old.header)
+        if index not in (old.id_index, new.id_index)
     ]
-    for label, scorer in (("old", old), ("new", new)):
-        if scorer.absent:
+    notes = [
+        f"column {name!r} is not a question in either rule set; ignored"
+        if index not in new_read
+        else f"column {name!r} is a question only in the new rules"
+        for index, name in named
+        if index not in old_read
+    ]
+    notes += [
+        f"column {name!r} is a question only in the old rules"
+        for index, name in named
+        if index in old_read and index not in new_read
+    ]
+    for label, columns in (("old", old), ("new", new)):
+        if columns.missing:
             notes.append(
-                f"no column for {', '.join(scorer.absent)} ({label} rules): unknown in every record"
+                f"no column for {', '.join(columns.missing)} ({label} rules):"
+                " unknown in every record"
             )
     return notes
