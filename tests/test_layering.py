@@ -20,6 +20,7 @@ CORE_MODULES = (
     "condition_syntax",
     "errors",
     "evaluate",
+    "input_files",
     "questions",
     "reason_text",
     "render_markdown",

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.errors import InputFileError, RuleFileError, UsageError
+from screener.input_files import read_text
 from screener.ruleset import RuleSet
-from screener.yaml_source import parse_yaml_text, read_text
+from screener.yaml_source import parse_yaml_text
 
 
 def header_key(text: str) -> str:

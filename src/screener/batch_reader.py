@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from screener.errors import InputFileError, UsageError
+from screener.input_files import open_binary
 
 LOCATE_BLOCK = 1 << 20
 
@@ -84,14 +85,7 @@ class RecordSource:
         self.path = path
         self.encoding = encoding
         self.blank_lines = 0
-        try:
-            self._binary = path.open("rb")
-        except FileNotFoundError:
-            raise InputFileError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputFileError(f"{path}: is a directory, not a file") from None
-        except OSError as exc:
-            raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        self._binary = open_binary(path)
         self.size = path.stat().st_size
         self._text = io.TextIOWrapper(self._binary, encoding=encoding, newline="")
         self._reader = csv.reader(self._text)

@@ -34,9 +34,10 @@ from pydantic import (
 )
 
 from screener.errors import RuleFileError
+from screener.input_files import read_text
 from screener.schema_errors import schema_problems
 from screener.screening import Outcome
-from screener.yaml_source import SourceDocument, as_mapping, parse_yaml_text, read_text
+from screener.yaml_source import SourceDocument, as_mapping, parse_yaml_text
 
 Name = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 

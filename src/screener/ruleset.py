@@ -21,6 +21,7 @@ from screener.condition_syntax import (
     referenced_questions,
 )
 from screener.errors import Problem, RuleFileError
+from screener.input_files import decode_utf8, read_text
 from screener.questions import NONE_CHOICE, Choice, Condition, Question
 from screener.reason_text import TemplateError, placeholders
 from screener.schema import Action, QuestionSpec, QuestionType, RuleFileSpec, RuleSpec, Strict
@@ -29,9 +30,7 @@ from screener.yaml_source import (
     PathKey,
     SourceDocument,
     as_mapping,
-    decode_utf8,
     parse_yaml_text,
-    read_text,
 )
 
 BUNDLED_RULES = "rules.yaml"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from screener.answers_file import AnswersDocument, parse_answers_text
 from screener.atomic_write import check_output_path, write_atomic
+from screener.input_files import decode_utf8, read_text
 from screener.ruleset import RuleSet, load_ruleset
 from screener.scoring import score_raw
 from screener.screening import Screening
-from screener.yaml_source import decode_utf8, read_text
 
 
 def read_answers_source(answers: str) -> tuple[str, str]:

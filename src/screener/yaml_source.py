@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from screener.errors import InputFileError, Problem, RuleFileError
+from screener.errors import Problem, RuleFileError
 
 PathKey = tuple[str | int, ...]
 
@@ -121,29 +120,6 @@ def parse_yaml_text(text: str, name: str) -> SourceDocument:
         raise RuleFileError([Problem(name, None, None, "", f"cannot be parsed: {exc}")]) from None
     positions: dict[PathKey, Position] = {(): Position(1, 1)}
     return SourceDocument(name, _plain(raw, (), positions), positions)
-
-
-def read_text(path: Path, label: str | None = None) -> tuple[bytes, str]:
-    """Read a UTF-8 file's bytes and text, with one clear error when that is impossible."""
-    name = label or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{name}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
-    return data, decode_utf8(data, name)
-
-
-def decode_utf8(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
 
 
 def as_mapping(doc: SourceDocument, what: str) -> Mapping[str, object]:
