@@ -20,7 +20,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from screener.errors import ScreenerError, UsageError
+from screener.errors import ScreenerError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -301,5 +301,3 @@ def main() -> None:
     """Console-script entry point."""
     app()
 
-
-__all__ = ["UsageError", "app", "main"]
