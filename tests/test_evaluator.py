@@ -147,3 +147,30 @@ def test_the_screening_records_the_rule_set(default_rules: RuleSet) -> None:
     assert len(screening.ruleset.sha256) == 64
     assert len(screening.results) == len(default_rules.rules)
     assert screening.outcome is Outcome.NEEDS_REVIEW
+
+
+def test_an_unknown_dose_that_alone_keeps_the_review_is_named_as_missing(
+    default_rules: RuleSet, clear_answers: dict[str, object]
+) -> None:
+    """The benzodiazepine rule fires on an unknown dose (through known()); a dose of 5 mg would
+    make this person likely eligible, so the dose is an answer that settles the review."""
+    clear_answers.update(current_medications="benzodiazepine", benzodiazepine_dose_mg=None)
+    screening = screen(default_rules, clear_answers)
+    assert screening.outcome is Outcome.NEEDS_REVIEW
+    assert screening.missing == ("benzodiazepine_dose_mg",)
+    clear_answers["benzodiazepine_dose_mg"] = 5
+    assert screen(default_rules, clear_answers).outcome is Outcome.LIKELY_ELIGIBLE
+
+
+def test_an_answer_that_cannot_change_a_review_is_not_named_as_missing(
+    default_rules: RuleSet, clear_answers: dict[str, object]
+) -> None:
+    """Diagnosed hypertension keeps the review whatever the psychosis history is."""
+    clear_answers.update(hypertension="yes", psychosis_history=None)
+    screening = screen(default_rules, clear_answers)
+    assert screening.outcome is Outcome.NEEDS_REVIEW
+    assert screening.missing == ()
+    assert "psychosis_history" in screening.unanswered
+    # An unknown that could still make it not eligible is named even so.
+    clear_answers["pregnant"] = None
+    assert screen(default_rules, clear_answers).missing == ("pregnant",)

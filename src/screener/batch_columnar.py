@@ -316,8 +316,14 @@ class ColumnarScorer:
         is_code = [outcome == code for code in range(INVALID)]
         is_review = is_code[Outcome.NEEDS_REVIEW.severity]
         deciding_bits: list[Mask] = []
-        contributing: list[Mask] = []
         counts: dict[str, int] = {}
+        unanswered: dict[str, Mask] = {}
+        for question in self.read_questions:
+            mask = self.coders[question].none_mask()[codes[question]]
+            unanswered[question] = mask & ~hidden[question] if question in hidden else mask
+        holders: list[Mask] = []
+        reads_unanswered: list[Mask] = []
+        hard = np.zeros(size, dtype=np.bool_)  # a rule at the outcome's level holds regardless
         for i in self.nonflag:
             rule = self.rules[i]
             severity = ACTION_OUTCOME[rule.action].severity
@@ -327,9 +333,20 @@ class ColumnarScorer:
                 deciding = (fired[i] & is_code[severity]) | (undecided[i] & is_review)
             deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
-            # As _missing: an undecided rule names its unanswered questions when it could still
-            # raise the outcome, or whenever the outcome is needs_review.
-            contributing.append(undecided[i] & ((outcome < severity) | is_review))
+            reads = np.zeros(size, dtype=np.bool_)
+            for question in rule.reads:
+                reads |= unanswered[question]
+            holder = fired[i] & is_code[severity]
+            hard |= holder & ~reads
+            holders.append(holder)
+            reads_unanswered.append(reads)
+        # As evaluate._missing: which rules' unanswered questions could change the outcome.
+        movable = ~hard
+        contributing: list[Mask] = []
+        for n, i in enumerate(self.nonflag):
+            severity = ACTION_OUTCOME[self.rules[i].action].severity
+            raises = undecided[i] & ((outcome < severity) | (is_review & movable))
+            contributing.append((raises | (holders[n] & movable)) & reads_unanswered[n])
         missing_bits = list(contributing)
         for question in self.read_questions:
             readers = [
@@ -338,10 +355,7 @@ class ColumnarScorer:
                 if question in self.rules[i].reads
             ]
             needed = np.logical_or.reduce(readers) if len(readers) > 1 else readers[0]
-            unanswered = self.coders[question].none_mask()[codes[question]]
-            if question in hidden:
-                unanswered &= ~hidden[question]
-            missing_bits.append(needed & unanswered)
+            missing_bits.append(needed & unanswered[question])
         return BlockResult(
             outcome=outcome,
             values=values,

@@ -300,4 +300,3 @@ def _options(
 def main() -> None:
     """Console-script entry point."""
     app()
-

@@ -42,11 +42,15 @@ def _result(
 ) -> RuleResult:
     value = rule.when(scored)
     fired = value is False if rule.action is Action.REQUIRE else value is True
-    needs: tuple[str, ...] = ()
+    needs = tuple(q for q in rule.reads if scored.get(q) is None and q not in hidden)
     if value is None:
-        needs = tuple(q for q in rule.reads if scored.get(q) is None and q not in hidden)
-        asked = ", ".join(needs) if needs else "answers skipped by the questionnaire"
-        reason = f"{rule.label}: cannot be decided without {asked}"
+        questions = ruleset.question_map
+        asked = (
+            "; ".join(f"{_short(questions[q].text)} ({q})" for q in needs)
+            if needs
+            else "answers skipped by the questionnaire"
+        )
+        reason = f"{rule.label}: cannot be decided; not answered: {asked}"
     elif fired:
         reason = render(rule.reason, ruleset.question_map, scored)
     elif rule.reason_clear is not None:
@@ -88,14 +92,35 @@ def decide(results: tuple[RuleResult, ...]) -> tuple[Outcome, tuple[str, ...]]:
     return Outcome.LIKELY_ELIGIBLE, ()
 
 
+def _short(text: str) -> str:
+    """A question's text without its trailing question mark, for use inside a sentence."""
+    return text.rstrip(" ?")
+
+
 def _missing(results: tuple[RuleResult, ...], outcome: Outcome) -> tuple[str, ...]:
-    """Unanswered questions whose answer could still change the outcome."""
+    """Unanswered questions whose answers could still change the outcome.
+
+    - an undecided rule that would lead to a more restrictive outcome;
+    - at needs_review, an undecided rule, unless a rule that holds regardless already keeps
+      the outcome there;
+    - a rule that fired at the outcome's level while reading an unanswered question (through
+      known()), when every such rule does: answering could lift the outcome.
+    "Holds regardless" is a fired rule at the outcome's level that reads no unanswered question.
+    """
+    holders = [r for r in results if r.fired and ACTION_OUTCOME.get(r.action) is outcome]
+    movable = all(r.needs for r in holders)
     seen: dict[str, None] = {}
     for r in results:
-        if r.action is Action.FLAG or not r.undecided:
+        if r.action is Action.FLAG or not r.needs:
             continue
-        could_reach = ACTION_OUTCOME[r.action]
-        if could_reach.severity > outcome.severity or outcome is Outcome.NEEDS_REVIEW:
+        level = ACTION_OUTCOME[r.action]
+        if r.undecided:
+            counts = level.severity > outcome.severity or (
+                outcome is Outcome.NEEDS_REVIEW and movable
+            )
+        else:
+            counts = movable and r.fired and level is outcome
+        if counts:
             for question in r.needs:
                 seen.setdefault(question, None)
     return tuple(seen)

@@ -27,6 +27,7 @@ def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | Non
         parts.headline,
         "",
     ]
+    lines += _section("Safety question not answered", parts.safety_unanswered)
     lines += _section("Reasons", parts.reasons)
     lines += _section("Also found (outranked by the reasons above)", parts.other_findings)
     lines += _section("Could not be decided", parts.undecided)

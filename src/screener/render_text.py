@@ -49,6 +49,7 @@ def summary_renderable(
             + (f" (intake {intake_id})" if intake_id else ""),
         )
     )
+    items += _bullets("Safety question not answered", parts.safety_unanswered, "red")
     items += _bullets("Reasons", parts.reasons)
     items += _bullets("Also found (outranked by the reasons above)", parts.other_findings)
     items += _bullets("Could not be decided", parts.undecided, "yellow")

@@ -57,7 +57,7 @@ class RuleResult:
     fired: bool  # the rule's action applies (a require rule fires when its condition is false)
     reason: str
     source: str
-    needs: tuple[str, ...]  # unanswered questions that would decide an unknown value
+    needs: tuple[str, ...]  # unanswered (asked) questions the condition reads
 
     @property
     def undecided(self) -> bool:

@@ -29,6 +29,7 @@ class SummaryParts:
         str
     ]  # rules that fired but were outranked (e.g. an exclusion under urgent)
     undecided: list[str]
+    safety_unanswered: list[str]  # urgent rules that could not be decided: ask before the call ends
     flags: list[str]
     missing: list[str]
     missing_title: str
@@ -37,6 +38,15 @@ class SummaryParts:
     disclaimer: str
     ruleset_line: str
     answers: list[tuple[str, str]]  # (question text, answer in words), asked questions only
+
+
+def _waiting_on(screening: Screening, question: str) -> str:
+    """Labels of the undecided rules that need this answer."""
+    return ", ".join(
+        r.label
+        for r in screening.results
+        if r.undecided and r.action is not Action.FLAG and question in r.needs
+    )
 
 
 def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
@@ -59,9 +69,20 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
             for r in screening.results
             if r.fired and r.action is not Action.FLAG and r.rule not in screening.deciding
         ],
-        undecided=[r.reason for r in deciding if r.undecided],
+        # Undecided rules are shown through the answers they wait for (below); only those
+        # waiting on no askable question are listed on their own.
+        undecided=[r.reason for r in deciding if r.undecided and not r.needs],
+        safety_unanswered=[
+            f"{r.label}: not answered. Ask before the call ends; if the answer is yes,"
+            " follow the crisis steps."
+            for r in screening.results
+            if r.action is Action.URGENT and r.undecided
+        ],
         flags=[f.reason for f in screening.flags],
-        missing=[f"{questions[q].text} ({q})" for q in screening.missing],
+        missing=[
+            f"{questions[q].text} ({q}); decides: {_waiting_on(screening, q)}"
+            for q in screening.missing
+        ],
         other_unanswered=[
             f"{questions[q].text} ({q})" for q in screening.unanswered if q not in screening.missing
         ],
