@@ -215,3 +215,23 @@ def test_a_record_saved_under_other_rules_is_scored_with_a_note(
     assert json.loads(result.stdout)["outcome"] == "likely_eligible"
     assert result.stderr.startswith("note: this record was saved under rule set 'Old rules' 1")
     assert "its outcome was needs_review, now likely_eligible" in result.stderr
+
+
+def test_an_unanswered_safety_question_heads_the_summary(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    clear_answers["self_harm_thoughts"] = "don't know"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(clear_answers))
+    for fmt in ("text", "markdown"):
+        out = runner.invoke(app, ["score", str(answers), "-f", fmt]).stdout
+        assert "needs_review" in out or "NEEDS CLINICIAN REVIEW" in out
+        head = out.index("Safety question not answered")
+        assert head < out.index("Answers that would settle the review")
+        assert "Thoughts of self-harm: not answered. Ask before the call ends" in out
+
+
+def test_an_urgent_summary_ends_with_the_crisis_text_too() -> None:
+    out = runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml")]).stdout
+    assert out.count("988") >= 4  # twice in each of the two crisis panels
+    assert out.rindex("988") > out.index("Rule set:")

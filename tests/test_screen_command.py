@@ -110,10 +110,15 @@ def test_self_harm_shows_the_crisis_text_before_the_next_question(default_rules:
     first = run.screen.index(crisis)
     assert run.screen.index(default_rules.question_map["self_harm_thoughts"].text) < first
     assert first < run.screen.index(default_rules.question_map["phq9_total"].text)
-    # Once during the interview, and once more leading the summary.
-    assert run.screen.count(crisis) == 2
-    summary = run.after("Review the answers")
-    assert summary.index(crisis) < summary.index("Referral pre-screen")
+    # Once during the interview, again under the review table (which pushed it off a small
+    # screen), then leading the summary and once more at its end, so it is what stays in view.
+    assert run.screen.count(crisis) == 4
+    between = run.screen[first + len(crisis) : run.screen.index("Review the answers")]
+    assert "URGENT: safety concern - follow the crisis steps" in between
+    review = run.after("Review the answers")
+    assert review.index(crisis) < review.index("Number of an answer to change")
+    summary = run.after("Referral pre-screen")
+    assert summary.rstrip().endswith(crisis) or summary.rindex(crisis) > summary.index("sha256")
 
 
 def test_an_answer_corrected_on_the_review_screen_changes_the_outcome(

@@ -59,6 +59,9 @@ def summary_renderable(
     items += _bullets("Next steps", parts.next_steps)
     items.append(Text(parts.disclaimer, style="italic"))
     items.append(Text(parts.ruleset_line, style="dim"))
+    if parts.crisis_text:
+        # Again at the end, so that it is on screen when the summary has scrolled.
+        items.append(crisis_panel(parts.crisis_text))
     return Group(*items)
 
 

@@ -87,6 +87,9 @@ def _check_options(options: ScreenOptions) -> None:
         raise UsageError("--save and --markdown name the same file")
 
 
+URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in red) before going on."
+
+
 class Interview:
     """The interview's terminal side; `state` is always the answers given so far."""
 
@@ -103,6 +106,9 @@ class Interview:
     def ask_remaining(self) -> None:
         """Ask every question skip logic asks that has no answer yet, in file order."""
         while (question := next_question(self.ruleset, self.state)) is not None:
+            if self.state.crisis_shown:
+                # The panel scrolls away on a small screen; keep the urgency in view.
+                self.console.print(Text(URGENT_REMINDER, style="bold red"))
             value = ask_question(question, self.console)
             self.apply(record_answer(self.ruleset, self.state, question.id, value))
 
@@ -114,6 +120,9 @@ class Interview:
             self.console.print(Text("Review the answers before scoring", style="bold"))
             table = answers_table([(r.question.id, r.question.text, r.answer) for r in rows])
             self.console.print(table)
+            if self.state.crisis_shown:
+                # The long table pushed the crisis panel off the screen: show it again here.
+                self.console.print(crisis_panel(self.ruleset.crisis_text))
             pick = ask_review_pick([r.asked for r in rows])
             if pick is None:
                 return
