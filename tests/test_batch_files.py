@@ -533,3 +533,15 @@ def test_a_header_that_matches_no_question_stops_the_run(
     assert "no column of the header matches a question of the rule set" in result.stderr
     assert message in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_mapping_entry_that_names_no_column_stops_the_run(tmp_path: Path) -> None:
+    header = list(HEADER)
+    header[header.index("self_harm_thoughts")] = "SI screen (2 wks)"
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text('"SI screen": self_harm_thoughts\n')
+    export = write_export(tmp_path / "in.csv", [record("A1", self_harm_thoughts="yes")], header)
+    result = batch(export, "--map", mapping, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert "names no column of the header (did you mean 'SI screen (2 wks)'?)" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -61,6 +61,21 @@ def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[st
     return mapping
 
 
+def _check_mapping_matches(header: Sequence[str], mapping: Mapping[str, str]) -> None:
+    """A --map entry naming no column of the header would leave its question silently
+    unknown in every record (a self-harm column missed that way hides every urgent case)."""
+    present = {header_key(cell): cell.strip() for cell in header}
+    problems = []
+    for key, question in mapping.items():
+        if key in present:
+            continue
+        close = difflib.get_close_matches(key, list(present), n=1, cutoff=0.5)
+        hint = f" (did you mean {present[close[0]]!r}?)" if close else ""
+        problems.append(f"--map: {key!r} (for {question}) names no column of the header{hint}")
+    if problems:
+        raise InputFileError("\n".join(problems))
+
+
 def map_columns(
     header: Sequence[str],
     ruleset: RuleSet,
@@ -78,6 +93,7 @@ def map_columns(
             names.setdefault(header_key(alias), question.id)
     names.update({k: q for k, q in (mapping or {}).items() if q in ruleset.question_map})
     id_key = header_key(id_column)
+    _check_mapping_matches(header, mapping or {})
 
     found: dict[str, int] = {}
     id_index: int | None = None
