@@ -148,3 +148,9 @@ def test_an_empty_list_is_unknown_and_none_is_written_out(default_rules: RuleSet
     assert answer_to_json(frozenset()) == ["none"]
     for value in (frozenset(), frozenset({"maoi", "opioid"}), None):
         assert coerce_value(meds, answer_to_json(value)) == value
+
+
+def test_the_interviews_none_label_is_read_as_none(default_rules: RuleSet) -> None:
+    meds = q(default_rules, "current_medications")
+    assert coerce_value(meds, "None of these") == frozenset()
+    assert coerce_value(meds, ["none of these"]) == frozenset()

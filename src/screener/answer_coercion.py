@@ -25,6 +25,9 @@ NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 _WHOLE_NUMBER = re.compile(r"([+-]?\d+)(?:\.0*)?")
 
 
+_NONE_LABEL_KEY = "none_of_these"  # the interview's label for "none", typed out
+
+
 class CoercionError(ValueError):
     """A value that cannot be an answer to the question; the message says why."""
 
@@ -103,7 +106,12 @@ def _multi_choice(question: Question, raw: object) -> frozenset[str] | None:
             return None
     else:
         raise CoercionError("expected choices separated by ';'")
-    chosen = {_one_choice(question, item, (NONE_CHOICE,)) for item in items}
+    chosen = {
+        NONE_CHOICE
+        if isinstance(item, str) and _choice_key(item) == _NONE_LABEL_KEY
+        else _one_choice(question, item, (NONE_CHOICE,))
+        for item in items
+    }
     if NONE_CHOICE in chosen:
         if len(chosen) > 1:
             raise CoercionError("'none' cannot be combined with other choices")

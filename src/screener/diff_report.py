@@ -32,6 +32,10 @@ CHANGES_COLUMNS = (
 )
 
 
+def _records(count: int) -> str:
+    return f"{count:,} record" if count == 1 else f"{count:,} records"
+
+
 def _word(value: Tri | str) -> str:
     if isinstance(value, str):
         return value
@@ -96,7 +100,7 @@ def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
     lines = [
         _ruleset_line("Old rules", result.old),
         _ruleset_line("New rules", result.new),
-        f"Data: {result.data_name}: {result.records:,} records",
+        f"Data: {result.data_name}: {_records(result.records)}",
         "",
     ]
     if result.structure:
@@ -112,7 +116,7 @@ def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
     lines += ["", "Outcomes (rows: old rules, columns: new rules):", *matrix_lines(result), ""]
     moved = result.outcome_changes
     lines.append(
-        f"Outcome changed for {len(moved):,} records: {result.count(WIDENED):,} widened"
+        f"Outcome changed for {_records(len(moved))}: {result.count(WIDENED):,} widened"
         f" (less restrictive), {result.count(NARROWED):,} narrowed (more restrictive),"
         f" {result.count(INVALID_CHANGE):,} to or from invalid"
     )
@@ -121,12 +125,12 @@ def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
     if len(moved) > SHOWN_RECORDS:
         lines.append(f"  ... and {len(moved) - SHOWN_RECORDS:,} more (all are in --output FILE)")
     same = len(result.changes) - len(moved)
-    lines.append(f"Same outcome, different rule values: {same:,} records")
+    lines.append(f"Same outcome, different rule values: {_records(same)}")
     if result.notes:
         lines += ["", "Notes:", *(f"  {note}" for note in result.notes)]
     if fail_on is not None:
         count = result.forbidden(fail_on)
-        verdict = f"{count:,} records moved that way" if count else "no record moved that way"
+        verdict = f"{_records(count)} moved that way" if count else "no record moved that way"
         lines += ["", f"--fail-on {fail_on}: {verdict}"]
     return "\n".join(lines) + "\n"
 
