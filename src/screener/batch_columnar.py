@@ -333,10 +333,11 @@ class ColumnarScorer:
                 deciding = (fired[i] & is_code[severity]) | (undecided[i] & is_review)
             deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
-            reads = np.zeros(size, dtype=np.bool_)
-            for question in rule.reads:
-                reads |= unanswered[question]
             holder = fired[i] & is_code[severity]
+            reads = np.zeros(size, dtype=np.bool_)
+            if holder.any() or undecided[i].any():  # otherwise the rule names nothing
+                for question in rule.reads:
+                    reads |= unanswered[question]
             hard |= holder & ~reads
             holders.append(holder)
             reads_unanswered.append(reads)
