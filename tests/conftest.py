@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from screener.ruleset import RuleSet, load_ruleset
+from screener.schema import QuestionType
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -28,29 +29,12 @@ CLEAR_ANSWERS: dict[str, str] = {
     "benzodiazepine_dose_mg": "",
     "phq9_total": "17",
     "has_ride_home": "yes",
-    **dict.fromkeys(
-        [
-            "ketamine_allergy",
-            "aneurysm_or_avm",
-            "brain_bleed",
-            "stroke_or_tia",
-            "heart_condition",
-            "hypertension",
-            "head_injury_or_icp",
-            "seizures",
-            "liver_disease",
-            "thyroid_untreated",
-            "bladder_problems",
-            "pregnant",
-            "breastfeeding",
-            "psychosis_history",
-            "psychosis_current",
-            "mania_current",
-            "substance_use_recent",
-            "self_harm_thoughts",
-        ],
-        "no",
-    ),
+    # Every other yes/no question of the bundled rules: "no" raises nothing.
+    **{
+        q.id: "no"
+        for q in load_ruleset().questions
+        if q.type is QuestionType.YES_NO and q.id != "has_ride_home"
+    },
 }
 
 
