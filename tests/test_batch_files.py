@@ -545,3 +545,11 @@ def test_a_mapping_entry_that_names_no_column_stops_the_run(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "names no column of the header (did you mean 'SI screen (2 wks)'?)" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_header_with_an_extra_column_is_named_as_the_likely_cause(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1"), record("A2")], [*HEADER, "notes"])
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 3
+    assert "2 of 2 records have a different number of fields than the header" in result.stderr
+    assert "check the header for a missing or extra column" in result.stderr

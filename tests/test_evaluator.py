@@ -141,9 +141,7 @@ def test_forgetting_an_answer_never_makes_anyone_likely_eligible(
         assert after.outcome is not Outcome.LIKELY_ELIGIBLE
         if after.outcome is Outcome.NEEDS_REVIEW and not after.missing:
             # Nothing is named only when a review rule holds whatever the missing answers are.
-            assert any(
-                r.fired and r.action is Action.REVIEW and not r.needs for r in after.results
-            )
+            assert any(r.fired and r.action is Action.REVIEW and not r.needs for r in after.results)
 
 
 def test_the_screening_records_the_rule_set(default_rules: RuleSet) -> None:

@@ -33,9 +33,11 @@ class Tally:
     outcomes: Counter[str] = field(default_factory=Counter)
     deciding: Counter[str] = field(default_factory=Counter)
     invalid: list[InvalidRecord] = field(default_factory=list)
+    wrong_width: int = 0  # records with too many or too few fields
 
     def add(self, block: Block, result: BlockResult, has_ids: bool) -> None:
         self.records += block.size
+        self.wrong_width += len(block.shape_errors)
         counts = np.bincount(result.outcome, minlength=len(OUTCOME_BY_CODE)).tolist()
         for name, count in zip(OUTCOME_BY_CODE, counts, strict=True):
             self.outcomes[name] += count
@@ -106,6 +108,12 @@ def summary_text(report: BatchReport) -> str:
                 f"  ... and {_count(hidden)} more (--summary-json lists the first"
                 f" {_count(INVALID_LISTED)})"
             )
+    if total and tally.wrong_width * 10 >= total * 9:
+        # Nearly every record disagrees with the header: the header is the likelier culprit.
+        lines.append(
+            f"{_count(tally.wrong_width)} of {_count(total)} records have a different number of"
+            " fields than the header: check the header for a missing or extra column"
+        )
     columns = report.columns
     if columns.id_index is None:
         lines.append("No id column: records are named by their row number only.")
