@@ -235,3 +235,15 @@ def test_an_urgent_summary_ends_with_the_crisis_text_too() -> None:
     out = runner.invoke(app, ["score", str(EXAMPLES / "urgent.yaml")]).stdout
     assert out.count("988") >= 4  # twice in each of the two crisis panels
     assert out.rindex("988") > out.index("Rule set:")
+
+
+def test_the_clinic_phone_from_the_rule_file_heads_the_summary(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        (ROOT / "rules.yaml").read_text().replace("  phone: null", '  phone: "555-0100"')
+    )
+    for fmt in ("text", "markdown"):
+        out = runner.invoke(
+            app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-r", str(rules), "-f", fmt]
+        ).stdout
+        assert "Ketamine Infusion Clinic (phone 555-0100)" in out

@@ -38,7 +38,6 @@ class OutcomeMemo:
             i for i, r in enumerate(ruleset.rules) if r.action is not Action.FLAG
         )
         self._known: dict[tuple[Tri, ...], tuple[Outcome, tuple[str, ...]]] = {}
-        self.evaluations = 0  # full evaluations run (distinct sets of non-flag rule values)
 
     def verdict(self, answers: Mapping[str, Value]) -> Verdict:
         scored, _ = visible_answers(self.ruleset, answers)
@@ -47,7 +46,6 @@ class OutcomeMemo:
         known = self._known.get(key)
         if known is None:
             screening = evaluate(self.ruleset, answers)
-            self.evaluations += 1
             if tuple(r.value for r in screening.results) != values:  # pragma: no cover
                 raise AssertionError("rule values differ from the evaluator's")
             known = self._known[key] = (screening.outcome, screening.deciding)

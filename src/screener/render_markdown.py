@@ -15,7 +15,7 @@ def _section(title: str, items: list[str]) -> list[str]:
 
 def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | None = None) -> str:
     parts = summary_parts(ruleset, screening)
-    title = f"# Referral pre-screen: {ruleset.clinic_name}"
+    title = f"# Referral pre-screen: {parts.clinic_line}"
     lines = [title, ""]
     if intake_id:
         lines += [f"Intake id: `{intake_id}`", ""]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -45,7 +45,7 @@ def summary_renderable(
     items.append(
         Panel(
             Group(banner, Text(parts.headline)),
-            title=f"Referral pre-screen: {ruleset.clinic_name}"
+            title=f"Referral pre-screen: {parts.clinic_line}"
             + (f" (intake {intake_id})" if intake_id else ""),
         )
     )
@@ -74,9 +74,3 @@ def answers_table(rows: list[tuple[str, str, str]]) -> Table:
     for number, (_, text, answer) in enumerate(rows, start=1):
         table.add_row(str(number), text, answer)
     return table
-
-
-def print_summary(
-    console: Console, ruleset: RuleSet, screening: Screening, intake_id: str | None = None
-) -> None:
-    console.print(summary_renderable(ruleset, screening, intake_id))

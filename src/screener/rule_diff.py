@@ -30,7 +30,6 @@ INVALID = "invalid"
 OUTCOME_ORDER = (*(o.value for o in sorted(Outcome, key=lambda o: -o.severity)), INVALID)
 
 WIDENED, NARROWED, SAME, INVALID_CHANGE = "widened", "narrowed", "same", "invalid"
-FAIL_ON = ("widened", "narrowed", "any")
 
 
 class ForbiddenChange(ScreenerError):

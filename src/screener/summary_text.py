@@ -37,6 +37,7 @@ class SummaryParts:
     next_steps: list[str]
     disclaimer: str
     ruleset_line: str
+    clinic_line: str  # the clinic's name, and its phone number when the rule file gives one
     answers: list[tuple[str, str]]  # (question text, answer in words), asked questions only
 
 
@@ -88,6 +89,8 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
         ],
         next_steps=list(ruleset.next_steps[screening.outcome.value]),
         disclaimer=ruleset.disclaimer,
+        clinic_line=ruleset.clinic_name
+        + (f" (phone {ruleset.clinic_phone})" if ruleset.clinic_phone else ""),
         ruleset_line=(
             f"Rule set: {screening.ruleset.name}, version {screening.ruleset.version},"
             f" sha256 {screening.ruleset.sha256[:12]}"
