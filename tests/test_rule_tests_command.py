@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,40 +11,12 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import ROOT
+from .conftest import CLEAR_ANSWERS, ROOT
 
 runner = CliRunner()
 
-BASE = """\
-base:
-  age: 42
-  primary_condition: depression
-  failed_antidepressants: 3
-  prior_ketamine: "no"
-  ketamine_allergy: no
-  aneurysm_or_avm: no
-  brain_bleed: no
-  stroke_or_tia: no
-  heart_condition: no
-  hypertension: no
-  bp_systolic: 124
-  bp_diastolic: 78
-  head_injury_or_icp: no
-  seizures: no
-  liver_disease: no
-  thyroid_untreated: no
-  bladder_problems: no
-  pregnant: no
-  breastfeeding: no
-  psychosis_history: no
-  psychosis_current: no
-  mania_current: no
-  substance_use_recent: no
-  current_medications: none
-  self_harm_thoughts: no
-  phq9_total: 17
-  has_ride_home: yes
-"""
+# The clear answer set (likely eligible) as a cases file's `base`; JSON is valid YAML.
+BASE = f"base: {json.dumps(CLEAR_ANSWERS)}\n"
 
 BP_INVARIANT = """\
 invariants:
