@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from screener.ruleset import RuleSet, load_ruleset
-from screener.schema import QuestionType
+from screener.core.model import QuestionType, RuleSet
+from screener.rulefile.load import load_ruleset
 
 # No per-example deadline: a busy 2-core CI machine must not turn a slow example into a
 # failure. In CI (CI=true) the examples are derandomized, so a run is repeatable.

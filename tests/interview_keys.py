@@ -21,9 +21,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 from rich.console import Console
 
-from screener.questions import Question
-from screener.ruleset import RuleSet
-from screener.schema import QuestionType
+from screener.core.model import Question, QuestionType, RuleSet
 
 ENTER = "\r"
 UP = "\x1b[A"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screener.answer_coercion import CoercionError, coerce_answers, coerce_value
-from screener.ruleset import RuleSet
+from screener.core.coercion import CoercionError, coerce_answers, coerce_value
+from screener.core.model import RuleSet
 
 
 def q(rules: RuleSet, qid: str):  # type: ignore[no-untyped-def]
@@ -141,7 +141,7 @@ def test_numbers_in_other_notations_are_refused_not_guessed(default_rules: RuleS
 
 
 def test_an_empty_list_is_unknown_and_none_is_written_out(default_rules: RuleSet) -> None:
-    from screener.answer_coercion import answer_to_json
+    from screener.core.coercion import answer_to_json
 
     meds = q(default_rules, "current_medications")
     assert coerce_value(meds, []) is None

@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from screener.batch_command import BatchOptions, run_batch
 from screener.cli import app
-from screener.errors import AnswersError
-from screener.ruleset import RuleSet, load_ruleset, load_ruleset_bytes
-from screener.scoring import score_raw
+from screener.commands.batch.command import BatchOptions, run_batch
+from screener.core.model import RuleSet
+from screener.core.problems import AnswersError
+from screener.core.scoring import score_raw
+from screener.rulefile.load import load_ruleset, load_ruleset_bytes
 
 from .conftest import EXAMPLES
 
@@ -149,7 +150,7 @@ def condition(draw: st.DrawFn, questions: list[Question], depth: int = 2) -> str
     if draw(st.integers(0, 9)) == 0:
         return draw(st.sampled_from(["true", "false"]))
     q = draw(st.sampled_from(questions))
-    qid, kind = str(q["id"]), q["type"]
+    qid, kind = str(q["id"]), str(q["type"])
     same = [str(o["id"]) for o in questions if o["type"] == kind and o["id"] != qid]
     if kind != "multi_choice" and draw(st.integers(0, 7)) == 0:
         return f"known({qid})"
@@ -157,7 +158,7 @@ def condition(draw: st.DrawFn, questions: list[Question], depth: int = 2) -> str
         return draw(st.sampled_from([qid, f"not {qid}", f"{qid} == true", f"{qid} != no"]))
     if kind == "integer":
         op = draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
-        if same and draw(st.booleans()):
+        if draw(st.booleans()) and same:
             return f"{qid} {op} {draw(st.sampled_from(same))}"
         if draw(st.integers(0, 4)) == 0:
             return f"{qid} in [1, 3]"
@@ -312,7 +313,7 @@ def _cell(value: object) -> str:
 
 
 def test_batch_rows_equal_screener_score_for_the_same_answers(tmp_path: Path) -> None:
-    from screener.answers_file import parse_answers_text
+    from screener.formats.answers_file import parse_answers_text
 
     examples = sorted(EXAMPLES.glob("*.yaml"))
     columns = [q.id for q in _DEFAULT.questions]

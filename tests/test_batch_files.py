@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from screener.cli import app
-from screener.ruleset import load_ruleset
+from screener.rulefile.load import load_ruleset
 
 from .conftest import CLEAR_ANSWERS
 

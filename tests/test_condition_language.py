@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from screener.condition_check import check_condition
-from screener.condition_compile import compile_condition
-from screener.condition_syntax import ConditionSyntaxError, parse_condition
-from screener.questions import Value
-from screener.ruleset import RuleSet
+from screener.core.conditions.check import check_condition
+from screener.core.conditions.compile import compile_condition
+from screener.core.conditions.syntax import ConditionSyntaxError, parse_condition
+from screener.core.model import RuleSet, Value
 
 
 def run(rules: RuleSet, text: str, **answers: Value) -> bool | None:

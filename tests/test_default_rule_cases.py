@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from screener.cases_binding import BoundCase, BoundInvariant, load_suite
-from screener.invariants import InvariantResult, base_answer_sets, check_invariants
-from screener.rule_coverage import coverage_of
-from screener.rule_test_report import case_lines, coverage_lines, invariant_lines
-from screener.rule_tests import DEFAULT_SAMPLES, DEFAULT_SEED, run_case
-from screener.ruleset import load_ruleset
+from screener.commands.test.binding import BoundCase, BoundInvariant, load_suite
+from screener.commands.test.coverage import coverage_of
+from screener.commands.test.invariants import InvariantResult, base_answer_sets, check_invariants
+from screener.commands.test.report import case_lines, coverage_lines, invariant_lines
+from screener.commands.test.run import DEFAULT_SAMPLES, DEFAULT_SEED, run_case
+from screener.rulefile.load import load_ruleset
 
 from .conftest import ROOT
 

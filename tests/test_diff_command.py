@@ -17,16 +17,17 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from screener.batch_coding import shape_message
-from screener.batch_reader import RecordSource
 from screener.cli import app
-from screener.diff_columnar import diff_export
-from screener.diff_command import map_both
-from screener.diff_report import changes_csv, render_diff
-from screener.errors import RuleFileError
-from screener.rule_diff import DataRecord, DiffResult, diff_records
-from screener.ruleset import RuleSet, load_ruleset, load_ruleset_bytes
-from screener.yaml_source import parse_yaml_text
+from screener.columnar.coding import shape_message
+from screener.columnar.reader import RecordSource
+from screener.commands.diff.columnar import diff_export
+from screener.commands.diff.command import map_both
+from screener.commands.diff.replay import DataRecord, DiffResult, diff_records
+from screener.commands.diff.report import changes_csv, render_diff
+from screener.core.model import RuleSet
+from screener.core.problems import RuleFileError
+from screener.files.yaml_source import parse_yaml_text
+from screener.rulefile.load import load_ruleset, load_ruleset_bytes
 
 from .conftest import CLEAR_ANSWERS, ROOT
 from .test_batch_equivalence import (

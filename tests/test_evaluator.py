@@ -5,11 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.answer_coercion import coerce_answers
-from screener.evaluate import evaluate
-from screener.ruleset import RuleSet
-from screener.schema import Action
-from screener.screening import Outcome, Screening
+from screener.core.coercion import coerce_answers
+from screener.core.evaluate import evaluate
+from screener.core.model import Action, RuleSet, Value
+from screener.core.screening import Outcome, Screening
 
 
 def screen(rules: RuleSet, raw: dict[str, object]) -> Screening:
@@ -112,11 +111,11 @@ QUESTION_VALUES = {
 @settings(max_examples=200)
 @given(st.fixed_dictionaries(QUESTION_VALUES), st.sampled_from(sorted(QUESTION_VALUES)))
 def test_forgetting_an_answer_never_makes_anyone_likely_eligible(
-    default_rules: RuleSet, changes: dict[str, object], forgotten: str
+    default_rules: RuleSet, changes: dict[str, Value], forgotten: str
 ) -> None:
     """Fail closed: turning any known answer into unknown can only keep or tighten the outcome
     away from likely_eligible."""
-    base = {q.id: None for q in default_rules.questions}
+    base: dict[str, Value] = {q.id: None for q in default_rules.questions}
     clear, _ = coerce_answers(
         default_rules.question_map,
         {
@@ -131,7 +130,7 @@ def test_forgetting_an_answer_never_makes_anyone_likely_eligible(
         },
     )
     base.update(clear)
-    base.update(changes)  # type: ignore[arg-type]
+    base.update(changes)
     before = evaluate(default_rules, base)
     after = evaluate(default_rules, {**base, forgotten: None})
     if before.outcome is not Outcome.LIKELY_ELIGIBLE:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from screener.evaluate import evaluate
-from screener.interview_flow import (
+from screener.commands.screen.flow import (
     InterviewState,
     check_crisis,
     finish,
@@ -11,8 +10,8 @@ from screener.interview_flow import (
     record_answer,
     review_rows,
 )
-from screener.questions import Value
-from screener.ruleset import RuleSet
+from screener.core.evaluate import evaluate
+from screener.core.model import RuleSet, Value
 
 
 def answer_all(ruleset: RuleSet, given: dict[str, Value]) -> tuple[InterviewState, list[str]]:

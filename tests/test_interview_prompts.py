@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screener.interview_prompts import ask_question, ask_review_pick
-from screener.questions import Question, Value
-from screener.ruleset import RuleSet
-from screener.schema import QuestionType
+from screener.commands.screen.prompts import ask_question, ask_review_pick
+from screener.core.model import Question, QuestionType, RuleSet, Value
 
 from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, CTRL_D, DOWN, ENTER, UP, Keys, Run, drive
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.evaluate import evaluate
-from screener.invariants import Base, boundary_values, generate_answer_sets
-from screener.outcome_memo import OutcomeMemo
-from screener.questions import Value
-from screener.ruleset import RuleSet, load_ruleset
-from screener.schema import QuestionType
+from screener.commands.test.invariants import Base, boundary_values, generate_answer_sets
+from screener.core.evaluate import evaluate
+from screener.core.model import QuestionType, RuleSet, Value
+from screener.core.outcome_memo import OutcomeMemo
+from screener.rulefile.load import load_ruleset
 
 RULES = load_ruleset()
 MEMO = OutcomeMemo(RULES)  # shared, so later examples hit what earlier ones remembered

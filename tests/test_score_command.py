@@ -58,7 +58,7 @@ def test_blank_systolic_needs_review_and_names_the_blood_pressure_question(
 def test_json_records_the_rule_set_name_version_and_hash(tmp_path: Path) -> None:
     import hashlib
 
-    from screener.ruleset import load_ruleset
+    from screener.rulefile.load import load_ruleset
 
     result = runner.invoke(app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-f", "json"])
     data = json.loads(result.stdout)

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
-from screener.errors import InputFileError
-from screener.ruleset import RuleSet
-from screener.screen_command import ScreenOptions, run_screen
-from screener.screening import Screening
+from screener.commands.screen.command import ScreenOptions, run_screen
+from screener.core.model import RuleSet
+from screener.core.problems import InputFileError
+from screener.core.screening import Screening
 
 from .interview_keys import (
     CLEAR_LINE,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from screener.ruleset import RuleSet
+from screener.core.model import RuleSet
 
 from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, ENTER, interview, keys_for
 
@@ -29,7 +29,7 @@ def installed_screener() -> str:
     return found
 
 
-def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
+def spawn(args: list[str], cwd: Path) -> pexpect.spawn[str]:
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120", LINES="40")
     child = pexpect.spawn(
         installed_screener(),
@@ -43,13 +43,15 @@ def spawn(args: list[str], cwd: Path) -> pexpect.spawn:
     return child
 
 
-def answer(child: pexpect.spawn, rules: RuleSet, question_id: str, value: str | list[str]) -> None:
+def answer(
+    child: pexpect.spawn[str], rules: RuleSet, question_id: str, value: str | list[str]
+) -> None:
     question = rules.question_map[question_id]
     child.expect_exact(question.text[:24])
     child.send(keys_for(question, value))
 
 
-def finish(child: pexpect.spawn) -> int:
+def finish(child: pexpect.spawn[str]) -> int:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus is not None

@@ -5,16 +5,12 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-import screener
 
 from .conftest import EXAMPLES
 
 PROMPT_LIBRARIES = ("questionary", "prompt_toolkit")
-PACKAGE = Path(screener.__file__).parent
 
 
 def modules_loaded_by(args: list[str]) -> list[str]:
@@ -50,16 +46,3 @@ def test_commands_other_than_screen_do_not_import_questionary(args: list[str]) -
 def test_screen_does_import_it() -> None:
     # The control: the check above would notice the import if it happened.
     assert modules_loaded_by(["screen"]) == sorted(PROMPT_LIBRARIES)
-
-
-def test_the_interview_logic_and_file_shapes_import_no_shell_library() -> None:
-    shell = {"typer", "click", "questionary", "prompt_toolkit", "rich"}
-    for module in ("interview_flow", "draft_file", "interview_record"):
-        tree = ast.parse((PACKAGE / f"{module}.py").read_text())
-        imported: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                imported.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                imported.add(node.module.split(".")[0])
-        assert not imported & shell, module

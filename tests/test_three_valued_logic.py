@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.condition_check import check_condition
-from screener.condition_compile import compile_condition
-from screener.condition_syntax import (
+from screener.core.conditions.check import check_condition
+from screener.core.conditions.compile import compile_condition
+from screener.core.conditions.syntax import (
     And,
     Compare,
     Known,
@@ -20,11 +21,10 @@ from screener.condition_syntax import (
     QuestionRef,
     parse_condition,
 )
-from screener.evaluate import decide
-from screener.questions import Condition, Question
-from screener.schema import Action, QuestionType
-from screener.screening import Outcome, RuleResult
-from screener.tristate import Tri, tri_and, tri_not, tri_or
+from screener.core.evaluate import decide
+from screener.core.model import Action, Condition, Question, QuestionType, Value
+from screener.core.screening import Outcome, RuleResult
+from screener.core.tristate import Tri, tri_and, tri_not, tri_or
 
 TRI = (True, False, None)
 tri_values = st.sampled_from(TRI)
@@ -87,7 +87,7 @@ def _compiled(text: str) -> Condition:
 @settings(max_examples=300)
 @given(expressions, answer_sets, st.data())
 def test_a_decided_condition_stays_decided_whatever_the_unknowns_turn_out_to_be(
-    text: str, answers: dict[str, object], data: st.DataObject
+    text: str, answers: dict[str, Value], data: st.DataObject
 ) -> None:
     condition = _compiled(text)
     value = condition(answers)
@@ -107,12 +107,12 @@ def test_a_decided_condition_stays_decided_whatever_the_unknowns_turn_out_to_be(
 @settings(max_examples=300)
 @given(expressions, answer_sets)
 def test_compiled_condition_matches_a_reference_evaluation_of_the_tree(
-    text: str, answers: dict[str, object]
+    text: str, answers: dict[str, Value]
 ) -> None:
     assert _compiled(text)(answers) == _reference(parse_condition(text), answers)
 
 
-def _reference(node: Node, answers: dict[str, object]) -> Tri:
+def _reference(node: Node, answers: dict[str, Value]) -> Tri:
     """A second, deliberately plain evaluator of the tree, written from the Kleene tables."""
     if isinstance(node, QuestionRef):
         value = answers[node.name]
@@ -144,7 +144,7 @@ results_strategy = st.lists(
 )
 
 
-def _results(spec: list[tuple[Action, Tri]]) -> tuple[RuleResult, ...]:
+def _results(spec: Sequence[tuple[Action, Tri]]) -> tuple[RuleResult, ...]:
     out = []
     for index, (action, value) in enumerate(spec):
         fired = value is False if action is Action.REQUIRE else value is True

@@ -1,13 +1,5 @@
-"""The `screener` command: parses options, calls one function, maps errors to exit codes.
-
-Exit codes (documented in the README):
-  0   the command did its job (a completed screening exits 0 whatever the outcome)
-  1   bad input: a rule file, answers file or data file that cannot be used; failing rule tests
-  2   bad usage: unknown option, bad option value, no terminal for `screen`
-  3   `batch` finished, but some records were invalid (each is in the output)
-  4   `diff --fail-on` found records whose outcome moved the forbidden way
-  130 interrupted (Ctrl-C / Ctrl-D)
-"""
+"""The `screener` command: parses options, calls one function, maps errors to exit codes
+(the codes live in `screener.errors`)."""
 
 from __future__ import annotations
 
@@ -20,12 +12,11 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from screener.errors import ScreenerError
+from screener.core.problems import ScreenerError
+from screener.errors import EXIT_INTERRUPTED, exit_code_for
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="screener",
@@ -47,7 +38,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except ScreenerError as exc:
             for line in exc.lines():
                 sys.stderr.write(f"error: {line}\n" if not _located(line) else f"{line}\n")
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(exit_code_for(exc)) from None
         except (KeyboardInterrupt, EOFError):
             sys.stderr.write("\ninterrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -95,8 +86,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check a rule file; print a one-line summary, or every problem with its location."""
-    from screener.ruleset import load_ruleset
-    from screener.validate_summary import summary_line
+    from screener.commands.validate import summary_line
+    from screener.rulefile.load import load_ruleset
 
     typer.echo(summary_line(load_ruleset(rules)))
 
@@ -115,7 +106,7 @@ def score(
     ] = None,
 ) -> None:
     """Score one person's answers and print the referral summary."""
-    from screener.score_command import run_score
+    from screener.commands.score import run_score
 
     run_score(answers, rules, output_format.value, output)
 
@@ -142,7 +133,7 @@ def screen(
     ] = None,
 ) -> None:
     """Interview at a terminal: ask, review and edit, then print the referral summary."""
-    from screener.screen_command import ScreenOptions, run_screen
+    from screener.commands.screen.command import ScreenOptions, run_screen
 
     run_screen(ScreenOptions(rules, resume, save, markdown, intake_id))
 
@@ -167,7 +158,7 @@ def test_rules(
     seed: Annotated[int, typer.Option("--seed", help="Seed for the random answer sets.")] = 0,
 ) -> None:
     """Run rule test cases and invariants; report coverage. Exit 1 on any failure."""
-    from screener.rule_test_command import run_test_command
+    from screener.commands.test.command import run_test_command
 
     run_test_command(cases, rules, junit, min_coverage, samples, seed)
 
@@ -211,7 +202,7 @@ def batch(
 
     Exit 0 when every record was scored, 3 when some were invalid (each is in the output).
     """
-    from screener.batch_command import BatchOptions, run_batch
+    from screener.commands.batch.command import BatchOptions, run_batch
 
     code = run_batch(
         BatchOptions(
@@ -261,7 +252,7 @@ def diff(
     id_column: IdColumnOption = None,
 ) -> None:
     """Replay records under two rule files: outcome matrix, changed records, rule changes."""
-    from screener.diff_command import DiffOptions, run_diff_command
+    from screener.commands.diff.command import DiffOptions, run_diff_command
 
     run_diff_command(
         DiffOptions(

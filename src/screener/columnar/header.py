@@ -1,0 +1,140 @@
+"""Which column of a CSV export holds which question, the id, or nothing the rules know.
+
+A header cell names a question by its id, by one of the question's `aliases` in the rule file,
+or through a mapping file (`--map`): header case and surrounding spaces never matter.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from screener.core.model import RuleSet
+from screener.core.problems import InputFileError, RuleFileError, UsageError
+from screener.files.read import read_text
+from screener.files.yaml_source import parse_yaml_text
+
+
+def header_key(text: str) -> str:
+    """How header names are compared: no BOM, no surrounding spaces, any case."""
+    return " ".join(text.replace("\ufeff", "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    header: tuple[str, ...]  # the header cells as written in the file
+    questions: Mapping[str, int]  # question id -> column index, in rule-file question order
+    id_index: int | None  # column of the record id, if the file has one
+    unknown: tuple[str, ...]  # header cells that are neither a question nor the id
+    missing: tuple[str, ...]  # question ids no column holds: their answers are unknown
+
+    def label(self, question: str) -> str:
+        """The column's own header, with the question id when the clinic's name differs."""
+        name = self.header[self.questions[question]].strip()
+        return name if name == question else f"{name} ({question})"
+
+
+def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[str, str]:
+    """A mapping file (YAML or JSON): `clinic header: question_id`, one per line. With several
+    rule sets (`screener diff`), an id is accepted when any of them has the question."""
+    question_ids = list(dict.fromkeys(q for r in (ruleset, *more) for q in r.question_map))
+    _, text = read_text(path)
+    try:
+        data = parse_yaml_text(text, str(path)).data
+    except RuleFileError as exc:
+        raise InputFileError("\n".join(exc.lines())) from None
+    if not isinstance(data, dict):
+        raise InputFileError(f"{path}: expected a mapping of CSV header names to question ids")
+    mapping: dict[str, str] = {}
+    problems: list[str] = []
+    for header, question in data.items():
+        if not isinstance(question, str) or question not in question_ids:
+            close = difflib.get_close_matches(str(question), question_ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{path}: {header!r} maps to {question!r}, not a question id{hint}")
+            continue
+        mapping[header_key(str(header))] = question
+    if problems:
+        raise InputFileError("\n".join(problems))
+    return mapping
+
+
+def _check_mapping_matches(header: Sequence[str], mapping: Mapping[str, str]) -> None:
+    """A --map entry naming no column of the header would leave its question silently
+    unknown in every record (a self-harm column missed that way hides every urgent case)."""
+    present = {header_key(cell): cell.strip() for cell in header}
+    problems = []
+    for key, question in mapping.items():
+        if key in present:
+            continue
+        close = difflib.get_close_matches(key, list(present), n=1, cutoff=0.5)
+        hint = f" (did you mean {present[close[0]]!r}?)" if close else ""
+        problems.append(f"--map: {key!r} (for {question}) names no column of the header{hint}")
+    if problems:
+        raise InputFileError("\n".join(problems))
+
+
+def map_columns(
+    header: Sequence[str],
+    ruleset: RuleSet,
+    id_column: str,
+    mapping: Mapping[str, str] | None = None,
+    id_column_required: bool = False,
+    question_required: bool = True,
+) -> ColumnMap:
+    """Resolve the header; two columns for one question is an error (which one would count?).
+    Mapping entries for questions this rule set does not have are left out."""
+    names: dict[str, str] = {}
+    for question in ruleset.questions:
+        names.setdefault(header_key(question.id), question.id)
+        for alias in question.aliases:
+            names.setdefault(header_key(alias), question.id)
+    names.update({k: q for k, q in (mapping or {}).items() if q in ruleset.question_map})
+    id_key = header_key(id_column)
+    _check_mapping_matches(header, mapping or {})
+
+    found: dict[str, int] = {}
+    id_index: int | None = None
+    unknown: list[str] = []
+    for index, cell in enumerate(header):
+        key = header_key(cell)
+        if key == id_key and id_index is None:
+            id_index = index
+            continue
+        qid = names.get(key)
+        if qid is None:
+            unknown.append(cell.strip() or f"(column {index + 1} has no name)")
+            continue
+        if qid in found:
+            first = header[found[qid]].strip()
+            raise InputFileError(
+                f"columns {found[qid] + 1} ({first!r}) and {index + 1} ({cell.strip()!r})"
+                f" both hold question {qid!r}; rename or drop one of them"
+            )
+        found[qid] = index
+    if id_index is None and id_column_required:
+        raise UsageError(f"--id-column {id_column!r}: the header has no such column")
+    if not found and question_required:
+        raise no_question_column(header)
+    ordered = {q.id: found[q.id] for q in ruleset.questions if q.id in found}
+    return ColumnMap(
+        header=tuple(header),
+        questions=ordered,
+        id_index=id_index,
+        unknown=tuple(unknown),
+        missing=tuple(q.id for q in ruleset.questions if q.id not in found),
+    )
+
+
+def no_question_column(header: Sequence[str]) -> InputFileError:
+    """The error for a header that names no question: scoring would make every record
+    "needs review" for no visible reason."""
+    delimiter = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
+    hint = (
+        f"; is the file delimited by {delimiter!r} instead of ','?"
+        if delimiter
+        else "; check the header names, or map them with --map"
+    )
+    return InputFileError(f"no column of the header matches a question of the rule set{hint}")

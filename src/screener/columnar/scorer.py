@@ -1,0 +1,416 @@
+"""Score a block of coded records column-wise, with the same semantics as `evaluate.evaluate`.
+
+The row evaluator defines the semantics; this is a faster way to compute the same thing for
+many records at once (a property test holds the two together):
+
+- A sub-condition that reads one question is computed by the core's compiled condition once
+  per distinct answer, giving a lookup table from code to value; one that reads several
+  questions (`a > b`) once per distinct combination present in the block.
+- `and`, `or`, `not` combine those per record with Kleene logic, encoded as false=0,
+  unknown=1, true=2 so that `and` is the minimum, `or` the maximum and `not` is 2 - x.
+- Skip logic hides a question exactly as `visible_answers` does: only when its ask_if is
+  definitely false, and a hidden answer reads as unknown (code 0).
+- The outcome, deciding rules and missing questions follow `decide` and `_missing`. Each is
+  returned as a packed bit-set key per record, so texts are built once per distinct key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from screener.columnar.coding import ABSENT, Block, Codes, ColumnCoder
+from screener.core.conditions.compile import compile_condition
+from screener.core.conditions.syntax import And, Node, Not, Or, referenced_questions
+from screener.core.model import Action, Condition, Rule, RuleSet, Value
+from screener.core.screening import ACTION_OUTCOME, Outcome
+from screener.core.tristate import Tri
+
+TriArray = npt.NDArray[np.int8]
+Mask = npt.NDArray[np.bool_]
+
+FALSE, UNKNOWN, TRUE = 0, 1, 2
+# Outcome codes are severities (likely_eligible 0 ... urgent 3); INVALID marks unreadable records.
+INVALID = 4
+OUTCOME_BY_CODE: tuple[str, ...] = (
+    Outcome.LIKELY_ELIGIBLE.value,
+    Outcome.NEEDS_REVIEW.value,
+    Outcome.NOT_ELIGIBLE.value,
+    Outcome.URGENT.value,
+    "invalid",
+)
+
+
+def tri_code(value: Tri) -> int:
+    return UNKNOWN if value is None else (TRUE if value else FALSE)
+
+
+class _Context:
+    """One block: answer codes as scored (hidden answers read as absent)."""
+
+    def __init__(self, coders: Mapping[str, ColumnCoder], size: int) -> None:
+        self.coders = coders
+        self.size = size
+        self.scored: dict[str, Codes] = {}
+
+
+class _Part:
+    def tri(self, ctx: _Context) -> TriArray:
+        raise NotImplementedError
+
+
+class _Constant(_Part):
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def tri(self, ctx: _Context) -> TriArray:
+        return np.full(ctx.size, self.value, dtype=np.int8)
+
+
+class _OneQuestion(_Part):
+    """A sub-condition reading one question: a table by answer code, extended as codes appear."""
+
+    def __init__(self, question: str, condition: Condition) -> None:
+        self.question = question
+        self.condition = condition
+        self.generation = -1
+        self.known: list[int] = []
+        self.table = np.zeros(0, dtype=np.int8)
+
+    def tri(self, ctx: _Context) -> TriArray:
+        coder = ctx.coders[self.question]
+        if coder.generation != self.generation:
+            self.generation = coder.generation
+            self.known = []
+        values = coder.answers
+        if len(self.known) < len(values):
+            name, condition = self.question, self.condition
+            self.known.extend(tri_code(condition({name: v})) for v in values[len(self.known) :])
+            self.table = np.array(self.known, dtype=np.int8)
+        result: TriArray = self.table[ctx.scored[self.question]]
+        return result
+
+
+class _SeveralQuestions(_Part):
+    """A comparison or membership reading several questions: once per combination present."""
+
+    def __init__(self, questions: tuple[str, ...], condition: Condition) -> None:
+        self.questions = questions
+        self.condition = condition
+
+    def tri(self, ctx: _Context) -> TriArray:
+        columns = [ctx.scored[q] for q in self.questions]
+        stacked = np.stack(columns, axis=1)
+        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        table = np.empty(len(combos), dtype=np.int8)
+        for i, combo in enumerate(combos.tolist()):
+            answers: dict[str, Value] = {
+                q: ctx.coders[q].answers[code]
+                for q, code in zip(self.questions, combo, strict=True)
+            }
+            table[i] = tri_code(self.condition(answers))
+        result: TriArray = table[inverse.reshape(-1)]
+        return result
+
+
+class _Not(_Part):
+    def __init__(self, operand: _Part) -> None:
+        self.operand = operand
+
+    def tri(self, ctx: _Context) -> TriArray:
+        result: TriArray = np.subtract(TRUE, self.operand.tri(ctx), dtype=np.int8)
+        return result
+
+
+class _Connective(_Part):
+    def __init__(self, parts: tuple[_Part, ...], is_and: bool) -> None:
+        self.parts = parts
+        self.combine = np.minimum if is_and else np.maximum
+
+    def tri(self, ctx: _Context) -> TriArray:
+        result = self.parts[0].tri(ctx)
+        for part in self.parts[1:]:
+            self.combine(result, part.tri(ctx), out=result)
+        return result
+
+
+def plan_condition(node: Node) -> _Part:
+    """How to compute a checked condition tree over a block."""
+    questions = referenced_questions(node)
+    if not questions:
+        return _Constant(tri_code(compile_condition(node)({})))
+    if len(questions) == 1:
+        return _OneQuestion(questions[0], compile_condition(node))
+    if isinstance(node, Not):
+        return _Not(plan_condition(node.operand))
+    if isinstance(node, (And, Or)):
+        return _Connective(tuple(plan_condition(op) for op in node.operands), isinstance(node, And))
+    return _SeveralQuestions(questions, compile_condition(node))
+
+
+# A record's result is described by keys (bit sets packed into ints, or tuples of ints past
+# 63 bits): the outcome and deciding rules (in groups of DECIDING_GROUP rules, so that few
+# distinct keys occur per group), the flags, the missing questions. The text for each key is
+# built once and looked up per record.
+Key = Hashable
+WORD_BITS = 63
+DECIDING_GROUP = 10
+
+
+def pack_bits(bits: Sequence[Mask], size: int) -> list[Key]:
+    """Per record, the set bits of `bits` as an int (or a tuple of ints for many bits)."""
+    words: list[list[int]] = []
+    for start in range(0, max(len(bits), 1), WORD_BITS):
+        word = np.zeros(size, dtype=np.uint64)
+        for shift, mask in enumerate(bits[start : start + WORD_BITS]):
+            word |= mask.astype(np.uint64) << np.uint64(shift)
+        words.append(word.tolist())
+    if len(words) == 1:
+        return list(words[0])
+    return list(zip(*words, strict=True))
+
+
+def key_int(key: Key) -> int:
+    """A packed key as one int: bit j of the key is bit j of the result."""
+    if isinstance(key, tuple):
+        return sum(word << (index * WORD_BITS) for index, word in enumerate(key))
+    assert isinstance(key, int)
+    return key
+
+
+def set_bits(bits: int) -> list[int]:
+    """Positions of the set bits, lowest first."""
+    positions = []
+    while bits:
+        low = bits & -bits
+        positions.append(low.bit_length() - 1)
+        bits ^= low
+    return positions
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
+    values: list[TriArray]  # per rule (rule order): FALSE, UNKNOWN or TRUE per record
+    decisions: list[list[Key]]  # per group, per record: see ColumnarScorer.decision
+    flags: list[Key]  # per record: flag rules that fired (ColumnarScorer.flags)
+    missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
+    problems: dict[int, list[str]]  # offset -> every problem of an invalid record
+    deciding_counts: dict[str, int]  # rule id -> scored records it decided
+
+
+class ColumnarScorer:
+    """Scores blocks of coded records against one rule set."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        labels: Mapping[str, str] | None = None,
+        coders: Mapping[str, ColumnCoder] | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.labels = dict(labels or {})  # question id -> how its column is named in messages
+        # `coders`: another scorer's code tables, for questions both read alike (screener diff).
+        self.coders = {q.id: ColumnCoder(q) for q in ruleset.questions}
+        self.coders.update(coders or {})
+        self.ask_if: dict[str, _Part] = {
+            q.id: plan_condition(q.ask_if_tree)
+            for q in ruleset.questions
+            if q.ask_if_tree is not None
+        }
+        self.rules: tuple[Rule, ...] = ruleset.rules
+        self.plans = tuple(plan_condition(rule.tree) for rule in self.rules)
+        self.nonflag = tuple(i for i, r in enumerate(self.rules) if r.action is not Action.FLAG)
+        self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
+        read: dict[str, None] = {}
+        for i in self.nonflag:
+            read.update(dict.fromkeys(self.rules[i].reads))
+        self.read_questions = tuple(q.id for q in ruleset.questions if q.id in read)
+        self._nonflag_ids = tuple(self.rules[i].id for i in self.nonflag)
+        self._flag_ids = tuple(self.rules[i].id for i in self.flag)
+        # Per non-flag rule, the questions it reads as bits of a missing key's question part.
+        bit_of = {q: 1 << n for n, q in enumerate(self.read_questions)}
+        self._reads_bits = tuple(
+            tuple(bit_of[q] for q in self.rules[i].reads) for i in self.nonflag
+        )
+        self._question_of_bit = {bit: q for q, bit in bit_of.items()}
+
+    def score(self, block: Block) -> BlockResult:
+        size = block.size
+        ctx = _Context(self.coders, size)
+        codes = {
+            q.id: block.codes.get(q.id, np.full(size, ABSENT, dtype=np.int32))
+            for q in self.ruleset.questions
+        }
+        hidden: dict[str, Mask] = {}
+        for question in self.ruleset.questions:
+            plan = self.ask_if.get(question.id)
+            scored = codes[question.id]
+            if plan is not None:
+                mask = plan.tri(ctx) == FALSE
+                if mask.any():
+                    hidden[question.id] = mask
+                    scored = np.where(mask, ABSENT, scored).astype(np.int32)
+            ctx.scored[question.id] = scored
+
+        values = [plan.tri(ctx) for plan in self.plans]
+        fired = [
+            (v == FALSE) if rule.action is Action.REQUIRE else (v == TRUE)
+            for rule, v in zip(self.rules, values, strict=True)
+        ]
+        undecided = [v == UNKNOWN for v in values]
+        outcome = self._outcome(fired, undecided, size)
+
+        problems = self._problems(block, codes)
+        if problems:
+            outcome[np.fromiter(problems, dtype=np.intp, count=len(problems))] = INVALID
+        return self._describe(outcome, values, fired, undecided, codes, hidden, problems)
+
+    def _outcome(self, fired: list[Mask], undecided: list[Mask], size: int) -> npt.NDArray[np.int8]:
+        urgent = np.zeros(size, dtype=np.bool_)
+        excluded = np.zeros(size, dtype=np.bool_)
+        review = np.zeros(size, dtype=np.bool_)
+        for i in self.nonflag:
+            action = self.rules[i].action
+            target = {Action.URGENT: urgent, Action.REVIEW: review}.get(action, excluded)
+            target |= fired[i]
+            review |= undecided[i]
+        outcome = np.zeros(size, dtype=np.int8)
+        outcome[review] = Outcome.NEEDS_REVIEW.severity
+        outcome[excluded] = Outcome.NOT_ELIGIBLE.severity
+        outcome[urgent] = Outcome.URGENT.severity
+        return outcome
+
+    def _problems(self, block: Block, codes: Mapping[str, Codes]) -> dict[int, list[str]]:
+        """Every reason a record cannot be scored: its shape, or each unreadable value."""
+        problems: dict[int, list[str]] = {i: [m] for i, m in sorted(block.shape_errors.items())}
+        for question in block.codes:  # column order
+            coder = self.coders[question]
+            bad = coder.error_mask()[codes[question]]
+            if not bad.any():
+                continue
+            label = self.labels.get(question, question)
+            column = codes[question]
+            for i in np.flatnonzero(bad).tolist():
+                code = int(column[i])
+                message = f"{label}: {coder.problems[code]} (got {coder.texts[code]!r})"
+                problems.setdefault(i, []).append(message)
+        return problems
+
+    def _describe(
+        self,
+        outcome: npt.NDArray[np.int8],
+        values: list[TriArray],
+        fired: list[Mask],
+        undecided: list[Mask],
+        codes: Mapping[str, Codes],
+        hidden: Mapping[str, Mask],
+        problems: dict[int, list[str]],
+    ) -> BlockResult:
+        size = len(outcome)
+        is_code = [outcome == code for code in range(INVALID)]
+        is_review = is_code[Outcome.NEEDS_REVIEW.severity]
+        deciding_bits: list[Mask] = []
+        counts: dict[str, int] = {}
+        unanswered: dict[str, Mask] = {}
+        for question in self.read_questions:
+            mask = self.coders[question].none_mask()[codes[question]]
+            unanswered[question] = mask & ~hidden[question] if question in hidden else mask
+        holders: list[Mask] = []
+        reads_unanswered: list[Mask] = []
+        hard = np.zeros(size, dtype=np.bool_)  # a rule at the outcome's level holds regardless
+        for i in self.nonflag:
+            rule = self.rules[i]
+            severity = ACTION_OUTCOME[rule.action].severity
+            if rule.action is Action.REVIEW:
+                deciding = (fired[i] | undecided[i]) & is_review
+            else:
+                deciding = (fired[i] & is_code[severity]) | (undecided[i] & is_review)
+            deciding_bits.append(deciding)
+            counts[rule.id] = int(np.count_nonzero(deciding))
+            holder = fired[i] & is_code[severity]
+            reads = np.zeros(size, dtype=np.bool_)
+            if holder.any() or undecided[i].any():  # otherwise the rule names nothing
+                for question in rule.reads:
+                    reads |= unanswered[question]
+            hard |= holder & ~reads
+            holders.append(holder)
+            reads_unanswered.append(reads)
+        # As evaluate._missing: which rules' unanswered questions could change the outcome.
+        movable = ~hard
+        contributing: list[Mask] = []
+        for n, i in enumerate(self.nonflag):
+            severity = ACTION_OUTCOME[self.rules[i].action].severity
+            raises = undecided[i] & ((outcome < severity) | (is_review & movable))
+            contributing.append((raises | (holders[n] & movable)) & reads_unanswered[n])
+        missing_bits = list(contributing)
+        for question in self.read_questions:
+            readers = [
+                c
+                for i, c in zip(self.nonflag, contributing, strict=True)
+                if question in self.rules[i].reads
+            ]
+            needed = np.logical_or.reduce(readers) if len(readers) > 1 else readers[0]
+            missing_bits.append(needed & unanswered[question])
+        return BlockResult(
+            outcome=outcome,
+            values=values,
+            decisions=self._decision_keys(outcome, deciding_bits),
+            flags=pack_bits([fired[i] for i in self.flag], size),
+            missing=pack_bits(missing_bits, size),
+            problems=problems,
+            deciding_counts=counts,
+        )
+
+    def _decision_keys(
+        self, outcome: npt.NDArray[np.int8], deciding: list[Mask]
+    ) -> list[list[Key]]:
+        """Per group of rules, a key per record. The first group's key also holds the outcome
+        code (two bits); later ones whether an earlier group had a deciding rule (one bit)."""
+        size = len(outcome)
+        head = [(outcome & 1).astype(np.bool_), (outcome & 2).astype(np.bool_)]
+        earlier = np.zeros(size, dtype=np.bool_)
+        keys = []
+        for start in range(0, max(len(deciding), 1), DECIDING_GROUP):
+            group = deciding[start : start + DECIDING_GROUP]
+            keys.append(pack_bits([*head, *group], size))
+            for mask in group:
+                earlier |= mask
+            head = [earlier.copy()]
+        return keys
+
+    @property
+    def decision_groups(self) -> int:
+        return max(1, -(-len(self.nonflag) // DECIDING_GROUP))
+
+    def decision(self, group: int, key: Key) -> tuple[str | None, bool, tuple[str, ...]]:
+        """What a group's decision key stands for: the outcome (first group only), whether an
+        earlier group had a deciding rule, and this group's deciding rules."""
+        bits = key_int(key)
+        head = 2 if group == 0 else 1
+        ids = self._nonflag_ids[group * DECIDING_GROUP : (group + 1) * DECIDING_GROUP]
+        rules = tuple(ids[b] for b in set_bits(bits >> head))
+        if group == 0:
+            return OUTCOME_BY_CODE[bits & 3], False, rules
+        return None, bool(bits & 1), rules
+
+    def flags(self, key: Key) -> tuple[str, ...]:
+        ids = self._flag_ids
+        return tuple(ids[b] for b in set_bits(key_int(key)))
+
+    def missing(self, key: Key) -> tuple[str, ...]:
+        """As _missing: questions in the order the contributing rules read them."""
+        bits = key_int(key)
+        count = len(self.nonflag)
+        unanswered = bits >> count
+        seen = 0
+        found = []
+        for rule in set_bits(bits & ((1 << count) - 1)):
+            for question in self._reads_bits[rule]:
+                if unanswered & question and not seen & question:
+                    seen |= question
+                    found.append(question)
+        return tuple(self._question_of_bit[q] for q in found)

@@ -1,0 +1,1 @@
+"""One module or subpackage per command. Commands never import each other."""

@@ -1,0 +1,1 @@
+"""`screener batch`: score a whole export."""

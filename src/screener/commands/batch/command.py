@@ -1,0 +1,198 @@
+"""`screener batch`: score a CSV export, streaming, one output record per input record."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from screener.columnar.coding import MAX_DISTINCT, code_blocks
+from screener.columnar.header import header_key, load_column_mapping, map_columns
+from screener.columnar.reader import (
+    BLOCK_ROWS,
+    DEFAULT_ID_COLUMN,
+    READ_ROWS,
+    RecordSource,
+    resolve_encoding,
+)
+from screener.columnar.scorer import ColumnarScorer
+from screener.commands.batch.output import (
+    RESULT_FIELDS,
+    CsvRecordWriter,
+    JsonlRecordWriter,
+    OutputFile,
+    RecordWriter,
+)
+from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
+from screener.core.problems import UsageError
+from screener.errors import EXIT_SOME_INVALID
+from screener.files.write import check_output_path, write_atomic
+from screener.rulefile.load import load_ruleset
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    input: Path
+    rules: Path | None = None
+    output: str | None = None  # None or "-": stdout
+    output_format: str | None = None  # csv | jsonl; default from the output's suffix
+    id_column: str | None = None
+    encoding: str = "utf-8"
+    mapping: Path | None = None
+    include_input: bool = False
+    summary_json: Path | None = None
+    # Tuning, not options: tests set them small to cross many block boundaries.
+    read_rows: int = READ_ROWS
+    block_rows: int = BLOCK_ROWS
+    max_distinct: int = MAX_DISTINCT
+
+
+def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
+    """(output path or None for stdout, format); refuses to write over the input."""
+    path = None if options.output in (None, "-") else Path(str(options.output))
+    fmt = options.output_format
+    if fmt is None:
+        if path is None:
+            fmt = "csv"
+        else:
+            fmt = FORMATS.get(path.suffix.lower(), "")
+            if not fmt:
+                raise UsageError(
+                    f"--output {path}: cannot tell the format from the name; end it in .csv"
+                    " or .jsonl, or give --format"
+                )
+    if path is not None:
+        check_output_path(path, "--output", [options.input])
+    if options.summary_json is not None:
+        check_output_path(options.summary_json, "--summary-json", [options.input])
+    return path, fmt
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Millions of short-lived lists would trigger the cycle collector over and over; the
+    batch makes no reference cycles, so it is paused for the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def _progress(size: int, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over the input's bytes on a terminal; nothing otherwise."""
+    if not enabled:
+        yield lambda done, records: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("scoring"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[records]} records"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    )
+    task = progress.add_task("scoring", total=max(size, 1), records="0")
+    with progress:
+        yield lambda done, records: progress.update(task, completed=done, records=f"{records:,}")
+
+
+def _show_progress(to_stdout: bool) -> bool:
+    """A bar on a terminal, unless the records themselves are going to that terminal."""
+    if to_stdout and sys.stdout.isatty():
+        return False
+    return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def run_batch(options: BatchOptions) -> int:
+    """Score every record; write the output and the summary; return the exit code."""
+    started = time.perf_counter()
+    ruleset = load_ruleset(options.rules)
+    encoding = resolve_encoding(options.encoding)
+    out_path, fmt = _output_target(options)
+    id_column = options.id_column or DEFAULT_ID_COLUMN
+    if header_key(id_column) in {header_key(f) for f in RESULT_FIELDS}:
+        raise UsageError(f"--id-column {id_column!r} is the name of an output column")
+    mapping = load_column_mapping(options.mapping, ruleset) if options.mapping else None
+
+    with RecordSource(options.input, encoding) as source:
+        columns = map_columns(
+            source.header,
+            ruleset,
+            id_column,
+            mapping,
+            id_column_required=options.id_column is not None,
+        )
+        labels = {q: columns.label(q) for q in columns.questions}
+        scorer = ColumnarScorer(ruleset, labels)
+        writer_type: type[RecordWriter] = CsvRecordWriter if fmt == "csv" else JsonlRecordWriter
+        writer = writer_type(
+            scorer, id_column, columns.id_index is not None, columns.header, options.include_input
+        )
+        in_file_order = dict(sorted(columns.questions.items(), key=lambda item: item[1]))
+        tally = Tally()
+        output = OutputFile(out_path)
+        try:
+            output.write(writer.header())
+            with (
+                _cyclic_gc_paused(),
+                _progress(source.size, _show_progress(out_path is None)) as advance,
+            ):
+                blocks = code_blocks(
+                    source.chunks(options.read_rows),
+                    len(columns.header),
+                    columns.id_index,
+                    in_file_order,
+                    scorer.coders,
+                    options.block_rows,
+                    writer.encode_inputs if options.include_input else None,
+                    options.max_distinct,
+                )
+                for block in blocks:
+                    result = scorer.score(block)
+                    output.write(writer.block(block, result))
+                    tally.add(block, result, columns.id_index is not None)
+                    advance(source.bytes_read(), tally.records)
+            output.commit()
+        except BaseException:
+            output.discard()
+            raise
+
+    exit_code = EXIT_SOME_INVALID if tally.invalid_count else 0
+    report = BatchReport(
+        input=str(options.input),
+        output=str(out_path) if out_path is not None else "<stdout>",
+        ruleset=ruleset,
+        columns=columns,
+        tally=tally,
+        blank_lines=source.blank_lines,
+        seconds=time.perf_counter() - started,
+        exit_code=exit_code,
+    )
+    if options.summary_json is not None:
+        write_atomic(options.summary_json, summary_json(report))
+    sys.stderr.write(summary_text(report))
+    sys.stderr.flush()
+    return exit_code

@@ -1,0 +1,168 @@
+"""What a batch run did: counts per outcome, the most frequent reasons, the invalid records."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from screener.columnar.coding import Block
+from screener.columnar.header import ColumnMap
+from screener.columnar.scorer import INVALID, OUTCOME_BY_CODE, BlockResult
+from screener.core.model import RuleSet
+
+SUMMARY_SCHEMA = "screener.batch-summary/1"
+INVALID_LISTED = 1000  # in --summary-json
+INVALID_SHOWN = 50  # in the printed summary
+TOP_REASONS = 10
+
+
+@dataclass(frozen=True)
+class InvalidRecord:
+    row: int
+    id: str | None
+    problem: str  # the first problem; the output's errors column has all of them
+    problems: int
+
+
+@dataclass
+class Tally:
+    records: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    deciding: Counter[str] = field(default_factory=Counter)
+    invalid: list[InvalidRecord] = field(default_factory=list)
+    wrong_width: int = 0  # records with too many or too few fields
+
+    def add(self, block: Block, result: BlockResult, has_ids: bool) -> None:
+        self.records += block.size
+        self.wrong_width += len(block.shape_errors)
+        counts = np.bincount(result.outcome, minlength=len(OUTCOME_BY_CODE)).tolist()
+        for name, count in zip(OUTCOME_BY_CODE, counts, strict=True):
+            self.outcomes[name] += count
+        for rule, count in result.deciding_counts.items():
+            if count:
+                self.deciding[rule] += count
+        for offset in sorted(result.problems):
+            if len(self.invalid) >= INVALID_LISTED:
+                break
+            problems = result.problems[offset]
+            record_id = block.ids[offset] if has_ids else None
+            self.invalid.append(
+                InvalidRecord(block.start + offset, record_id, problems[0], len(problems))
+            )
+
+    @property
+    def invalid_count(self) -> int:
+        return self.outcomes["invalid"]
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    input: str
+    output: str
+    ruleset: RuleSet
+    columns: ColumnMap
+    tally: Tally
+    blank_lines: int
+    seconds: float
+    exit_code: int
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def summary_text(report: BatchReport) -> str:
+    """The summary printed at the end of every run (to stderr)."""
+    tally = report.tally
+    total = tally.records
+    lines = [
+        f"screener batch: {_count(total)} records from {report.input} in"
+        f" {report.seconds:.1f} s -> {report.output}"
+    ]
+    for name in (*reversed(OUTCOME_BY_CODE[:INVALID]), OUTCOME_BY_CODE[INVALID]):
+        count = tally.outcomes[name]
+        share = f"{100 * count / total:5.1f}%" if total else ""
+        lines.append(f"  {name:<16} {_count(count):>11}  {share}")
+    if tally.deciding:
+        lines.append("Most frequent reasons (rules deciding the outcome, records):")
+        rule_map = report.ruleset.rule_map
+        top = tally.deciding.most_common(TOP_REASONS)
+        width = max(len(rule) for rule, _ in top)
+        for rule, count in top:
+            lines.append(f"  {rule:<{width}} {_count(count):>11}  {rule_map[rule].label}")
+    if tally.invalid_count:
+        lines.append(
+            f"Invalid records: {_count(tally.invalid_count)} (first problem of each; every"
+            " problem is in the output's errors column):"
+        )
+        for record in tally.invalid[:INVALID_SHOWN]:
+            name = f" {record.id}" if record.id else ""
+            more = f" (+{record.problems - 1} more)" if record.problems > 1 else ""
+            lines.append(f"  row {record.row}{name}: {record.problem}{more}")
+        hidden = tally.invalid_count - min(INVALID_SHOWN, len(tally.invalid))
+        if hidden:
+            lines.append(
+                f"  ... and {_count(hidden)} more (--summary-json lists the first"
+                f" {_count(INVALID_LISTED)})"
+            )
+    if total and tally.wrong_width * 10 >= total * 9:
+        # Nearly every record disagrees with the header: the header is the likelier culprit.
+        lines.append(
+            f"{_count(tally.wrong_width)} of {_count(total)} records have a different number of"
+            " fields than the header: check the header for a missing or extra column"
+        )
+    columns = report.columns
+    if columns.id_index is None:
+        lines.append("No id column: records are named by their row number only.")
+    if columns.unknown:
+        lines.append(f"Columns the rule set does not know (ignored): {', '.join(columns.unknown)}")
+    if columns.missing:
+        lines.append(f"Questions with no column (answers unknown): {', '.join(columns.missing)}")
+    if report.blank_lines:
+        lines.append(f"Blank lines skipped: {_count(report.blank_lines)}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_json(report: BatchReport) -> str:
+    """The summary for scripts (`--summary-json`)."""
+    tally = report.tally
+    rule_map = report.ruleset.rule_map
+    data = {
+        "schema": SUMMARY_SCHEMA,
+        "input": report.input,
+        "output": report.output,
+        "ruleset": {
+            "name": report.ruleset.name,
+            "version": report.ruleset.version,
+            "sha256": report.ruleset.sha256,
+        },
+        "records": tally.records,
+        "outcomes": {name: tally.outcomes[name] for name in OUTCOME_BY_CODE},
+        "top_reasons": [
+            {"rule": rule, "label": rule_map[rule].label, "records": count}
+            for rule, count in tally.deciding.most_common(TOP_REASONS)
+        ],
+        "invalid": [
+            {"row": r.row, "id": r.id, "problem": r.problem, "problems": r.problems}
+            for r in tally.invalid
+        ],
+        "invalid_listed_limit": INVALID_LISTED,
+        "columns": {
+            question: report.columns.header[index].strip()
+            for question, index in report.columns.questions.items()
+        },
+        "id_column": (
+            None
+            if report.columns.id_index is None
+            else report.columns.header[report.columns.id_index].strip()
+        ),
+        "unknown_columns": list(report.columns.unknown),
+        "missing_columns": list(report.columns.missing),
+        "blank_lines_skipped": report.blank_lines,
+        "seconds": round(report.seconds, 3),
+        "exit_code": report.exit_code,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,1 @@
+"""`screener diff`: replay records under two rule files."""

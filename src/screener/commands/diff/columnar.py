@@ -1,0 +1,184 @@
+"""Replay a CSV export under two rule sets block by block, the way `screener batch` scores it.
+
+Each rule set scores every block of records column-wise (batch's `ColumnarScorer`, held equal to
+`evaluate()` by property tests). Only the records the two rule sets treat differently (another
+outcome, another value of a rule, other reasons they cannot be read) are then looked at one by
+one: their answers (already coerced, one per distinct cell text) go through the core evaluator,
+as a record of a cases file does, for the rule values, deciding rules and answers the report
+shows. Those are usually a small fraction of an export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import tee
+
+import numpy as np
+import numpy.typing as npt
+
+from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
+from screener.columnar.header import ColumnMap
+from screener.columnar.reader import RecordSource
+from screener.columnar.scorer import (
+    FALSE,
+    INVALID,
+    OUTCOME_BY_CODE,
+    TRUE,
+    UNKNOWN,
+    BlockResult,
+    ColumnarScorer,
+    TriArray,
+)
+from screener.commands.diff.replay import (
+    DataRecord,
+    DiffResult,
+    RuleDelta,
+    Side,
+    column_notes,
+    invalid_side,
+    scored_side,
+    structural_changes,
+)
+from screener.core.model import Action, Question, Rule, RuleSet, Value
+from screener.core.outcome_memo import OutcomeMemo
+
+Mask = npt.NDArray[np.bool_]
+OUTCOMES = len(OUTCOME_BY_CODE)
+
+
+class _BlockScorer:
+    """One rule set: scores blocks column-wise; a single record in full on request."""
+
+    def __init__(
+        self, ruleset: RuleSet, columns: ColumnMap, shared: _BlockScorer | None = None
+    ) -> None:
+        self.ruleset = ruleset
+        self.columns = columns
+        labels = {q: columns.label(q) for q in columns.questions}
+        coders = None
+        if shared is not None:
+            coders = {q: shared.scorer.coders[q] for q in columns.questions}
+        self.scorer: ColumnarScorer = ColumnarScorer(ruleset, labels, coders)
+        self.memo = OutcomeMemo(ruleset)
+
+    def blocks(
+        self, chunks: Iterator[list[list[str]]], block_rows: int, max_distinct: int
+    ) -> Iterator[Block]:
+        in_file_order = dict(sorted(self.columns.questions.items(), key=lambda item: item[1]))
+        return code_blocks(
+            chunks,
+            len(self.columns.header),
+            self.columns.id_index,
+            in_file_order,
+            self.scorer.coders,
+            block_rows,
+            max_distinct=max_distinct,
+        )
+
+    def side(self, block: Block, result: BlockResult, offset: int) -> Side:
+        code = int(result.outcome[offset])
+        if code == INVALID:
+            return invalid_side(result.problems[offset])
+        coders = self.scorer.coders
+        answers: dict[str, Value] = dict.fromkeys(self.ruleset.question_map)
+        for question, codes in block.codes.items():
+            answers[question] = coders[question].answers[int(codes[offset])]
+        side = scored_side(self.memo, answers)
+        if side.outcome != OUTCOME_BY_CODE[code]:  # pragma: no cover - a broken equivalence
+            raise AssertionError("the column-wise outcome differs from the evaluator's")
+        return side
+
+
+def _read_alike(old: RuleSet, new: RuleSet, old_columns: ColumnMap, new_columns: ColumnMap) -> bool:
+    """Both rule sets take the same questions from the same columns and accept the same values:
+    each block is then coded once, for both (what a cell means depends on nothing else)."""
+
+    def reading(question: Question) -> tuple[object, ...]:
+        return (question.type, question.min, question.max, question.choices)
+
+    return old_columns.questions == new_columns.questions and all(
+        reading(old.question_map[q]) == reading(new.question_map[q]) for q in old_columns.questions
+    )
+
+
+def _matters(rule: Rule, values: TriArray) -> Mask:
+    """Per record, as `rule_diff.matters`: the rule fires, or (unless a flag) is undecided."""
+    fires: Mask = values == (FALSE if rule.action is Action.REQUIRE else TRUE)
+    if rule.action is Action.FLAG:
+        return fires
+    undecided: Mask = values == UNKNOWN
+    return fires | undecided
+
+
+def _differing(delta: RuleDelta, old: BlockResult, new: BlockResult) -> list[int]:
+    """Offsets of the records whose report entry could be non-empty (a superset is fine: the
+    per-record comparison decides; a record left out here must have nothing to report)."""
+    size = len(old.outcome)
+    rules = np.zeros(size, dtype=np.bool_)
+    for _, i, j in delta.shared:
+        rules |= old.values[i] != new.values[j]
+    for rule, i in delta.removed:
+        rules |= _matters(rule, old.values[i])
+    for rule, j in delta.added:
+        rules |= _matters(rule, new.values[j])
+    # Rule values are compared only where both sides could read the record, as RuleDelta does.
+    rules &= (old.outcome != INVALID) & (new.outcome != INVALID)
+    differing = rules | (old.outcome != new.outcome)
+    offsets = set(np.flatnonzero(differing).tolist())
+    offsets.update(
+        i for i in set(old.problems) & set(new.problems) if old.problems[i] != new.problems[i]
+    )
+    return sorted(offsets)
+
+
+def diff_export(
+    old: RuleSet,
+    new: RuleSet,
+    source: RecordSource,
+    old_columns: ColumnMap,
+    new_columns: ColumnMap,
+    read_rows: int,
+    block_rows: int,
+    max_distinct: int = MAX_DISTINCT,
+) -> DiffResult:
+    """Score every record of the export under both rule sets; the same result as
+    `rule_diff.diff_records` on the same records."""
+    sizes = (block_rows, max_distinct)
+    result = DiffResult(old, new, str(source.path), structural_changes(old, new))
+    before = _BlockScorer(old, old_columns)
+    delta = RuleDelta(old, new)
+    pairs: Iterator[tuple[Block, Block]]
+    if _read_alike(old, new, old_columns, new_columns):
+        after = _BlockScorer(new, new_columns, shared=before)
+        pairs = ((block, block) for block in before.blocks(source.chunks(read_rows), *sizes))
+    else:
+        after = _BlockScorer(new, new_columns)
+        # Both sides code the same lists of records, so their blocks have the same bounds.
+        old_chunks, new_chunks = tee(source.chunks(read_rows))
+        pairs = zip(
+            before.blocks(old_chunks, *sizes), after.blocks(new_chunks, *sizes), strict=True
+        )
+    transitions = np.zeros(OUTCOMES * OUTCOMES, dtype=np.int64)
+    for old_block, new_block in pairs:
+        old_result = before.scorer.score(old_block)
+        new_result = after.scorer.score(new_block)
+        pair_codes = old_result.outcome.astype(np.intp) * OUTCOMES + new_result.outcome
+        transitions += np.bincount(pair_codes, minlength=OUTCOMES * OUTCOMES)
+        result.records += old_block.size
+        for offset in _differing(delta, old_result, new_result):
+            record = DataRecord(
+                old_block.start + offset, old_block.ids[offset].strip() or None, None
+            )
+            change = delta.record_change(
+                record,
+                before.side(old_block, old_result, offset),
+                after.side(new_block, new_result, offset),
+            )
+            if change is not None:
+                result.changes.append(change)
+    for index, count in enumerate(transitions.tolist()):
+        if count:
+            pair = (OUTCOME_BY_CODE[index // OUTCOMES], OUTCOME_BY_CODE[index % OUTCOMES])
+            result.matrix[pair] += count
+    result.notes += column_notes(old_columns, new_columns)
+    return result

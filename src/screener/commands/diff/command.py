@@ -1,0 +1,144 @@
+"""`screener diff OLD NEW --data X`: replay records under two rule files and report what moves."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from screener.columnar.coding import MAX_DISTINCT
+from screener.columnar.header import ColumnMap, load_column_mapping, map_columns, no_question_column
+from screener.columnar.reader import (
+    BLOCK_ROWS,
+    DEFAULT_ID_COLUMN,
+    READ_ROWS,
+    RecordSource,
+    resolve_encoding,
+)
+from screener.commands.diff.case_records import CASES_SUFFIXES, read_case_records
+from screener.commands.diff.columnar import diff_export
+from screener.commands.diff.replay import DiffResult, diff_records
+from screener.commands.diff.report import changes_csv, render_diff
+from screener.core.model import RuleSet
+from screener.core.problems import ForbiddenChange, UsageError
+from screener.files.write import check_output_path, write_atomic
+from screener.rulefile.load import load_ruleset
+
+FAIL_ON_WORDS = {
+    "widened": "moved to a less restrictive outcome",
+    "narrowed": "moved to a more restrictive outcome",
+    "any": "changed outcome",
+}
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    old: Path
+    new: Path
+    data: Path
+    output: Path | None = None
+    fail_on: str | None = None  # widened | narrowed | any
+    encoding: str | None = None  # CSV only; default utf-8
+    mapping: Path | None = None  # CSV only
+    id_column: str | None = None  # CSV only; default intake_id
+    # Tuning, not options: tests set them small to cross many block boundaries.
+    read_rows: int = READ_ROWS
+    block_rows: int = BLOCK_ROWS
+    max_distinct: int = MAX_DISTINCT
+
+
+def map_both(
+    header: Sequence[str],
+    rulesets: tuple[RuleSet, RuleSet],
+    id_column: str,
+    mapping: Mapping[str, str] | None = None,
+    id_column_required: bool = False,
+) -> tuple[ColumnMap, ColumnMap]:
+    """The header against each rule set: their questions (and aliases) may differ. A header
+    that names no question of either rule set is an error, as in batch."""
+    old, new = (
+        map_columns(header, r, id_column, mapping, id_column_required, question_required=False)
+        for r in rulesets
+    )
+    if not old.questions and not new.questions:
+        raise no_question_column(header)
+    return old, new
+
+
+def _diff_export(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
+    encoding = resolve_encoding(options.encoding or "utf-8")
+    mapping = load_column_mapping(options.mapping, old, new) if options.mapping else None
+    # As in batch: reading makes millions of short-lived lists and no reference cycles, so the
+    # cycle collector would run over and over for nothing (a third of the time at 1M records).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with RecordSource(options.data, encoding) as source:
+            old_columns, new_columns = map_both(
+                source.header,
+                (old, new),
+                options.id_column or DEFAULT_ID_COLUMN,
+                mapping,
+                id_column_required=options.id_column is not None,
+            )
+            return diff_export(
+                old,
+                new,
+                source,
+                old_columns,
+                new_columns,
+                options.read_rows,
+                options.block_rows,
+                options.max_distinct,
+            )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _diff_cases(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
+    given = [
+        name
+        for name, value in (
+            ("--encoding", options.encoding),
+            ("--map", options.mapping),
+            ("--id-column", options.id_column),
+        )
+        if value is not None
+    ]
+    if given:
+        raise UsageError(
+            f"{' and '.join(given)}: only for a CSV export; {options.data} is a cases file,"
+            " whose answers are keyed by question id"
+        )
+    cases = read_case_records(options.data)
+    old_columns, new_columns = (
+        map_columns(cases.columns, r, DEFAULT_ID_COLUMN, question_required=False)
+        for r in (old, new)
+    )
+    return diff_records(old, new, old_columns, new_columns, cases.records, str(options.data))
+
+
+def run_diff_command(options: DiffOptions) -> None:
+    if options.output is not None:
+        inputs = [options.old, options.new, options.data]
+        check_output_path(options.output, "--output", [*inputs, *filter(None, [options.mapping])])
+    old = load_ruleset(options.old)
+    new = load_ruleset(options.new)
+    if options.data.suffix.lower() in CASES_SUFFIXES:
+        result = _diff_cases(options, old, new)
+    else:
+        result = _diff_export(options, old, new)
+    if options.output is not None:
+        # Intake ids and outcomes of real people: owner-only.
+        write_atomic(options.output, changes_csv(result), private=True)
+    sys.stdout.write(render_diff(result, options.fail_on))
+    sys.stdout.flush()
+    if options.fail_on is not None:
+        count = result.forbidden(options.fail_on)
+        if count:
+            raise ForbiddenChange(
+                f"{count:,} records {FAIL_ON_WORDS[options.fail_on]} (--fail-on {options.fail_on})"
+            )

@@ -1,0 +1,83 @@
+"""`screener score`: read an answers file, score it, write the summary in one format."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+from screener.core.model import RuleSet
+from screener.core.scoring import score_raw
+from screener.core.screening import Screening
+from screener.files.read import decode_utf8, read_text
+from screener.files.write import check_output_path, write_atomic
+from screener.formats.answers_file import AnswersDocument, parse_answers_text
+from screener.rulefile.load import load_ruleset
+
+
+def read_answers_source(answers: str) -> tuple[str, str]:
+    """(text, name) of an answers file, or of stdin for `-`."""
+    if answers == "-":
+        if sys.stdin.isatty():
+            sys.stderr.write("Reading answers (JSON or YAML) from the keyboard; end with Ctrl-D.\n")
+        return decode_utf8(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
+    _, text = read_text(Path(answers))
+    return text, answers
+
+
+def render(
+    ruleset: RuleSet, screening: Screening, fmt: str, intake_id: str | None, color: bool
+) -> str:
+    if fmt == "json":
+        from screener.formats.screening_json import screening_to_json
+
+        return screening_to_json(ruleset, screening)
+    if fmt == "markdown":
+        from screener.formats.markdown import render_markdown
+
+        return render_markdown(ruleset, screening, intake_id)
+    from rich.console import Console
+
+    from screener.formats.text import summary_renderable
+
+    # On a terminal, draw to its width (the crisis box must not break apart); in files, 100.
+    width = shutil.get_terminal_size((100, 24)).columns if color else 100
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
+    console.print(summary_renderable(ruleset, screening, intake_id))
+    text = buffer.getvalue()
+    return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screening) -> str:
+    """For a saved record scored under other rules: say so, and whether the outcome moved."""
+    before = document.recorded_under
+    if before is None or before.get("sha256") == ruleset.sha256:
+        return ""
+    moved = (
+        f"; its outcome was {document.recorded_outcome}, now {screening.outcome.value}"
+        if document.recorded_outcome and document.recorded_outcome != screening.outcome.value
+        else ""
+    )
+    return (
+        f"this record was saved under rule set {before.get('name')!r} {before.get('version')},"
+        f" not the one in use now ({ruleset.name!r} {ruleset.version}){moved}"
+    )
+
+
+def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
+    if output is not None:
+        check_output_path(output, "--output", [Path(answers)] if answers != "-" else [])
+    ruleset = load_ruleset(rules)
+    text, name = read_answers_source(answers)
+    document = parse_answers_text(text, name)
+    screening = score_raw(ruleset, document.raw, name)
+    note = record_note(document, ruleset, screening)
+    if note:
+        sys.stderr.write(f"note: {note}\n")
+    if output is not None:
+        write_atomic(output, render(ruleset, screening, fmt, document.intake_id, color=False))
+        return
+    color = fmt == "text" and sys.stdout.isatty()
+    sys.stdout.write(render(ruleset, screening, fmt, document.intake_id, color=color))

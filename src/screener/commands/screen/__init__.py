@@ -1,0 +1,1 @@
+"""`screener screen`: the interview at a terminal."""

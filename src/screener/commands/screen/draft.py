@@ -1,0 +1,110 @@
+"""Interview drafts: the answers so far, saved after Ctrl-C, read by `screener screen --resume`.
+
+A draft holds a person's answers: it is written atomically and readable by the owner only.
+It names the rule set (with its sha256) it was started with, so resuming under a changed rule
+file says so and re-checks every answer against the rules now in use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from screener.commands.screen.flow import InterviewState
+from screener.core.coercion import CoercionError, answer_to_json, coerce_value
+from screener.core.model import RuleSet, Value
+from screener.core.problems import InputFileError
+from screener.files.write import write_atomic
+from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
+from screener.formats.screening_json import RulesetOut
+
+
+class DraftOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    schema_: Literal["screener.draft/1"] = Field(alias="schema")
+    intake_id: str
+    saved_at: str
+    ruleset: RulesetOut
+    # Answered questions only, in the order asked; null = "don't know".
+    answers: dict[str, object]
+
+
+@dataclass(frozen=True)
+class LoadedDraft:
+    intake_id: str
+    state: InterviewState
+    warnings: list[str]
+
+
+def draft_text(ruleset: RuleSet, state: InterviewState, intake_id: str, saved_at: datetime) -> str:
+    model = DraftOut(
+        schema=DRAFT_SCHEMA,
+        intake_id=intake_id,
+        saved_at=saved_at.isoformat(timespec="seconds"),
+        ruleset=RulesetOut(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
+        answers={q: answer_to_json(v) for q, v in state.answers.items()},
+    )
+    return model.model_dump_json(indent=2, by_alias=True) + "\n"
+
+
+def write_draft(
+    path: Path, ruleset: RuleSet, state: InterviewState, intake_id: str, saved_at: datetime
+) -> None:
+    write_atomic(path, draft_text(ruleset, state, intake_id, saved_at), private=True)
+
+
+def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
+    """The interview state in a draft, re-read against `ruleset`; warnings when it differs."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{name}: not a screener draft (not JSON: {exc.msg})") from None
+    if isinstance(data, dict) and data.get("schema") == RECORD_SCHEMA:
+        raise InputFileError(
+            f"{name}: a saved record of a finished interview, not a draft;"
+            f" score it again with `screener score {name}`"
+        )
+    try:
+        model = DraftOut.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        raise InputFileError(f"{name}: not a screener draft ({where}: {first['msg']})") from None
+    warnings = []
+    if model.ruleset.sha256 != ruleset.sha256:
+        warnings.append(
+            f"{name} was started with rule set {model.ruleset.name!r} {model.ruleset.version}"
+            f" (sha256 {model.ruleset.sha256[:12]}), not the one in use now:"
+            f" {ruleset.name!r} {ruleset.version} (sha256 {ruleset.sha256[:12]})."
+            " Every answer is checked against the rules in use; any that no longer fit are"
+            " asked again."
+        )
+    answers: dict[str, Value] = {}
+    for question_id, raw in model.answers.items():
+        question = ruleset.question_map.get(question_id)
+        if question is None:
+            warnings.append(
+                f"{name}: answer to {question_id!r} ({raw!r}) dropped: no such question now"
+            )
+            continue
+        try:
+            answers[question_id] = coerce_value(question, raw)
+        except CoercionError as exc:
+            warnings.append(f"{name}: {question_id}: {exc} (got {raw!r}); it will be asked again")
+    return LoadedDraft(model.intake_id, InterviewState(answers), warnings)
+
+
+def read_draft(path: Path, ruleset: RuleSet) -> LoadedDraft:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such draft file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read the draft ({exc})") from None
+    return parse_draft(text, str(path), ruleset)

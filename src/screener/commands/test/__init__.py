@@ -1,0 +1,1 @@
+"""`screener test`: rule cases, coverage and invariants."""

@@ -1,0 +1,1 @@
+"""The condition language: syntax tree, type check against the questions, compiled closures."""

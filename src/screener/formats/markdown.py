@@ -1,0 +1,43 @@
+"""The referral summary as a Markdown note a coordinator can send to a clinician."""
+
+from __future__ import annotations
+
+from screener.core.model import RuleSet
+from screener.core.screening import Screening
+from screener.formats.summary_parts import summary_parts
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return [f"## {title}", "", *[f"- {item}" for item in items], ""]
+
+
+def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | None = None) -> str:
+    parts = summary_parts(ruleset, screening)
+    title = f"# Referral pre-screen: {parts.clinic_line}"
+    lines = [title, ""]
+    if intake_id:
+        lines += [f"Intake id: `{intake_id}`", ""]
+    if parts.crisis_text:
+        lines += [f"> **URGENT.** {parts.crisis_text}", ""]
+    lines += [
+        f"**Outcome: {parts.outcome.label}** (`{parts.outcome.value}`)",
+        "",
+        parts.headline,
+        "",
+    ]
+    lines += _section("Safety question not answered", parts.safety_unanswered)
+    lines += _section("Reasons", parts.reasons)
+    lines += _section("Also found (outranked by the reasons above)", parts.other_findings)
+    lines += _section("Could not be decided", parts.undecided)
+    lines += _section(parts.missing_title, parts.missing)
+    lines += _section("Flags for the clinician", parts.flags)
+    lines += _section("Not answered", parts.other_unanswered)
+    lines += _section("Next steps", parts.next_steps)
+    if parts.answers:
+        lines += ["## Answers", "", "| Question | Answer |", "| --- | --- |"]
+        lines += [f"| {q.replace('|', '/')} | {a.replace('|', '/')} |" for q, a in parts.answers]
+        lines += [""]
+    lines += [f"_{parts.disclaimer}_", "", f"<sub>{parts.ruleset_line}</sub>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""The JSON shape of a screening (`screener score --format json`, saved records, batch)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from screener.core.coercion import answer_to_json
+from screener.core.model import RuleSet
+from screener.core.screening import Screening
+
+SCHEMA: Literal["screener.screening/1"] = "screener.screening/1"
+
+
+class RulesetOut(BaseModel):
+    name: str
+    version: str
+    sha256: str
+
+
+class ResultOut(BaseModel):
+    rule: str
+    label: str
+    action: str
+    value: bool | None
+    fired: bool
+    reason: str
+    source: str
+
+
+class FlagOut(BaseModel):
+    rule: str
+    label: str
+    reason: str
+
+
+class MissingOut(BaseModel):
+    question: str
+    text: str
+
+
+class ScreeningOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: Literal["screener.screening/1"] = Field(alias="schema")
+    outcome: str
+    outcome_label: str
+    ruleset: RulesetOut
+    deciding: list[str]
+    reasons: list[str]
+    flags: list[FlagOut]
+    missing: list[str]
+    missing_questions: list[MissingOut]
+    unanswered: list[str]
+    hidden: list[str]
+    ignored_answers: list[str]
+    crisis_text: str | None
+    next_steps: list[str]
+    disclaimer: str
+    results: list[ResultOut]
+    answers: dict[str, object]
+
+
+def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
+    questions = ruleset.question_map
+    by_rule = {r.rule: r for r in screening.results}
+    return ScreeningOut(
+        schema=SCHEMA,
+        outcome=screening.outcome.value,
+        outcome_label=screening.outcome.label,
+        ruleset=RulesetOut(
+            name=screening.ruleset.name,
+            version=screening.ruleset.version,
+            sha256=screening.ruleset.sha256,
+        ),
+        deciding=list(screening.deciding),
+        reasons=[by_rule[rule].reason for rule in screening.deciding],
+        flags=[FlagOut(rule=f.rule, label=f.label, reason=f.reason) for f in screening.flags],
+        missing=list(screening.missing),
+        missing_questions=[
+            MissingOut(question=q, text=questions[q].text) for q in screening.missing
+        ],
+        unanswered=list(screening.unanswered),
+        hidden=list(screening.hidden),
+        ignored_answers=list(screening.ignored),
+        crisis_text=ruleset.crisis_text if screening.outcome.value == "urgent" else None,
+        next_steps=list(ruleset.next_steps[screening.outcome.value]),
+        disclaimer=ruleset.disclaimer,
+        results=[
+            ResultOut(
+                rule=r.rule,
+                label=r.label,
+                action=r.action.value,
+                value=r.value,
+                fired=r.fired,
+                reason=r.reason,
+                source=r.source,
+            )
+            for r in screening.results
+        ],
+        answers={q: answer_to_json(v) for q, v in screening.answers.items()},
+    )
+
+
+def screening_to_json(ruleset: RuleSet, screening: Screening) -> str:
+    return screening_to_model(ruleset, screening).model_dump_json(indent=2, by_alias=True) + "\n"

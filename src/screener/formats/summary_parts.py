@@ -1,0 +1,101 @@
+"""Plain-language pieces of the referral summary, shared by the Markdown and terminal views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from screener.core.model import Action, RuleSet, format_value
+from screener.core.screening import Outcome, Screening
+
+HEADLINES = {
+    Outcome.URGENT: "Safety concern: follow the crisis steps now.",
+    Outcome.NOT_ELIGIBLE: "Not eligible on this pre-screen; a clinician can confirm or reconsider.",
+    Outcome.NEEDS_REVIEW: "A clinician needs to review this referral before booking.",
+    Outcome.LIKELY_ELIGIBLE: "Likely eligible: book a consultation.",
+}
+
+
+@dataclass(frozen=True)
+class SummaryParts:
+    """Everything a referral summary says, in plain words, independent of the output format."""
+
+    outcome: Outcome
+    headline: str
+    crisis_text: str | None
+    reasons: list[str]
+    other_findings: list[
+        str
+    ]  # rules that fired but were outranked (e.g. an exclusion under urgent)
+    undecided: list[str]
+    safety_unanswered: list[str]  # urgent rules that could not be decided: ask before the call ends
+    flags: list[str]
+    missing: list[str]
+    missing_title: str
+    other_unanswered: list[str]  # unanswered questions not already listed as missing
+    next_steps: list[str]
+    disclaimer: str
+    ruleset_line: str
+    clinic_line: str  # the clinic's name, and its phone number when the rule file gives one
+    answers: list[tuple[str, str]]  # (question text, answer in words), asked questions only
+
+
+def _waiting_on(screening: Screening, question: str) -> str:
+    """Labels of the undecided rules that need this answer."""
+    return ", ".join(
+        r.label
+        for r in screening.results
+        if r.undecided and r.action is not Action.FLAG and question in r.needs
+    )
+
+
+def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
+    questions = ruleset.question_map
+    by_rule = {r.rule: r for r in screening.results}
+    deciding = [by_rule[rule] for rule in screening.deciding]
+    hidden = set(screening.hidden)
+    return SummaryParts(
+        outcome=screening.outcome,
+        headline=HEADLINES[screening.outcome],
+        crisis_text=ruleset.crisis_text if screening.outcome is Outcome.URGENT else None,
+        reasons=[r.reason for r in deciding if not r.undecided],
+        missing_title=(
+            "Answers that would settle the review"
+            if screening.outcome is Outcome.NEEDS_REVIEW
+            else "Answers that could still change the outcome"
+        ),
+        other_findings=[
+            r.reason
+            for r in screening.results
+            if r.fired and r.action is not Action.FLAG and r.rule not in screening.deciding
+        ],
+        # Undecided rules are shown through the answers they wait for (below); only those
+        # waiting on no askable question are listed on their own.
+        undecided=[r.reason for r in deciding if r.undecided and not r.needs],
+        safety_unanswered=[
+            f"{r.label}: not answered. Ask before the call ends; if the answer is yes,"
+            " follow the crisis steps."
+            for r in screening.results
+            if r.action is Action.URGENT and r.undecided
+        ],
+        flags=[f.reason for f in screening.flags],
+        missing=[
+            f"{questions[q].text} ({q}); decides: {_waiting_on(screening, q)}"
+            for q in screening.missing
+        ],
+        other_unanswered=[
+            f"{questions[q].text} ({q})" for q in screening.unanswered if q not in screening.missing
+        ],
+        next_steps=list(ruleset.next_steps[screening.outcome.value]),
+        disclaimer=ruleset.disclaimer,
+        clinic_line=ruleset.clinic_name
+        + (f" (phone {ruleset.clinic_phone})" if ruleset.clinic_phone else ""),
+        ruleset_line=(
+            f"Rule set: {screening.ruleset.name}, version {screening.ruleset.version},"
+            f" sha256 {screening.ruleset.sha256[:12]}"
+        ),
+        answers=[
+            (q.text, format_value(q, screening.answers.get(q.id)))
+            for q in ruleset.questions
+            if q.id not in hidden
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Pure translations to and from other systems' formats (REDCap)."""

@@ -1,0 +1,97 @@
+"""pydantic validation errors as located problems: `FILE:LINE:COL: where: what`."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from pydantic import BaseModel, ValidationError
+
+from screener.core.conditions.check import suggest
+from screener.core.problems import Problem
+from screener.files.yaml_source import PathKey, SourceDocument
+
+
+def where_label(doc: SourceDocument, loc: PathKey) -> str:
+    """`rules[7] (htn_review).when` for a path into the document."""
+    out = ""
+    data: object = doc.data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            if isinstance(data, list) and part < len(data):
+                data = data[part]
+                if isinstance(data, dict) and isinstance(data.get("id"), str):
+                    out += f" ({data['id']})"
+            else:
+                data = None
+        else:
+            out += f".{part}" if out else part
+            data = data.get(part) if isinstance(data, dict) else None
+    return out
+
+
+def schema_problems(
+    doc: SourceDocument, error: ValidationError, root: type[BaseModel]
+) -> list[Problem]:
+    """One located problem per pydantic error, in words a rule-file author understands."""
+    problems = []
+    for item in error.errors():
+        loc = _document_path(doc, item["loc"], keep_last=item["type"] == "missing")
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            parent = loc[:-1]
+            allowed = allowed_keys(root, parent)
+            message = f"unknown key {key!r}{suggest(key, allowed)}"
+        elif item["type"] == "missing":
+            message = f"missing required key {str(loc[-1])!r}"
+        elif item["type"] == "string_pattern_mismatch":
+            message = "must be lower_snake_case (letters, digits, _; starting with a letter)"
+        elif item["type"] == "enum":
+            expected = item.get("ctx", {}).get("expected", "")
+            message = f"must be one of {expected}"
+        problems.append(doc.problem(loc, where_label(doc, loc), message))
+    return problems
+
+
+def _document_path(doc: SourceDocument, loc: tuple[int | str, ...], keep_last: bool) -> PathKey:
+    """pydantic's error location as a path into the document.
+
+    pydantic adds parts for union members and constrained types; only parts that exist in
+    the document are kept (and the last one for a missing key).
+    """
+    path: list[str | int] = []
+    data: object = doc.data
+    for index, part in enumerate(loc):
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        elif not (keep_last and index == len(loc) - 1):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def allowed_keys(root: type[BaseModel], parent: PathKey) -> list[str]:
+    """The keys the schema allows at `parent` (for "did you mean" on an unknown key)."""
+    models = [root]
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        following: list[type[BaseModel]] = []
+        for model in models:
+            field = model.model_fields.get(part)
+            if field is not None:
+                following.extend(_models_in(field.annotation))
+        models = following
+    return sorted({key for model in models for key in model.model_fields})
