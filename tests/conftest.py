@@ -7,7 +7,7 @@ import pytest
 from hypothesis import settings
 
 from screener.core.model import QuestionType, RuleSet
-from screener.rulefile.load import load_ruleset
+from screener.rulefile.load import RULES_VARIABLE, load_ruleset
 
 # No per-example deadline: a busy 2-core CI machine must not turn a slow example into a
 # failure. In CI (CI=true) the examples are derandomized, so a run is repeatable.
@@ -16,12 +16,20 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+# The code's tests run on a frozen copy of the rules and of the example answers, so a clinic
+# editing rules.yaml breaks only its own rule cases (tests/cases), never these tests. Every
+# command a test runs, in this process or a child, reads the rules from $SCREENER_RULES.
+FIXTURES = ROOT / "tests" / "fixtures"
+FROZEN_RULES = FIXTURES / "rules.yaml"
+EXAMPLES = FIXTURES / "answers"
+LIVE_RULES = ROOT / "rules.yaml"
+os.environ[RULES_VARIABLE] = str(FROZEN_RULES)
 
 
 @pytest.fixture(scope="session")
 def default_rules() -> RuleSet:
-    return load_ruleset()
+    """The frozen copy of the default rules (tests/fixtures/rules.yaml)."""
+    return load_ruleset(FROZEN_RULES)
 
 
 # Answers that raise nothing: the default rules give likely_eligible for them. As an export's
@@ -40,7 +48,7 @@ CLEAR_ANSWERS: dict[str, str] = {
     # Every other yes/no question of the bundled rules: "no" raises nothing.
     **{
         q.id: "no"
-        for q in load_ruleset().questions
+        for q in load_ruleset(FROZEN_RULES).questions
         if q.type is QuestionType.YES_NO and q.id != "has_ride_home"
     },
 }

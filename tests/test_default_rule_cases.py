@@ -14,10 +14,10 @@ from screener.commands.test.report import case_lines, coverage_lines, invariant_
 from screener.commands.test.run import DEFAULT_SAMPLES, DEFAULT_SEED, run_case
 from screener.rulefile.load import load_ruleset
 
-from .conftest import ROOT
+from .conftest import LIVE_RULES, ROOT
 
 CASES_FILE = ROOT / "tests" / "cases" / "default_rules.yaml"
-RULES = load_ruleset()
+RULES = load_ruleset(LIVE_RULES)  # the rule cases follow the live rules.yaml
 SUITE = load_suite(CASES_FILE, RULES)
 
 

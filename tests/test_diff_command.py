@@ -29,7 +29,7 @@ from screener.core.problems import RuleFileError
 from screener.files.yaml_source import parse_yaml_text
 from screener.rulefile.load import load_ruleset, load_ruleset_bytes
 
-from .conftest import CLEAR_ANSWERS, ROOT
+from .conftest import CLEAR_ANSWERS, FIXTURES, FROZEN_RULES, ROOT
 from .test_batch_equivalence import (
     ACTIONS,
     SIZES,
@@ -39,8 +39,8 @@ from .test_batch_equivalence import (
 )
 
 runner = CliRunner()
-RULES = ROOT / "rules.yaml"
-DEFAULT_CASES = ROOT / "tests" / "cases" / "default_rules.yaml"
+RULES = FROZEN_RULES
+DEFAULT_CASES = FIXTURES / "cases.yaml"
 
 
 def variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:

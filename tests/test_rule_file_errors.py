@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import ROOT
+from .conftest import FROZEN_RULES
 
 runner = CliRunner()
-BUNDLED = (ROOT / "rules.yaml").read_text()
+BUNDLED = FROZEN_RULES.read_text()
 
 
 def validate(tmp_path: Path, text: str) -> tuple[int, list[str]]:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import CLEAR_ANSWERS, ROOT
+from .conftest import CLEAR_ANSWERS, FROZEN_RULES
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def write(path: Path, text: str) -> Path:
 
 def loosened_rules(tmp_path: Path) -> Path:
     """A copy of the bundled rules with the uncontrolled blood pressure threshold at 200."""
-    text = (ROOT / "rules.yaml").read_text(encoding="utf-8")
+    text = FROZEN_RULES.read_text(encoding="utf-8")
     old = "when: bp_systolic >= 180 or bp_diastolic >= 100"
     assert old in text
     return write(

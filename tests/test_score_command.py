@@ -7,8 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.rulefile.load import RULES_VARIABLE, load_ruleset
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, FROZEN_RULES, LIVE_RULES, ROOT
 
 runner = CliRunner()
 
@@ -58,14 +59,11 @@ def test_blank_systolic_needs_review_and_names_the_blood_pressure_question(
 def test_json_records_the_rule_set_name_version_and_hash(tmp_path: Path) -> None:
     import hashlib
 
-    from screener.rulefile.load import load_ruleset
-
     result = runner.invoke(app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-f", "json"])
     data = json.loads(result.stdout)
     rules = load_ruleset()
     assert data["ruleset"] == {"name": rules.name, "version": rules.version, "sha256": rules.sha256}
-    bundled = Path(__file__).resolve().parent.parent / "rules.yaml"
-    assert data["ruleset"]["sha256"] == hashlib.sha256(bundled.read_bytes()).hexdigest()
+    assert data["ruleset"]["sha256"] == hashlib.sha256(FROZEN_RULES.read_bytes()).hexdigest()
     assert {r["rule"] for r in data["results"]} == {r.id for r in rules.rules}
 
 
@@ -121,20 +119,35 @@ def test_saved_record_scores_like_its_answers(
     assert "(`likely_eligible`)" in result.stdout
 
 
-def test_validate_bundled_rules_prints_one_line_naming_the_bundled_file() -> None:
+def test_validate_bundled_rules_prints_one_line_naming_the_bundled_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(RULES_VARIABLE)
+    live = load_ruleset(LIVE_RULES)
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 1
-    assert "28 questions, 41 rules" in result.stdout
+    assert f"{len(live.questions)} questions, {len(live.rules)} rules" in result.stdout
     assert result.stdout.startswith(str(ROOT / "src" / "screener" / "data" / "rules.yaml"))
     assert "(bundled)" in result.stdout
+
+
+def test_screener_rules_names_the_rule_file_used_when_no_rules_option_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "clinic.yaml"
+    own.write_text(FROZEN_RULES.read_text().replace("name: Default", "name: Own", 1))
+    monkeypatch.setenv(RULES_VARIABLE, str(own))
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(str(own))
 
 
 def test_the_rules_file_at_the_root_is_the_bundled_one() -> None:
     """An editor that replaces the root file instead of writing through the link would leave
     the clinic's edits out of the installed rules; CI catches that here."""
     bundled = ROOT / "src" / "screener" / "data" / "rules.yaml"
-    assert (ROOT / "rules.yaml").read_bytes() == bundled.read_bytes()
+    assert LIVE_RULES.read_bytes() == bundled.read_bytes()
 
 
 def test_a_draft_is_refused_with_a_pointer_to_resume(tmp_path: Path) -> None:
@@ -185,9 +198,7 @@ def test_findings_outranked_by_the_outcome_are_still_on_the_summary(tmp_path: Pa
 
 def test_a_version_read_as_a_number_must_be_quoted(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        (ROOT / "rules.yaml").read_text().replace('version: "2026.11.1"', "version: 2026.10")
-    )
+    rules.write_text(FROZEN_RULES.read_text().replace('version: "2026.11.1"', "version: 2026.10"))
     result = runner.invoke(app, ["validate", str(rules)])
     assert result.exit_code == 1
     assert "write the version in quotes; without them it was read as the number 2026.1" in (
@@ -239,9 +250,7 @@ def test_an_urgent_summary_ends_with_the_crisis_text_too() -> None:
 
 def test_the_clinic_phone_from_the_rule_file_heads_the_summary(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        (ROOT / "rules.yaml").read_text().replace("  phone: null", '  phone: "555-0100"')
-    )
+    rules.write_text(FROZEN_RULES.read_text().replace("  phone: null", '  phone: "555-0100"'))
     for fmt in ("text", "markdown"):
         out = runner.invoke(
             app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-r", str(rules), "-f", fmt]

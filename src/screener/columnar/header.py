@@ -6,13 +6,13 @@ or through a mapping file (`--map`): header case and surrounding spaces never ma
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, RuleFileError, UsageError
+from screener.core.suggest import LOOSE_CUTOFF, closest, suggest
 from screener.files.read import read_text
 from screener.files.yaml_source import parse_yaml_text
 
@@ -51,8 +51,7 @@ def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[st
     problems: list[str] = []
     for header, question in data.items():
         if not isinstance(question, str) or question not in question_ids:
-            close = difflib.get_close_matches(str(question), question_ids, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = suggest(str(question), question_ids)
             problems.append(f"{path}: {header!r} maps to {question!r}, not a question id{hint}")
             continue
         mapping[header_key(str(header))] = question
@@ -69,8 +68,8 @@ def _check_mapping_matches(header: Sequence[str], mapping: Mapping[str, str]) ->
     for key, question in mapping.items():
         if key in present:
             continue
-        close = difflib.get_close_matches(key, list(present), n=1, cutoff=0.5)
-        hint = f" (did you mean {present[close[0]]!r}?)" if close else ""
+        close = closest(key, present, LOOSE_CUTOFF)
+        hint = f" (did you mean {present[close]!r}?)" if close is not None else ""
         problems.append(f"--map: {key!r} (for {question}) names no column of the header{hint}")
     if problems:
         raise InputFileError("\n".join(problems))

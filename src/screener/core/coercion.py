@@ -6,12 +6,12 @@ interview. Blank, "don't know" and missing all become None (unknown), never Fals
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 
 from screener.core.model import NONE_CHOICE, Question, QuestionType, Value
 from screener.core.problems import AnswerProblem
+from screener.core.suggest import suggest
 
 UNKNOWN_WORDS = frozenset(
     {"", "?", "dk", "don't know", "dont know", "do not know", "unknown", "not known", "n/a", "na"}
@@ -89,9 +89,9 @@ def _one_choice(question: Question, raw: object, extra: tuple[str, ...] = ()) ->
     if key in extra:
         return key
     allowed = [*question.choice_values, *extra]
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise CoercionError(f"{raw.strip()!r} is not one of: {', '.join(allowed)}{hint}")
+    raise CoercionError(
+        f"{raw.strip()!r} is not one of: {', '.join(allowed)}{suggest(key, allowed)}"
+    )
 
 
 def _multi_choice(question: Question, raw: object) -> frozenset[str] | None:
@@ -151,8 +151,7 @@ def coerce_answers(
     for key, value in raw.items():
         question = questions.get(key)
         if question is None:
-            close = difflib.get_close_matches(key, list(questions), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = suggest(key, questions)
             problems.append(AnswerProblem(key, value, f"not a question in this rule set{hint}"))
             continue
         try:

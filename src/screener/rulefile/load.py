@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
@@ -11,7 +12,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from screener.core.conditions.check import check_condition, suggest
+from screener.core.conditions.check import check_condition
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import (
     ConditionSyntaxError,
@@ -21,6 +22,7 @@ from screener.core.conditions.syntax import (
 from screener.core.model import NONE_CHOICE, Choice, Question, QuestionType, Rule, RuleSet
 from screener.core.problems import Problem, RuleFileError
 from screener.core.reasons import TemplateError, placeholders
+from screener.core.suggest import suggest
 from screener.files.read import decode_utf8, read_text
 from screener.files.yaml_source import (
     PathKey,
@@ -32,6 +34,7 @@ from screener.rulefile.schema import QuestionSpec, RuleFileSpec, RuleSpec, Stric
 from screener.rulefile.schema_errors import schema_problems
 
 BUNDLED_RULES = "rules.yaml"
+RULES_VARIABLE = "SCREENER_RULES"
 M = TypeVar("M", bound=Strict)
 
 
@@ -264,7 +267,10 @@ def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
 
 
 def load_ruleset(path: Path | None = None) -> RuleSet:
-    """Load a rule file, or the bundled default when `path` is None."""
+    """Load a rule file; when `path` is None, the one named by $SCREENER_RULES (a clinic's own
+    rule file, set once), else the bundled default."""
+    if path is None and os.environ.get(RULES_VARIABLE):
+        path = Path(os.environ[RULES_VARIABLE])
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
         return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")

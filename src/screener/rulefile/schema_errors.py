@@ -6,8 +6,8 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
-from screener.core.conditions.check import suggest
 from screener.core.problems import Problem
+from screener.core.suggest import suggest
 from screener.files.yaml_source import PathKey, SourceDocument
 
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.core.coercion import CoercionError, coerce_value
-from screener.core.conditions.check import check_condition, suggest
+from screener.core.conditions.check import check_condition
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import ConditionSyntaxError, Node, parse_condition
 from screener.core.model import Action, Condition, RuleSet, Value
 from screener.core.problems import Problem, RuleFileError
 from screener.core.screening import Outcome
+from screener.core.suggest import suggest
 from screener.files.yaml_source import PathKey, SourceDocument
 from screener.rulefile.cases_file import CasesFile, Expectation, Invariant, load_cases
 

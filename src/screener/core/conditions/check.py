@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 
 from screener.core.conditions.syntax import (
@@ -19,6 +18,7 @@ from screener.core.conditions.syntax import (
     QuestionRef,
 )
 from screener.core.model import NONE_CHOICE, Question, QuestionType
+from screener.core.suggest import suggest
 
 # Static types of expressions.
 BOOL, NUMBER, STRING, SET, LIST = "yes/no", "number", "text", "multi-choice", "list"
@@ -33,11 +33,6 @@ _QUESTION_TYPES = {
 
 
 _YES_NO_WORDS = frozenset({"yes", "no", "true", "false"})
-
-
-def suggest(name: str, candidates: list[str]) -> str:
-    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _literal_type(value: object) -> str:
