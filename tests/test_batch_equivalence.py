@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -244,6 +245,7 @@ def generated_case(
     return text, columns, records, draw(st.sampled_from(SIZES))
 
 
+@pytest.mark.timeout(600)  # a long property test: several times slower under coverage
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated_case())
 def test_batch_gives_every_record_the_row_evaluators_screening_on_generated_rule_sets(
@@ -293,6 +295,7 @@ def default_records(draw: st.DrawFn, ruleset: RuleSet) -> list[list[str]]:
 _DEFAULT = load_ruleset()
 
 
+@pytest.mark.timeout(600)  # a long property test: several times slower under coverage
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(default_records(_DEFAULT), st.sampled_from(SIZES), st.sampled_from(["csv", "jsonl"]))
 def test_batch_matches_scoring_each_answer_set_alone_with_the_default_rules(

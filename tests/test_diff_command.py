@@ -663,6 +663,7 @@ def generated_rule_changes(
     [default_rule_changes(), generated_rule_changes()],
     ids=["default rules and an edited copy", "generated rule sets"],
 )
+@pytest.mark.timeout(600)  # a long property test: several times slower under coverage
 def test_the_column_wise_diff_reports_exactly_what_evaluating_each_record_reports(
     changes: st.SearchStrategy[Change],
 ) -> None:

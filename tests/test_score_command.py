@@ -52,7 +52,7 @@ def test_blank_systolic_needs_review_and_names_the_blood_pressure_question(
     assert data["outcome"] == "needs_review"
     assert data["missing"] == ["bp_systolic"]
     text = runner.invoke(app, ["score", str(answers)]).stdout
-    assert "Answers that would settle the review" in text
+    assert "Answers that could change the outcome" in text
     assert "systolic" in text
 
 
@@ -238,7 +238,7 @@ def test_an_unanswered_safety_question_heads_the_summary(
         out = runner.invoke(app, ["score", str(answers), "-f", fmt]).stdout
         assert "needs_review" in out or "NEEDS CLINICIAN REVIEW" in out
         head = out.index("Safety question not answered")
-        assert head < out.index("Answers that would settle the review")
+        assert head < out.index("Answers that could change the outcome")
         assert "Thoughts of self-harm: not answered. Ask before the call ends" in out
 
 
@@ -256,3 +256,19 @@ def test_the_clinic_phone_from_the_rule_file_heads_the_summary(tmp_path: Path) -
             app, ["score", str(EXAMPLES / "likely_eligible.yaml"), "-r", str(rules), "-f", fmt]
         ).stdout
         assert "Ketamine Infusion Clinic (phone 555-0100)" in out
+
+
+def test_an_unknown_benzodiazepine_dose_names_the_rule_it_decides(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    """The dose is read through known(): the rule holds because it is unknown, so answering
+    could change the outcome, and the summary says which rule it decides."""
+    answers = tmp_path / "answers.json"
+    clear_answers.update(current_medications="benzodiazepine", benzodiazepine_dose_mg="")
+    answers.write_text(json.dumps(clear_answers))
+    for fmt in ("text", "markdown"):
+        out = runner.invoke(app, ["score", str(answers), "-f", fmt]).stdout
+        line = next(x for x in out.splitlines() if "benzodiazepine_dose_mg" in x and "decides" in x)
+        assert line.rstrip().endswith("decides: Benzodiazepine above 8 mg/day or dose unknown"), (
+            line
+        )

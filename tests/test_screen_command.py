@@ -17,6 +17,7 @@ from screener.core.model import RuleSet
 from screener.core.problems import InputFileError
 from screener.core.screening import Screening
 
+from .conftest import FROZEN_RULES
 from .interview_keys import (
     CLEAR_LINE,
     CTRL_C,
@@ -99,7 +100,7 @@ def test_dont_know_leads_to_review_naming_the_missing_answers(default_rules: Rul
     assert run.value.outcome.value == "needs_review"
     assert set(run.value.missing) == {"bp_systolic", "stroke_or_tia"}
     assert run.value.answers["stroke_or_tia"] is None
-    assert "Answers that would settle the review" in run.after("Referral pre-screen")
+    assert "Answers that could change the outcome" in run.after("Referral pre-screen")
 
 
 def test_self_harm_shows_the_crisis_text_before_the_next_question(default_rules: RuleSet) -> None:
@@ -291,9 +292,10 @@ def test_resuming_under_a_changed_rule_file_warns_and_rechecks_answers(
     data = json.loads(draft.read_text())
     data["answers"]["failed_antidepressants"] = 99  # above the range now in use
     draft.write_text(json.dumps(data))
-    bundled = Path(__file__).resolve().parent.parent / "rules.yaml"
     changed = tmp_path / "rules.yaml"
-    changed.write_text(bundled.read_text().replace('version: "2026.11.1"', 'version: "2026.12.0"'))
+    frozen = FROZEN_RULES.read_text()
+    assert 'version: "2026.11.1"' in frozen
+    changed.write_text(frozen.replace('version: "2026.11.1"', 'version: "2026.12.0"'))
     rest = [("failed_antidepressants", "3"), *interview()[3:]]
     run = screen(
         keys(default_rules, rest) + SCORE_IT + NO_SAVE, ScreenOptions(rules=changed, resume=draft)
@@ -367,3 +369,13 @@ def test_resuming_a_saved_record_points_to_screener_score(tmp_path: Path) -> Non
         InputFileError, match=r"score it again with `screener score .*record\.json`"
     ):
         run_screen(ScreenOptions(resume=record), require_terminal=False)
+
+
+def test_a_draft_that_cannot_be_written_is_reported_and_the_interview_still_ends_interrupted(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "screener-draft-W.json").mkdir()  # the draft's name is taken by a folder
+    run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", ScreenOptions(intake_id="W"))
+    assert isinstance(run.error, KeyboardInterrupt)
+    assert "Could not save the draft" in run.screen

@@ -21,10 +21,10 @@ from screener.core.conditions.syntax import (
     QuestionRef,
     parse_condition,
 )
-from screener.core.evaluate import decide
 from screener.core.model import Action, Condition, Question, QuestionType, Value
 from screener.core.screening import Outcome, RuleResult
 from screener.core.tristate import Tri, tri_and, tri_not, tri_or
+from screener.core.verdict import decide
 
 TRI = (True, False, None)
 tri_values = st.sampled_from(TRI)
@@ -148,7 +148,7 @@ def _results(spec: Sequence[tuple[Action, Tri]]) -> tuple[RuleResult, ...]:
     out = []
     for index, (action, value) in enumerate(spec):
         fired = value is False if action is Action.REQUIRE else value is True
-        out.append(RuleResult(f"r{index}", action, "x", value, fired, "why", "src", ()))
+        out.append(RuleResult(f"r{index}", action, "x", value, fired, lambda: "why", "src", ()))
     return tuple(out)
 
 

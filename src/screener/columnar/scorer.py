@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from screener.columnar.coding import ABSENT, Block, Codes, ColumnCoder
+from screener.core import verdict
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import And, Node, Not, Or, referenced_questions
 from screener.core.model import Action, Condition, Rule, RuleSet, Value
@@ -32,15 +33,13 @@ from screener.core.tristate import Tri
 TriArray = npt.NDArray[np.int8]
 Mask = npt.NDArray[np.bool_]
 
-FALSE, UNKNOWN, TRUE = 0, 1, 2
+# A rule's value per record, coded by its position in verdict.TRI_ORDER.
+FALSE, UNKNOWN, TRUE = (verdict.TRI_ORDER.index(v) for v in (False, None, True))
 # Outcome codes are severities (likely_eligible 0 ... urgent 3); INVALID marks unreadable records.
 INVALID = 4
 OUTCOME_BY_CODE: tuple[str, ...] = (
-    Outcome.LIKELY_ELIGIBLE.value,
-    Outcome.NEEDS_REVIEW.value,
-    Outcome.NOT_ELIGIBLE.value,
-    Outcome.URGENT.value,
-    "invalid",
+    *(o.value for o in sorted(Outcome, key=lambda o: o.severity)),
+    verdict.INVALID,
 )
 
 
@@ -224,6 +223,14 @@ class ColumnarScorer:
         self.rules: tuple[Rule, ...] = ruleset.rules
         self.plans = tuple(plan_condition(rule.tree) for rule in self.rules)
         self.nonflag = tuple(i for i, r in enumerate(self.rules) if r.action is not Action.FLAG)
+        # Lookup tables from core.verdict, indexed by a rule's value code (FALSE, UNKNOWN, TRUE).
+        self._fires = tuple(
+            np.array(verdict.by_tri(verdict.fires, r.action), dtype=np.bool_) for r in self.rules
+        )
+        self._severity = tuple(
+            np.array(verdict.by_tri(verdict.severity_of, r.action), dtype=np.int8)
+            for r in self.rules
+        )
         self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
         read: dict[str, None] = {}
         for i in self.nonflag:
@@ -257,31 +264,20 @@ class ColumnarScorer:
             ctx.scored[question.id] = scored
 
         values = [plan.tri(ctx) for plan in self.plans]
-        fired = [
-            (v == FALSE) if rule.action is Action.REQUIRE else (v == TRUE)
-            for rule, v in zip(self.rules, values, strict=True)
-        ]
+        fired = [table[v] for table, v in zip(self._fires, values, strict=True)]
         undecided = [v == UNKNOWN for v in values]
-        outcome = self._outcome(fired, undecided, size)
+        outcome = self._outcome(values, size)
 
         problems = self._problems(block, codes)
         if problems:
             outcome[np.fromiter(problems, dtype=np.intp, count=len(problems))] = INVALID
         return self._describe(outcome, values, fired, undecided, codes, hidden, problems)
 
-    def _outcome(self, fired: list[Mask], undecided: list[Mask], size: int) -> npt.NDArray[np.int8]:
-        urgent = np.zeros(size, dtype=np.bool_)
-        excluded = np.zeros(size, dtype=np.bool_)
-        review = np.zeros(size, dtype=np.bool_)
-        for i in self.nonflag:
-            action = self.rules[i].action
-            target = {Action.URGENT: urgent, Action.REVIEW: review}.get(action, excluded)
-            target |= fired[i]
-            review |= undecided[i]
+    def _outcome(self, values: list[TriArray], size: int) -> npt.NDArray[np.int8]:
+        """verdict.decide, column-wise: the most severe outcome any rule leads to."""
         outcome = np.zeros(size, dtype=np.int8)
-        outcome[review] = Outcome.NEEDS_REVIEW.severity
-        outcome[excluded] = Outcome.NOT_ELIGIBLE.severity
-        outcome[urgent] = Outcome.URGENT.severity
+        for i in self.nonflag:
+            np.maximum(outcome, self._severity[i][values[i]], out=outcome)
         return outcome
 
     def _problems(self, block: Block, codes: Mapping[str, Codes]) -> dict[int, list[str]]:
@@ -325,10 +321,8 @@ class ColumnarScorer:
         for i in self.nonflag:
             rule = self.rules[i]
             severity = ACTION_OUTCOME[rule.action].severity
-            if rule.action is Action.REVIEW:
-                deciding = (fired[i] | undecided[i]) & is_review
-            else:
-                deciding = (fired[i] & is_code[severity]) | (undecided[i] & is_review)
+            # verdict.decide: the rules that lead to the outcome reached.
+            deciding = (self._severity[i][values[i]] == outcome) & (outcome > 0)
             deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
             holder = fired[i] & is_code[severity]

@@ -1,12 +1,17 @@
-"""The one evaluator: a pure function from (rule set, answers) to a screening."""
+"""The reference evaluator: a pure function from (rule set, answers) to a screening.
+
+What each rule's value means (fires, outcome, missing) is `core.verdict`'s."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
+from screener.core import verdict
 from screener.core.model import Action, Rule, RuleSet, Value, format_value
 from screener.core.reasons import render
-from screener.core.screening import ACTION_OUTCOME, Outcome, RuleResult, RulesetRef, Screening
+from screener.core.screening import RuleResult, RulesetRef, Screening
+from screener.core.tristate import Tri
 
 
 def visible_answers(
@@ -35,12 +40,14 @@ def _describe_values(ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value]) 
     return "; ".join(parts)
 
 
-def _result(
-    ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value], hidden: set[str]
-) -> RuleResult:
-    value = rule.when(scored)
-    fired = value is False if rule.action is Action.REQUIRE else value is True
-    needs = tuple(q for q in rule.reads if scored.get(q) is None and q not in hidden)
+def _explain(
+    ruleset: RuleSet,
+    rule: Rule,
+    scored: Mapping[str, Value],
+    value: Tri,
+    fired: bool,
+    needs: tuple[str, ...],
+) -> str:
     if value is None:
         questions = ruleset.question_map
         asked = (
@@ -48,46 +55,31 @@ def _result(
             if needs
             else "answers skipped by the questionnaire"
         )
-        reason = f"{rule.label}: cannot be decided; not answered: {asked}"
-    elif fired:
-        reason = render(rule.reason, ruleset.question_map, scored)
-    elif rule.reason_clear is not None:
-        reason = render(rule.reason_clear, ruleset.question_map, scored)
-    else:
-        verdict = "met" if rule.action is Action.REQUIRE else "does not apply"
-        reason = f"{rule.label}: {verdict} ({_describe_values(ruleset, rule, scored)})"
+        return f"{rule.label}: cannot be decided; not answered: {asked}"
+    if fired:
+        return render(rule.reason, ruleset.question_map, scored)
+    if rule.reason_clear is not None:
+        return render(rule.reason_clear, ruleset.question_map, scored)
+    met = "met" if rule.action is Action.REQUIRE else "does not apply"
+    return f"{rule.label}: {met} ({_describe_values(ruleset, rule, scored)})"
+
+
+def _result(
+    ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value], hidden: set[str]
+) -> RuleResult:
+    value = rule.when(scored)
+    fired = verdict.fires(rule.action, value)
+    needs = tuple(q for q in rule.reads if scored.get(q) is None and q not in hidden)
     return RuleResult(
         rule=rule.id,
         action=rule.action,
         label=rule.label,
         value=value,
         fired=fired,
-        reason=reason,
+        explain=partial(_explain, ruleset, rule, scored, value, fired, needs),
         source=rule.source,
         needs=needs,
     )
-
-
-def decide(results: tuple[RuleResult, ...]) -> tuple[Outcome, tuple[str, ...]]:
-    """The outcome by precedence, and the rules that decided it.
-
-    urgent > not_eligible > needs_review > likely_eligible. A non-flag rule that cannot be
-    decided means needs_review at least: an unknown never leads to likely_eligible.
-    """
-    for outcome in (Outcome.URGENT, Outcome.NOT_ELIGIBLE):
-        deciding = tuple(
-            r.rule for r in results if r.fired and ACTION_OUTCOME.get(r.action) is outcome
-        )
-        if deciding:
-            return outcome, deciding
-    deciding = tuple(
-        r.rule
-        for r in results
-        if r.action is not Action.FLAG and (r.undecided or (r.fired and r.action is Action.REVIEW))
-    )
-    if deciding:
-        return Outcome.NEEDS_REVIEW, deciding
-    return Outcome.LIKELY_ELIGIBLE, ()
 
 
 def _short(text: str) -> str:
@@ -95,48 +87,19 @@ def _short(text: str) -> str:
     return text.rstrip(" ?")
 
 
-def _missing(results: tuple[RuleResult, ...], outcome: Outcome) -> tuple[str, ...]:
-    """Unanswered questions whose answers could still change the outcome.
-
-    - an undecided rule that would lead to a more restrictive outcome;
-    - at needs_review, an undecided rule, unless a rule that holds regardless already keeps
-      the outcome there;
-    - a rule that fired at the outcome's level while reading an unanswered question (through
-      known()), when every such rule does: answering could lift the outcome.
-    "Holds regardless" is a fired rule at the outcome's level that reads no unanswered question.
-    """
-    holders = [r for r in results if r.fired and ACTION_OUTCOME.get(r.action) is outcome]
-    movable = all(r.needs for r in holders)
-    seen: dict[str, None] = {}
-    for r in results:
-        if r.action is Action.FLAG or not r.needs:
-            continue
-        level = ACTION_OUTCOME[r.action]
-        if r.undecided:
-            counts = level.severity > outcome.severity or (
-                outcome is Outcome.NEEDS_REVIEW and movable
-            )
-        else:
-            counts = movable and r.fired and level is outcome
-        if counts:
-            for question in r.needs:
-                seen.setdefault(question, None)
-    return tuple(seen)
-
-
 def evaluate(ruleset: RuleSet, answers: Mapping[str, Value]) -> Screening:
     """Score one person's typed answers against the rule set."""
     scored, hidden = visible_answers(ruleset, answers)
     hidden_set = set(hidden)
     results = tuple(_result(ruleset, rule, scored, hidden_set) for rule in ruleset.rules)
-    outcome, deciding = decide(results)
+    outcome, deciding = verdict.decide(results)
     return Screening(
         outcome=outcome,
         ruleset=RulesetRef(ruleset.name, ruleset.version, ruleset.sha256),
         results=results,
         deciding=deciding,
         flags=tuple(r for r in results if r.action is Action.FLAG and r.fired),
-        missing=_missing(results, outcome),
+        missing=verdict.missing(results, outcome),
         unanswered=tuple(q for q, v in scored.items() if v is None and q not in hidden_set),
         hidden=tuple(hidden),
         ignored=tuple(q for q in hidden if answers.get(q) is not None),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from screener.core.model import Action, Value
 from screener.core.tristate import Tri
@@ -54,9 +56,15 @@ class RuleResult:
     label: str
     value: Tri  # the condition's value: True / False / None (unknown)
     fired: bool  # the rule's action applies (a require rule fires when its condition is false)
-    reason: str
+    explain: Callable[[], str] = field(repr=False, compare=False)  # builds `reason`
     source: str
     needs: tuple[str, ...]  # unanswered (asked) questions the condition reads
+
+    @cached_property
+    def reason(self) -> str:
+        """The plain-language reason with the person's own values, built when first read:
+        most rules of a screening are never shown, and their text is most of the work."""
+        return self.explain()
 
     @property
     def undecided(self) -> bool:

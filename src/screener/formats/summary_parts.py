@@ -40,11 +40,12 @@ class SummaryParts:
 
 
 def _waiting_on(screening: Screening, question: str) -> str:
-    """Labels of the undecided rules that need this answer."""
+    """Labels of the rules this answer could change: undecided rules that need it, and rules
+    that hold only because it is unknown (read through known())."""
     return ", ".join(
         r.label
         for r in screening.results
-        if r.undecided and r.action is not Action.FLAG and question in r.needs
+        if r.action is not Action.FLAG and (r.undecided or r.fired) and question in r.needs
     )
 
 
@@ -58,11 +59,7 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
         headline=HEADLINES[screening.outcome],
         crisis_text=ruleset.crisis_text if screening.outcome is Outcome.URGENT else None,
         reasons=[r.reason for r in deciding if not r.undecided],
-        missing_title=(
-            "Answers that would settle the review"
-            if screening.outcome is Outcome.NEEDS_REVIEW
-            else "Answers that could still change the outcome"
-        ),
+        missing_title="Answers that could change the outcome",
         other_findings=[
             r.reason
             for r in screening.results

@@ -20,11 +20,8 @@ from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
 from screener.columnar.header import ColumnMap
 from screener.columnar.reader import RecordSource
 from screener.columnar.scorer import (
-    FALSE,
     INVALID,
     OUTCOME_BY_CODE,
-    TRUE,
-    UNKNOWN,
     BlockResult,
     ColumnarScorer,
     TriArray,
@@ -39,7 +36,8 @@ from screener.commands.diff.replay import (
     scored_side,
     structural_changes,
 )
-from screener.core.model import Action, Question, Rule, RuleSet, Value
+from screener.core import verdict
+from screener.core.model import Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
 
 Mask = npt.NDArray[np.bool_]
@@ -102,12 +100,10 @@ def _read_alike(old: RuleSet, new: RuleSet, old_columns: ColumnMap, new_columns:
 
 
 def _matters(rule: Rule, values: TriArray) -> Mask:
-    """Per record, as `rule_diff.matters`: the rule fires, or (unless a flag) is undecided."""
-    fires: Mask = values == (FALSE if rule.action is Action.REQUIRE else TRUE)
-    if rule.action is Action.FLAG:
-        return fires
-    undecided: Mask = values == UNKNOWN
-    return fires | undecided
+    """Per record, verdict.matters: the rule fires, or (unless a flag) is undecided."""
+    table = np.array(verdict.by_tri(verdict.matters, rule.action), dtype=np.bool_)
+    mask: Mask = table[values]
+    return mask
 
 
 def _differing(delta: RuleDelta, old: BlockResult, new: BlockResult) -> list[int]:

@@ -16,17 +16,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from screener.columnar.header import ColumnMap
+from screener.core import verdict
 from screener.core.coercion import coerce_answers
-from screener.core.model import Action, Question, Rule, RuleSet, Value
+from screener.core.model import Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
+from screener.core.verdict import INVALID
 
-INVALID = "invalid"
 # Matrix rows and columns, most restrictive first.
 OUTCOME_ORDER = (*(o.value for o in sorted(Outcome, key=lambda o: -o.severity)), INVALID)
 
-WIDENED, NARROWED, SAME, INVALID_CHANGE = "widened", "narrowed", "same", "invalid"
+WIDENED, NARROWED, SAME, INVALID_CHANGE = "widened", "narrowed", "same", INVALID
 
 
 # ---- structural changes -------------------------------------------------------------
@@ -260,12 +261,12 @@ class RuleDelta:
         out += [
             RuleChange(r.id, old.values[i], "absent")
             for r, i in self.removed
-            if matters(r, old.values[i])
+            if verdict.matters(r.action, old.values[i])
         ]
         out += [
             RuleChange(r.id, "absent", new.values[j])
             for r, j in self.added
-            if matters(r, new.values[j])
+            if verdict.matters(r.action, new.values[j])
         ]
         return tuple(out)
 
@@ -276,13 +277,6 @@ class RuleDelta:
         if direction == SAME and not rules and old.errors == new.errors:
             return None
         return RecordChange(record, old, new, direction, rules)
-
-
-def matters(rule: Rule, value: Tri) -> bool:
-    """A rule only one side has matters to a record when it fires or cannot be decided there."""
-    if value is None:
-        return rule.action is not Action.FLAG
-    return value is (rule.action is not Action.REQUIRE)
 
 
 def diff_records(

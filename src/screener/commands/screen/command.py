@@ -31,7 +31,7 @@ from screener.commands.screen.flow import (
 )
 from screener.commands.screen.prompts import ask_path, ask_question, ask_review_pick, confirm
 from screener.core.model import RuleSet
-from screener.core.problems import InputFileError, UsageError
+from screener.core.problems import OutputFileError, UsageError
 from screener.core.screening import Screening
 from screener.files.write import check_output_path, write_atomic
 from screener.formats.markdown import render_markdown
@@ -168,7 +168,7 @@ class Interview:
             return
         try:
             write_draft(path, self.ruleset, self.state, intake_id, local_now())
-        except InputFileError as exc:
+        except OutputFileError as exc:
             self.console.print(Text(f"Could not save the draft: {exc}", style="bold red"))
             return
         self.console.print(
