@@ -10,7 +10,7 @@ many records at once (a property test holds the two together):
   unknown=1, true=2 so that `and` is the minimum, `or` the maximum and `not` is 2 - x.
 - Skip logic hides a question exactly as `visible_answers` does: only when its ask_if is
   definitely false, and a hidden answer reads as unknown (code 0).
-- The outcome, deciding rules and missing questions follow `decide` and `_missing`. Each is
+- The outcome, deciding rules and missing questions follow `verdict.decide` and `verdict.missing`. Each is
   returned as a packed bit-set key per record, so texts are built once per distinct key.
 """
 
@@ -333,7 +333,7 @@ class ColumnarScorer:
             hard |= holder & ~reads
             holders.append(holder)
             reads_unanswered.append(reads)
-        # As evaluate._missing: which rules' unanswered questions could change the outcome.
+        # As verdict.missing: which rules' unanswered questions could change the outcome.
         movable = ~hard
         contributing: list[Mask] = []
         for n, i in enumerate(self.nonflag):
@@ -396,7 +396,7 @@ class ColumnarScorer:
         return tuple(ids[b] for b in set_bits(key_int(key)))
 
     def missing(self, key: Key) -> tuple[str, ...]:
-        """As _missing: questions in the order the contributing rules read them."""
+        """As verdict.missing: questions in the order the contributing rules read them."""
         bits = key_int(key)
         count = len(self.nonflag)
         unanswered = bits >> count

@@ -1,6 +1,6 @@
 """The rule file's shape, as pydantic models. Unknown keys are rejected everywhere.
 
-These models check the shape of each entry; `ruleset.py` checks how entries fit together
+These models check the shape of each entry; `load.py` checks how entries fit together
 (ids, conditions, placeholders) and compiles them.
 """
 

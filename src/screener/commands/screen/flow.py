@@ -1,7 +1,7 @@
 """The interview's logic without any prompt: which question comes next, skip logic, edits,
 when the crisis text is due, and what the review screen lists.
 
-Pure: the prompts (interview_prompts.py) and the command (screen_command.py) drive it.
+Pure: the prompts (`prompts.py`) and the command (`command.py`) drive it.
 Skip logic and urgency come from the one evaluator (evaluate.py), never a copy of it.
 """
 

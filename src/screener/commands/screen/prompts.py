@@ -1,6 +1,6 @@
 """The questionary prompts of `screener screen`, one per question type.
 
-Typed text and picked choices go through answer_coercion.coerce_value, so the interview reads
+Typed text and picked choices go through core.coercion.coerce_value, so the interview reads
 answers exactly as answers files and CSV cells are read. Ctrl-C raises KeyboardInterrupt and
 Ctrl-D raises EOFError at every prompt (`unsafe_ask`); the command handles both.
 """
