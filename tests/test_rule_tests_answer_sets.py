@@ -46,7 +46,8 @@ def _answer(ruleset: RuleSet, qid: str) -> st.SearchStrategy[Value]:
     question = ruleset.question_map[qid]
     options = st.sampled_from(boundary_values(ruleset)[qid])
     if question.type is QuestionType.INTEGER and question.min is not None:
-        return st.one_of(options, st.integers(question.min, question.max))
+        high = None if question.max is None else int(question.max)
+        return st.one_of(options, st.integers(int(question.min), high))
     if question.type is QuestionType.MULTI_CHOICE:
         return st.one_of(options, st.frozensets(st.sampled_from(question.choice_values)))
     return options

@@ -10,8 +10,9 @@ many records at once (a property test holds the two together):
   unknown=1, true=2 so that `and` is the minimum, `or` the maximum and `not` is 2 - x.
 - Skip logic hides a question exactly as `visible_answers` does: only when its ask_if is
   definitely false, and a hidden answer reads as unknown (code 0).
-- The outcome, deciding rules and missing questions follow `verdict.decide` and `verdict.missing`. Each is
-  returned as a packed bit-set key per record, so texts are built once per distinct key.
+- The outcome, deciding rules and missing questions follow `verdict.decide` and
+  `verdict.missing`. Each is returned as a packed bit-set key per record, so texts are built
+  once per distinct key.
 """
 
 from __future__ import annotations

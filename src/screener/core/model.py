@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
 from screener.core.conditions.syntax import Node
 from screener.core.tristate import Tri
 
-# A coerced answer: yes/no -> bool, integer -> int, choice/text -> str,
+# A coerced answer: yes/no -> bool, integer -> int, number -> float, choice/text -> str,
 # multi_choice -> frozenset of choice values (empty = "none of these"), None = unknown.
-Value = bool | int | str | frozenset[str] | None
+# A list question is answered through slots (see RuleSet.slots): its own id holds how many
+# items it has (int, None when not known) and each item's field `<list>_<n>_<field>` its value.
+Value = bool | int | float | str | frozenset[str] | None
 Answers = Mapping[str, Value]
 Condition = Callable[[Answers], Tri]
 
@@ -25,6 +27,19 @@ class QuestionType(StrEnum):
     CHOICE = "choice"
     MULTI_CHOICE = "multi_choice"
     TEXT = "text"
+    NUMBER = "number"  # decimals allowed
+    LIST = "list"  # a repeating group of fields
+
+
+class Priority(StrEnum):
+    """How soon a clinician should look at a review, most urgent first."""
+
+    SAME_DAY = "same_day"
+    ROUTINE = "routine"
+
+    @property
+    def rank(self) -> int:
+        return 2 if self is Priority.SAME_DAY else 1
 
 
 class Action(StrEnum):
@@ -37,10 +52,16 @@ class Action(StrEnum):
     FLAG = "flag"  # fires when true: informational, never changes the outcome
 
 
+Fact = bool | int | float | str  # a named fact about a choice (a medicine's class, a factor)
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: str
+    facts: Mapping[str, Fact] = field(default_factory=dict, hash=False, compare=False)
+    # A catch-all ("other"): two answers of it may or may not name the same thing.
+    catch_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,11 +74,28 @@ class Question:
     ask_if_text: str | None = None
     ask_if: Condition | None = None
     ask_if_tree: Node | None = None
-    min: int | None = None
-    max: int | None = None
+    min: float | None = None
+    max: float | None = None
     unit: str | None = None
     choices: tuple[Choice, ...] = ()
     aliases: tuple[str, ...] = ()
+    # A list question: its fields (as written, ids relative to the item) and how many items.
+    fields: tuple[Question, ...] = ()
+    max_items: int = 0
+    # The slots of every item (item 1 first), each field with its cell id and skip logic.
+    item_cells: tuple[tuple[Question, ...], ...] = ()
+    # A slot of a list item: the list's id, the item's number (1-based) and the field's id.
+    list_id: str | None = None
+    item: int | None = None
+    field_id: str | None = None
+
+    @property
+    def is_list(self) -> bool:
+        return self.type is QuestionType.LIST
+
+    def cell_id(self, item: int, field_id: str) -> str:
+        """The slot (and CSV column) of one field of one item of this list."""
+        return f"{self.id}_{item}_{field_id}"
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -76,8 +114,11 @@ def format_value(question: Question, value: Value) -> str:
         return "not known"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value} {question.unit}" if question.unit else str(value)
+    if isinstance(value, (int, float)):
+        if question.is_list:
+            return f"{value} item{'s' if value != 1 else ''}"
+        number = format_number(value)
+        return f"{number} {question.unit}" if question.unit else number
     if isinstance(value, frozenset):
         if not value:
             return "none"
@@ -86,6 +127,26 @@ def format_value(question: Question, value: Value) -> str:
     if question.type is QuestionType.CHOICE:
         return question.label_of(value)
     return value
+
+
+def format_number(value: float) -> str:
+    """A number as a person writes it: 2 not 2.0, 0.5, 2.33 (at most two decimals)."""
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A named value computed from answers and facts (e.g. a dose converted to diazepam)."""
+
+    id: str
+    label: str
+    unit: str | None
+    text: str  # the expression as written
+    tree: Node  # the checked expression, derived values it names already substituted
+    value: Callable[[Answers], float | None]
+    reads: tuple[str, ...]  # the slots it reads
 
 
 @dataclass(frozen=True)
@@ -99,7 +160,9 @@ class Rule:
     reason: str
     reason_clear: str | None
     source: str
-    reads: tuple[str, ...]  # question ids the condition reads
+    reads: tuple[str, ...]  # slots the condition reads
+    next_step: str | None = None  # shown when the rule fires
+    priority: Priority | None = None  # review rules: how soon a clinician should look
 
 
 @dataclass(frozen=True)
@@ -113,13 +176,36 @@ class RuleSet:
     disclaimer: str
     crisis_text: str
     next_steps: Mapping[str, tuple[str, ...]]  # by outcome value
-    questions: tuple[Question, ...]
+    questions: tuple[Question, ...]  # as asked, lists as one question each
     rules: tuple[Rule, ...]
+    derived: tuple[Derived, ...] = ()
+
+    @cached_property
+    def slots(self) -> tuple[Question, ...]:
+        """Every answer the engines read, in questionnaire order: each question, and for a list
+        its count followed by each item's fields (`<list>_<n>_<field>`)."""
+        out: list[Question] = []
+        for question in self.questions:
+            out.append(question)
+            if question.is_list:
+                out.extend(list_cells(question))
+        return tuple(out)
 
     @cached_property
     def question_map(self) -> Mapping[str, Question]:
-        return {q.id: q for q in self.questions}
+        """Every slot by id: questions, list counts and list item fields."""
+        return {q.id: q for q in self.slots}
+
+    @cached_property
+    def derived_map(self) -> Mapping[str, Derived]:
+        return {d.id: d for d in self.derived}
 
     @cached_property
     def rule_map(self) -> Mapping[str, Rule]:
         return {r.id: r for r in self.rules}
+
+
+def list_cells(question: Question) -> tuple[Question, ...]:
+    """The slots of a list question's items, item by item, each a copy of its field with the
+    cell's id and the item's skip logic (filled in by the rule file loader)."""
+    return tuple(cell for item in question.item_cells for cell in item)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -12,14 +12,26 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from screener.core.conditions.check import check_condition
-from screener.core.conditions.compile import compile_condition
+from screener.core.conditions.check import check_condition, check_expression, check_item_condition
+from screener.core.conditions.compile import compile_condition, value_getter
+from screener.core.conditions.resolve import resolve, substitute
 from screener.core.conditions.syntax import (
+    And,
     ConditionSyntaxError,
+    Node,
     parse_condition,
     referenced_questions,
 )
-from screener.core.model import NONE_CHOICE, Choice, Question, QuestionType, Rule, RuleSet
+from screener.core.model import (
+    NONE_CHOICE,
+    Action,
+    Choice,
+    Derived,
+    Question,
+    QuestionType,
+    Rule,
+    RuleSet,
+)
 from screener.core.problems import Problem, RuleFileError
 from screener.core.reasons import TemplateError, placeholders
 from screener.core.suggest import suggest
@@ -30,7 +42,7 @@ from screener.files.yaml_source import (
     as_mapping,
     parse_yaml_text,
 )
-from screener.rulefile.schema import QuestionSpec, RuleFileSpec, RuleSpec, Strict
+from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec, Strict
 from screener.rulefile.schema_errors import schema_problems
 
 BUNDLED_RULES = "rules.yaml"
@@ -46,7 +58,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
                 continue
             choices += (Choice(item, item.replace("_", " ")),)
         elif not (spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE):
-            choices += (Choice(item.value, item.label),)
+            choices += (Choice(item.value, item.label, dict(item.facts), item.catch_all),)
     return Question(
         id=spec.id,
         text=spec.text,
@@ -59,12 +71,14 @@ def _compile_question(spec: QuestionSpec) -> Question:
         unit=spec.unit,
         choices=choices,
         aliases=tuple(spec.aliases),
+        fields=tuple(_compile_question(f) for f in spec.fields or ()),
+        max_items=spec.max_items or 0,
     )
 
 
-def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec) -> list[Problem]:
-    path: PathKey = ("questions", index)
-    where = f"questions[{index}] ({spec.id})"
+def _question_shape_problems(
+    doc: SourceDocument, path: PathKey, where: str, spec: QuestionSpec, in_list: bool = False
+) -> list[Problem]:
     problems = []
     has_choices = spec.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
     if has_choices and not spec.choices:
@@ -77,8 +91,21 @@ def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec
                 f"a {spec.type.value} question has no choices",
             )
         )
-    if spec.type is not QuestionType.INTEGER and (spec.min is not None or spec.max is not None):
-        problems.append(doc.problem(path, where, "'min' and 'max' apply only to integer questions"))
+    numeric = spec.type in (QuestionType.INTEGER, QuestionType.NUMBER)
+    if not numeric and (spec.min is not None or spec.max is not None):
+        problems.append(
+            doc.problem(path, where, "'min' and 'max' apply only to integer and number questions")
+        )
+    for key in ("min", "max"):
+        bound = getattr(spec, key)
+        if spec.type is QuestionType.INTEGER and isinstance(bound, float):
+            problems.append(
+                doc.problem(
+                    (*path, key),
+                    f"{where}.{key}",
+                    f"an integer question's {key!r} is a whole number",
+                )
+            )
     if spec.min is not None and spec.max is not None and spec.min > spec.max:
         problems.append(doc.problem((*path, "min"), f"{where}.min", "'min' is greater than 'max'"))
     values = [c if isinstance(c, str) else c.value for c in spec.choices or ()]
@@ -86,7 +113,76 @@ def _question_shape_problems(doc: SourceDocument, index: int, spec: QuestionSpec
         problems.append(
             doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice")
         )
+    is_list = spec.type is QuestionType.LIST
+    if is_list and (not spec.fields or spec.max_items is None):
+        problems.append(doc.problem(path, where, "a list question needs 'fields' and 'max_items'"))
+    if not is_list and (spec.fields is not None or spec.max_items is not None):
+        problems.append(
+            doc.problem(path, where, "'fields' and 'max_items' belong to list questions")
+        )
+    if is_list and in_list:
+        problems.append(doc.problem(path, where, "a list's field cannot itself be a list"))
+    seen: set[str] = set()
+    for number, field in enumerate(spec.fields or ()):
+        field_path: PathKey = (*path, "fields", number)
+        field_where = f"{where}.fields[{number}] ({field.id})"
+        if field.id in seen:
+            problems.append(
+                doc.problem(
+                    (*field_path, "id"), field_where, f"field id {field.id!r} is used twice"
+                )
+            )
+        seen.add(field.id)
+        problems.extend(_question_shape_problems(doc, field_path, field_where, field, True))
     return problems
+
+
+def _ask_if_tree(
+    doc: SourceDocument,
+    path: PathKey,
+    where: str,
+    text: str,
+    questions: Mapping[str, Question],
+    scope: Question | None = None,
+) -> tuple[Node | None, list[Problem]]:
+    try:
+        tree = parse_condition(text)
+        if scope is None:
+            check_condition(tree, questions)
+        else:
+            check_item_condition(tree, questions, scope)
+    except ConditionSyntaxError as exc:
+        return None, [doc.problem(path, where, exc.message, offset=exc.offset)]
+    return tree, []
+
+
+def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Question:
+    """The list question with the slots of every item, each with its skip logic."""
+    items: list[tuple[Question, ...]] = []
+    for item in range(1, list_question.max_items + 1):
+        rename = {f.id: list_question.cell_id(item, f.id) for f in list_question.fields}
+        cells = []
+        for field in list_question.fields:
+            parts = [t for t in (list_question.ask_if_tree,) if t is not None]
+            if field.id in field_trees:
+                parts.append(substitute(field_trees[field.id], rename))
+            tree: Node | None = None
+            if parts:
+                tree = parts[0] if len(parts) == 1 else And(tuple(parts), 0)
+            cells.append(
+                replace(
+                    field,
+                    id=rename[field.id],
+                    list_id=list_question.id,
+                    item=item,
+                    field_id=field.id,
+                    ask_if=compile_condition(tree) if tree is not None else None,
+                    ask_if_tree=tree,
+                    aliases=(),
+                )
+            )
+        items.append(tuple(cells))
+    return replace(list_question, item_cells=tuple(items))
 
 
 def _check_questions(
@@ -97,57 +193,152 @@ def _check_questions(
     questions: dict[str, Question] = {}
     first_of_id: set[int] = set()
     for index, qspec in question_specs:
+        where = f"questions[{index}] ({qspec.id})"
         if qspec.id in questions:
             problems.append(
                 doc.problem(
-                    ("questions", index, "id"),
-                    f"questions[{index}] ({qspec.id})",
-                    f"question id {qspec.id!r} is used twice",
+                    ("questions", index, "id"), where, f"question id {qspec.id!r} is used twice"
                 )
             )
             continue
-        problems.extend(_question_shape_problems(doc, index, qspec))
+        problems.extend(_question_shape_problems(doc, ("questions", index), where, qspec))
         questions[qspec.id] = _compile_question(qspec)
         first_of_id.add(index)
 
     order = {qid: position for position, qid in enumerate(questions)}
     for index, qspec in question_specs:
-        if qspec.ask_if is None or index not in first_of_id:
+        if index not in first_of_id:
             continue
-        path: PathKey = ("questions", index, "ask_if")
-        where = f"questions[{index}] ({qspec.id}).ask_if"
-        try:
-            tree = parse_condition(qspec.ask_if)
-            check_condition(tree, questions)
-        except ConditionSyntaxError as exc:
-            problems.append(doc.problem(path, where, exc.message, offset=exc.offset))
-            continue
-        later = [q for q in referenced_questions(tree) if order[q] >= order[qspec.id]]
-        if later:
+        question = questions[qspec.id]
+        if qspec.ask_if is not None:
+            path: PathKey = ("questions", index, "ask_if")
+            where = f"questions[{index}] ({qspec.id}).ask_if"
+            tree, found = _ask_if_tree(doc, path, where, qspec.ask_if, _visible(questions))
+            problems.extend(found)
+            if tree is None:
+                continue
+            tree = resolve(tree, _visible(questions))
+            later = [
+                q
+                for q in referenced_questions(tree)
+                if order[_owner(questions, q)] >= order[qspec.id]
+            ]
+            if later:
+                problems.append(
+                    doc.problem(
+                        path,
+                        where,
+                        f"reads {later[0]!r}, which is not asked before this question"
+                        " (ask_if may only read earlier questions)",
+                    )
+                )
+                continue
+            question = replace(question, ask_if=compile_condition(tree), ask_if_tree=tree)
+        if question.is_list:
+            field_trees: dict[str, Node] = {}
+            for number, fspec in enumerate(qspec.fields or ()):
+                if fspec.ask_if is None:
+                    continue
+                path = ("questions", index, "fields", number, "ask_if")
+                where = f"questions[{index}] ({qspec.id}).fields[{number}] ({fspec.id}).ask_if"
+                earlier = replace(question, fields=question.fields[:number])
+                field_tree, found = _ask_if_tree(
+                    doc, path, where, fspec.ask_if, _before(questions, qspec.id), earlier
+                )
+                problems.extend(found)
+                if field_tree is not None:
+                    field_trees[fspec.id] = field_tree
+            question = _list_cells(question, field_trees)
+        questions[qspec.id] = question
+    return questions, problems
+
+
+def _visible(questions: Mapping[str, Question]) -> dict[str, Question]:
+    """Questions by id, with the slots of lists built so far (for conditions to read)."""
+    out: dict[str, Question] = {}
+    for question in questions.values():
+        out[question.id] = question
+        for cells in question.item_cells:
+            out.update((cell.id, cell) for cell in cells)
+    return out
+
+
+def _before(questions: Mapping[str, Question], question_id: str) -> dict[str, Question]:
+    ids = list(questions)
+    return _visible({q: questions[q] for q in ids[: ids.index(question_id)]})
+
+
+def _owner(questions: Mapping[str, Question], slot: str) -> str:
+    """The question a slot belongs to (a list's cell belongs to the list)."""
+    if slot in questions:
+        return slot
+    for question in questions.values():
+        for cells in question.item_cells:
+            if any(cell.id == slot for cell in cells):
+                return question.id
+    return slot
+
+
+def _check_derived(
+    doc: SourceDocument,
+    questions: Mapping[str, Question],
+    specs: list[tuple[int, DerivedSpec]],
+) -> tuple[list[Derived], list[Problem]]:
+    """Derived values: each may read questions and the derived values above it."""
+    problems: list[Problem] = []
+    derived: list[Derived] = []
+    trees: dict[str, Node] = {}
+    for index, dspec in specs:
+        where = f"derived[{index}] ({dspec.id})"
+        if dspec.id in questions or dspec.id in trees:
             problems.append(
                 doc.problem(
-                    path,
+                    ("derived", index, "id"),
                     where,
-                    f"reads {later[0]!r}, which is not asked before this question"
-                    " (ask_if may only read earlier questions)",
+                    f"{dspec.id!r} is already the name of a question or derived value",
                 )
             )
             continue
-        questions[qspec.id] = replace(
-            questions[qspec.id], ask_if=compile_condition(tree), ask_if_tree=tree
+        try:
+            tree = parse_condition(dspec.value)
+            check_expression(tree, questions, frozenset(trees))
+        except ConditionSyntaxError as exc:
+            problems.append(
+                doc.problem(("derived", index, "value"), f"{where}.value", exc.message, exc.offset)
+            )
+            continue
+        resolved = resolve(tree, questions, trees)
+        trees[dspec.id] = resolved
+        getter = value_getter(resolved)
+        derived.append(
+            Derived(
+                id=dspec.id,
+                label=dspec.label,
+                unit=dspec.unit,
+                text=dspec.value,
+                tree=resolved,
+                value=lambda answers, get=getter: _number(get(answers)),  # type: ignore[misc]
+                reads=referenced_questions(resolved),
+            )
         )
-    return questions, problems
+    return derived, problems
+
+
+def _number(value: object) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _check_rules(
     doc: SourceDocument,
     questions: Mapping[str, Question],
     rule_specs: list[tuple[int, RuleSpec]],
+    derived: Sequence[Derived] = (),
 ) -> tuple[list[Rule], list[Problem]]:
     """Compile rules: ids, reason placeholders and conditions. Specs carry their file index."""
     problems: list[Problem] = []
     rules = []
     seen_rules: set[str] = set()
+    derived_trees = {d.id: d.tree for d in derived}
     for index, rspec in rule_specs:
         where = f"rules[{index}] ({rspec.id})"
         if rspec.id in seen_rules:
@@ -165,23 +356,32 @@ def _check_rules(
                 problems.append(doc.problem(("rules", index, field), f"{where}.{field}", str(exc)))
                 continue
             for name in names:
-                if name not in questions:
+                if name not in questions and name not in derived_trees:
                     problems.append(
                         doc.problem(
                             ("rules", index, field),
                             f"{where}.{field}",
                             f"placeholder {{{name}}} names no question"
-                            + suggest(name, list(questions)),
+                            + suggest(name, [*questions, *derived_trees]),
                         )
                     )
+        if rspec.priority is not None and rspec.action is not Action.REVIEW:
+            problems.append(
+                doc.problem(
+                    ("rules", index, "priority"),
+                    f"{where}.priority",
+                    f"only review rules take a priority (this one is {rspec.action.value})",
+                )
+            )
         try:
             tree = parse_condition(rspec.when)
-            check_condition(tree, questions)
+            check_condition(tree, questions, frozenset(derived_trees))
         except ConditionSyntaxError as exc:
             problems.append(
                 doc.problem(("rules", index, "when"), f"{where}.when", exc.message, exc.offset)
             )
             continue
+        tree = resolve(tree, questions, derived_trees)
         rules.append(
             Rule(
                 id=rspec.id,
@@ -194,6 +394,8 @@ def _check_rules(
                 reason_clear=rspec.reason_clear,
                 source=rspec.source,
                 reads=referenced_questions(tree),
+                next_step=rspec.next_step,
+                priority=rspec.priority,
             )
         )
     return rules, problems
@@ -203,10 +405,13 @@ def _check_entries(
     doc: SourceDocument,
     question_specs: list[tuple[int, QuestionSpec]],
     rule_specs: list[tuple[int, RuleSpec]],
-) -> tuple[dict[str, Question], list[Rule], list[Problem]]:
+    derived_specs: list[tuple[int, DerivedSpec]],
+) -> tuple[dict[str, Question], list[Derived], list[Rule], list[Problem]]:
     questions, question_problems = _check_questions(doc, question_specs)
-    rules, rule_problems = _check_rules(doc, questions, rule_specs)
-    return questions, rules, question_problems + rule_problems
+    slots = _visible(questions)
+    derived, derived_problems = _check_derived(doc, slots, derived_specs)
+    rules, rule_problems = _check_rules(doc, slots, rule_specs, derived)
+    return questions, derived, rules, question_problems + derived_problems + rule_problems
 
 
 def _valid_entries(
@@ -232,15 +437,19 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
         problems = schema_problems(doc, exc, RuleFileSpec)
-        _, _, more = _check_entries(
+        _, _, _, more = _check_entries(
             doc,
             _valid_entries(doc, data, "questions", QuestionSpec),
             _valid_entries(doc, data, "rules", RuleSpec),
+            _valid_entries(doc, data, "derived", DerivedSpec),
         )
         # Entries that failed their schema can also fail cross-checks; report each place once.
         raise RuleFileError(problems + [p for p in more if p not in problems]) from None
-    questions, rules, problems = _check_entries(
-        doc, list(enumerate(spec.questions)), list(enumerate(spec.rules))
+    questions, derived, rules, problems = _check_entries(
+        doc,
+        list(enumerate(spec.questions)),
+        list(enumerate(spec.rules)),
+        list(enumerate(spec.derived)),
     )
     if problems:
         raise RuleFileError(problems)
@@ -258,6 +467,7 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         },
         questions=tuple(questions.values()),
         rules=tuple(rules),
+        derived=tuple(derived),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from screener.core.model import Action, QuestionType
+from screener.core.model import Action, Priority, QuestionType
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -20,9 +20,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+FactValue = bool | int | float | NonEmpty
+
+
 class ChoiceSpec(Strict):
     value: Identifier
     label: NonEmpty
+    # Named facts about this choice, usable in conditions as `question.fact`.
+    facts: dict[Identifier, FactValue] = Field(default_factory=dict)
+    # A catch-all ("another medicine"): two answers of it may or may not name the same thing.
+    catch_all: bool = False
 
 
 class QuestionSpec(Strict):
@@ -32,11 +39,14 @@ class QuestionSpec(Strict):
     help: str | None = None
     required: bool = False
     ask_if: NonEmpty | None = None
-    min: int | None = None
-    max: int | None = None
+    min: int | float | None = None
+    max: int | float | None = None
     unit: str | None = None
     choices: list[ChoiceSpec | Identifier] | None = None
     aliases: list[NonEmpty] = Field(default_factory=list)
+    # A list question: the fields of each item, and at most how many items.
+    fields: list[QuestionSpec] | None = None
+    max_items: int | None = Field(default=None, ge=1, le=50)
 
     @field_validator("choices")
     @classmethod
@@ -56,6 +66,17 @@ class RuleSpec(Strict):
     reason: NonEmpty
     reason_clear: NonEmpty | None = None
     source: NonEmpty
+    next_step: NonEmpty | None = None  # shown on the summary when the rule fires
+    priority: Priority | None = None  # review rules: same_day or routine
+
+
+class DerivedSpec(Strict):
+    """A named value computed from answers and facts: `value` is an arithmetic expression."""
+
+    id: Identifier
+    label: NonEmpty
+    value: NonEmpty
+    unit: str | None = None
 
 
 class ClinicSpec(Strict):
@@ -80,6 +101,7 @@ class RuleFileSpec(Strict):
     crisis_text: NonEmpty
     next_steps: NextStepsSpec
     questions: list[QuestionSpec] = Field(min_length=1)
+    derived: list[DerivedSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
 
     @field_validator("version", mode="before")

@@ -133,18 +133,28 @@ def _constants(ruleset: RuleSet, extra: Sequence[Node]) -> dict[str, set[int | f
     return found
 
 
-def _integer_values(question: Question, constants: set[int | float | str]) -> list[int]:
-    numbers: set[int] = set()
+def _numeric_values(question: Question, constants: set[int | float | str]) -> list[Value]:
+    """Values at and either side of every constant the rules compare with, within range."""
+    whole = question.type is not QuestionType.NUMBER
+    numbers: set[float] = set()
     for constant in constants:
-        if isinstance(constant, (int, float)):
-            low, high = math.floor(constant), math.ceil(constant)
-            numbers.update((low - 1, low, high, high + 1))
+        if isinstance(constant, (int, float)) and not isinstance(constant, bool):
+            if whole:
+                below, above = math.floor(constant), math.ceil(constant)
+                numbers.update((below - 1, below, above, above + 1))
+            else:
+                numbers.update((constant - 0.5, constant, constant + 0.5))
     numbers.update(n for n in (question.min, question.max) if n is not None)
+    if question.is_list:
+        numbers.update(range(question.max_items + 1))
     if not numbers:
         numbers.add(0)
-    low = question.min if question.min is not None else min(numbers)
-    high = question.max if question.max is not None else max(numbers)
-    return sorted(n for n in numbers if low <= n <= high)
+    low: float = question.min if question.min is not None else min(numbers)
+    high: float = question.max if question.max is not None else max(numbers)
+    if question.is_list:
+        low, high = 0, question.max_items
+    found: list[Value] = [int(n) if whole else n for n in sorted(numbers) if low <= n <= high]
+    return found
 
 
 def boundary_values(ruleset: RuleSet, extra: Sequence[Node] = ()) -> dict[str, tuple[Value, ...]]:
@@ -154,13 +164,13 @@ def boundary_values(ruleset: RuleSet, extra: Sequence[Node] = ()) -> dict[str, t
     """
     constants = _constants(ruleset, extra)
     values: dict[str, tuple[Value, ...]] = {}
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         kind = question.type
         found: list[Value]
         if kind is QuestionType.YES_NO:
             found = [True, False]
-        elif kind is QuestionType.INTEGER:
-            found = list(_integer_values(question, constants[question.id]))
+        elif kind in (QuestionType.INTEGER, QuestionType.NUMBER, QuestionType.LIST):
+            found = _numeric_values(question, constants[question.id])
         elif kind is QuestionType.CHOICE:
             found = list(question.choice_values)
         elif kind is QuestionType.MULTI_CHOICE:
@@ -175,8 +185,12 @@ def boundary_values(ruleset: RuleSet, extra: Sequence[Node] = ()) -> dict[str, t
 def _random_value(rng: random.Random, question: Question, boundary: tuple[Value, ...]) -> Value:
     if rng.random() < 0.5:
         low, high = question.min, question.max
+        if question.is_list:
+            return rng.randint(0, question.max_items)
         if question.type is QuestionType.INTEGER and low is not None and high is not None:
-            return rng.randint(low, high)
+            return rng.randint(int(low), int(high))
+        if question.type is QuestionType.NUMBER and low is not None and high is not None:
+            return round(rng.uniform(low, high), 1)
         if question.type is QuestionType.MULTI_CHOICE:
             return frozenset(v for v in question.choice_values if rng.random() < 0.25)
     return rng.choice(boundary)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from screener.commands.test.coverage import Coverage
 from screener.commands.test.invariants import Counterexample, InvariantResult, InvariantRun
 from screener.commands.test.run import CaseResult, SuiteResult, tri_word
-from screener.core.model import RuleSet, Value, format_value
+from screener.core.model import RuleSet, Value, format_number, format_value
 from screener.core.screening import RuleResult
 
 INDENT = "        "
@@ -21,8 +21,8 @@ def answer_literal(value: Value) -> str:
         return "yes" if value else "no"
     if isinstance(value, frozenset):
         return ";".join(sorted(value)) if value else "none"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, (int, float)):
+        return format_number(value)
     return value if value.replace("_", "").isalnum() else repr(value)
 
 

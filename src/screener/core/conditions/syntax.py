@@ -5,9 +5,17 @@ Grammar (lowest precedence first):
     expr       := and_expr ("or" and_expr)*
     and_expr   := not_expr ("and" not_expr)*
     not_expr   := "not" not_expr | comparison
-    comparison := operand (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") operand)?
+    comparison := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum)?
+    sum        := product (("+" | "-") product)*
+    product    := unary (("*" | "/") unary)*
+    unary      := "-" unary | operand
     operand    := NUMBER | STRING | "true" | "false" | "yes" | "no"
-                | "known" "(" NAME ")" | NAME | "[" literal ("," literal)* "]" | "(" expr ")"
+                | "known" "(" NAME ")" | NAME | NAME "." FACT
+                | ("count" | "any" | "all") "(" LIST ("where" expr)? ")"
+                | "distinct" "(" LIST "." FIELD ("where" expr)? ")"
+                | "[" literal ("," literal)* "]" | "(" expr ")"
+
+Inside `where`, a name is first a field of the list's item, then a question.
 
 Text is parsed into a tree and never handed to Python's evaluator.
 """
@@ -17,7 +25,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "yes", "no", "known"})
+AGGREGATES = ("count", "distinct", "any", "all")
+KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "true", "false", "yes", "no", "known", "where", *AGGREGATES}
+)
+ARITHMETIC = ("+", "-", "*", "/")
+MAX_DIGITS = 18
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 
 
@@ -40,10 +53,10 @@ class Token:
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<num>-?\d+(?:\.\d+)?)
+  | (?P<num>[0-9]+(?:\.[0-9]+)?)
   | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,|\+|-|\*|/|\.)
     """,
     re.VERBOSE,
 )
@@ -135,7 +148,92 @@ class Membership:
     offset: int
 
 
-Node = Literal | ListLiteral | QuestionRef | Known | Not | And | Or | Compare | Membership
+@dataclass(frozen=True)
+class Arithmetic:
+    op: str  # one of ARITHMETIC
+    left: Node
+    right: Node
+    offset: int
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: Node
+    offset: int
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """`subject.fact`: a named fact of the choice answered (a medicine's class).
+
+    `table` (choice value -> fact) is filled in when the condition is resolved."""
+
+    subject: Node
+    name: str
+    offset: int
+    table: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """`count(list where ...)`, `distinct(list.field where ...)`, `any(...)`, `all(...)` as
+    written; resolution turns it into item-by-item terms (ItemCount, Or, And, ...)."""
+
+    kind: str  # one of AGGREGATES
+    list_name: str
+    field: str | None  # distinct only
+    where: Node | None
+    offset: int
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    """How many items match, as an interval: each term is one item's yes/no (it exists and
+    matches). With `values`, the number of distinct values among matching items instead:
+    `values[n]` is the slot of item n's field, `catch_all` its choices that may or may not
+    name the same thing twice."""
+
+    terms: tuple[Node, ...]
+    offset: int
+    values: tuple[str, ...] = ()
+    catch_all: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DerivedRef:
+    """A derived value by name, with its (resolved) expression."""
+
+    name: str
+    expr: Node
+    offset: int
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """known() of a derived value: whether the expression has a value."""
+
+    operand: Node
+    offset: int
+
+
+Node = (
+    Literal
+    | ListLiteral
+    | QuestionRef
+    | Known
+    | Not
+    | And
+    | Or
+    | Compare
+    | Membership
+    | Arithmetic
+    | Negate
+    | FactRef
+    | Aggregate
+    | ItemCount
+    | DerivedRef
+    | KnownValue
+)
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -149,6 +247,18 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.left, node.right)
     if isinstance(node, Membership):
         return (node.element, node.container)
+    if isinstance(node, Arithmetic):
+        return (node.left, node.right)
+    if isinstance(node, (Negate, KnownValue)):
+        return (node.operand,)
+    if isinstance(node, FactRef):
+        return (node.subject,)
+    if isinstance(node, Aggregate):
+        return (node.where,) if node.where is not None else ()
+    if isinstance(node, ItemCount):
+        return node.terms + tuple(QuestionRef(v, node.offset) for v in node.values)
+    if isinstance(node, DerivedRef):
+        return (node.expr,)
     return ()
 
 
@@ -161,7 +271,7 @@ def walk(node: Node) -> list[Node]:
 
 
 def referenced_questions(node: Node) -> tuple[str, ...]:
-    """Question ids the condition reads, in order of first appearance."""
+    """Question ids (slots, once resolved) the condition reads, in order of first appearance."""
     seen: dict[str, None] = {}
     for sub in walk(node):
         if isinstance(sub, (QuestionRef, Known)):
@@ -232,24 +342,76 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Node:
-        left = self.operand()
+        left = self.sum()
         tok = self.current
         if tok.kind == "op" and tok.text in COMPARISONS:
             self._advance()
-            return Compare(tok.text, left, self.operand(), tok.offset)
+            return Compare(tok.text, left, self.sum(), tok.offset)
         if self._is("name", "in"):
             self._advance()
-            return Membership(left, self.operand(), False, tok.offset)
+            return Membership(left, self.sum(), False, tok.offset)
         if self._is("name", "not") and self.tokens[self.index + 1].text == "in":
             self._advance()
             self._advance()
-            return Membership(left, self.operand(), True, tok.offset)
+            return Membership(left, self.sum(), True, tok.offset)
         return left
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.current.kind == "op" and self.current.text in ("+", "-"):
+            tok = self._advance()
+            node = Arithmetic(tok.text, node, self.product(), tok.offset)
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.current.kind == "op" and self.current.text in ("*", "/"):
+            tok = self._advance()
+            node = Arithmetic(tok.text, node, self.unary(), tok.offset)
+        return node
+
+    def unary(self) -> Node:
+        if self._is("op", "-"):
+            tok = self._advance()
+            inner = self.unary()
+            if isinstance(inner, Literal):
+                value = inner.value
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    return Literal(-value, tok.offset)
+            return Negate(inner, tok.offset)
+        return self.operand()
+
+    def _name(self, what: str) -> Token:
+        tok = self.current
+        if tok.kind != "name" or tok.text in KEYWORDS:
+            raise ConditionSyntaxError(tok.offset, f"expected {what}, found {_describe(tok)}")
+        return self._advance()
+
+    def aggregate(self) -> Aggregate:
+        kind = self._advance()
+        self._expect("op", "(", f"'(' after {kind.text}")
+        list_name = self._name("a list question id").text
+        field = None
+        if kind.text == "distinct":
+            self._expect("op", ".", "'.' and the field to count, as in distinct(list.field)")
+            field = self._name("a field of the list").text
+        where = None
+        if self._is("name", "where"):
+            self._advance()
+            where = self.expr()
+        elif kind.text in ("any", "all"):
+            raise ConditionSyntaxError(
+                self.current.offset, f"{kind.text}() needs a condition: {kind.text}(list where ...)"
+            )
+        self._expect("op", ")", f"')' to close {kind.text}(")
+        return Aggregate(kind.text, list_name, field, where, kind.offset)
 
     def operand(self) -> Node:
         tok = self.current
         if tok.kind == "num":
             self._advance()
+            if len(tok.text) > MAX_DIGITS:
+                raise ConditionSyntaxError(tok.offset, f"a number has at most {MAX_DIGITS} digits")
             number = float(tok.text) if "." in tok.text else int(tok.text)
             return Literal(number, tok.offset)
         if tok.kind == "str":
@@ -280,9 +442,16 @@ class _Parser:
                 self._advance()
                 self._expect("op", ")", "')' to close known(")
                 return Known(name.text, tok.offset)
+            if tok.text in AGGREGATES and self.tokens[self.index + 1].text == "(":
+                return self.aggregate()
             if tok.text not in KEYWORDS:
                 self._advance()
-                return QuestionRef(tok.text, tok.offset)
+                ref = QuestionRef(tok.text, tok.offset)
+                if self._is("op", "."):
+                    dot = self._advance()
+                    fact = self._name("the name of a fact after '.'")
+                    return FactRef(ref, fact.text, dot.offset)
+                return ref
         raise ConditionSyntaxError(
             tok.offset, f"expected a value or a question id, found {_describe(tok)}"
         )
