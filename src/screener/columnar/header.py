@@ -86,7 +86,7 @@ def map_columns(
     """Resolve the header; two columns for one question is an error (which one would count?).
     Mapping entries for questions this rule set does not have are left out."""
     names: dict[str, str] = {}
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         names.setdefault(header_key(question.id), question.id)
         for alias in question.aliases:
             names.setdefault(header_key(alias), question.id)
@@ -117,13 +117,13 @@ def map_columns(
         raise UsageError(f"--id-column {id_column!r}: the header has no such column")
     if not found and question_required:
         raise no_question_column(header)
-    ordered = {q.id: found[q.id] for q in ruleset.questions if q.id in found}
+    ordered = {q.id: found[q.id] for q in ruleset.slots if q.id in found}
     return ColumnMap(
         header=tuple(header),
         questions=ordered,
         id_index=id_index,
         unknown=tuple(unknown),
-        missing=tuple(q.id for q in ruleset.questions if q.id not in found),
+        missing=tuple(q.id for q in ruleset.slots if q.id not in found),
     )
 
 

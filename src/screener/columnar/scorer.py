@@ -214,12 +214,10 @@ class ColumnarScorer:
         self.ruleset = ruleset
         self.labels = dict(labels or {})  # question id -> how its column is named in messages
         # `coders`: another scorer's code tables, for questions both read alike (screener diff).
-        self.coders = {q.id: ColumnCoder(q) for q in ruleset.questions}
+        self.coders = {q.id: ColumnCoder(q) for q in ruleset.slots}
         self.coders.update(coders or {})
         self.ask_if: dict[str, _Part] = {
-            q.id: plan_condition(q.ask_if_tree)
-            for q in ruleset.questions
-            if q.ask_if_tree is not None
+            q.id: plan_condition(q.ask_if_tree) for q in ruleset.slots if q.ask_if_tree is not None
         }
         self.rules: tuple[Rule, ...] = ruleset.rules
         self.plans = tuple(plan_condition(rule.tree) for rule in self.rules)
@@ -236,7 +234,7 @@ class ColumnarScorer:
         read: dict[str, None] = {}
         for i in self.nonflag:
             read.update(dict.fromkeys(self.rules[i].reads))
-        self.read_questions = tuple(q.id for q in ruleset.questions if q.id in read)
+        self.read_questions = tuple(q.id for q in ruleset.slots if q.id in read)
         self._nonflag_ids = tuple(self.rules[i].id for i in self.nonflag)
         self._flag_ids = tuple(self.rules[i].id for i in self.flag)
         # Per non-flag rule, the questions it reads as bits of a missing key's question part.
@@ -251,10 +249,10 @@ class ColumnarScorer:
         ctx = _Context(self.coders, size)
         codes = {
             q.id: block.codes.get(q.id, np.full(size, ABSENT, dtype=np.int32))
-            for q in self.ruleset.questions
+            for q in self.ruleset.slots
         }
         hidden: dict[str, Mask] = {}
-        for question in self.ruleset.questions:
+        for question in self.ruleset.slots:
             plan = self.ask_if.get(question.id)
             scored = codes[question.id]
             if plan is not None:

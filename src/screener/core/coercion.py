@@ -7,9 +7,10 @@ interview. Blank, "don't know" and missing all become None (unknown), never Fals
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from screener.core.model import NONE_CHOICE, Question, QuestionType, Value
+from screener.core.model import NONE_CHOICE, Question, QuestionType, Value, format_number
 from screener.core.problems import AnswerProblem
 from screener.core.suggest import suggest
 
@@ -20,8 +21,13 @@ YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
 
-# Digits with an optional sign and an optional ".0": no exponents, no thousands separators.
-_WHOLE_NUMBER = re.compile(r"([+-]?\d+)(?:\.0*)?")
+# ASCII digits with an optional sign and an optional ".0": no exponents, no thousands
+# separators, no other scripts' digits.
+_WHOLE_NUMBER = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+MAX_DIGITS = 18
+# Words for "there may be more items than these" at the end of a list answer.
+MORE_ITEMS_WORDS = UNKNOWN_WORDS | {"more", "dont_know", "don't know how many"}
 
 
 _NONE_LABEL_KEY = "none_of_these"  # the interview's label for "none", typed out
@@ -73,6 +79,41 @@ def _integer(question: Question, raw: object) -> int:
     if question.max is not None and number > question.max:
         raise CoercionError(f"{number} is above the maximum {question.max}")
     return number
+
+
+def _number(question: Question, raw: object) -> float:
+    number: float
+    if isinstance(raw, bool):
+        raise CoercionError("expected a number")
+    if isinstance(raw, (int, float)):
+        number = raw
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if _DECIMAL.fullmatch(text) is None:
+            raise CoercionError("expected a number (digits, with a '.' for decimals)")
+        if sum(c.isdigit() for c in text) > MAX_DIGITS:
+            raise CoercionError(f"a number has at most {MAX_DIGITS} digits")
+        number = float(text)
+    else:
+        raise CoercionError("expected a number")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise CoercionError("expected a number")
+    if question.min is not None and number < question.min:
+        raise CoercionError(
+            f"{format_number(number)} is below the minimum {format_number(question.min)}"
+        )
+    if question.max is not None and number > question.max:
+        raise CoercionError(
+            f"{format_number(number)} is above the maximum {format_number(question.max)}"
+        )
+    return int(number) if float(number).is_integer() and isinstance(raw, int) else number
+
+
+def _item_count(question: Question, raw: object) -> int:
+    if isinstance(raw, (list, tuple)):
+        raise CoercionError("a list of items belongs in an answers file's list, not a cell")
+    count = _integer(replace(question, min=0, max=question.max_items), raw)
+    return count
 
 
 def _choice_key(text: str) -> str:
@@ -129,6 +170,10 @@ def coerce_value(question: Question, raw: object) -> Value:
         return _yes_no(raw)
     if kind is QuestionType.INTEGER:
         return _integer(question, raw)
+    if kind is QuestionType.NUMBER:
+        return _number(question, raw)
+    if kind is QuestionType.LIST:
+        return _item_count(question, raw)
     if kind is QuestionType.CHOICE:
         return _one_choice(question, raw)
     if kind is QuestionType.MULTI_CHOICE:
@@ -138,13 +183,55 @@ def coerce_value(question: Question, raw: object) -> Value:
     raise CoercionError("expected text")
 
 
+def _list_items(
+    question: Question, raw: object, answers: dict[str, Value], problems: list[AnswerProblem]
+) -> None:
+    """A list answered as a list of items (each a mapping of field to answer), optionally
+    ending with "more" (there may be more items: the count is not known)."""
+    if not isinstance(raw, (list, tuple)):
+        try:
+            answers[question.id] = coerce_value(question, raw)
+        except CoercionError as exc:
+            problems.append(AnswerProblem(question.id, raw, str(exc)))
+        return
+    items = list(raw)
+    more = bool(items) and isinstance(items[-1], str) and _normalise(items[-1]) in MORE_ITEMS_WORDS
+    if more:
+        items.pop()
+    if len(items) > question.max_items:
+        problems.append(
+            AnswerProblem(question.id, f"{len(items)} items", f"at most {question.max_items} items")
+        )
+        items = items[: question.max_items]
+    answers[question.id] = None if more else len(items)
+    fields = {f.id: f for f in question.fields}
+    for number, item in enumerate(items, start=1):
+        where = f"{question.id}[{number}]"
+        if not isinstance(item, Mapping):
+            problems.append(AnswerProblem(where, item, "expected the item's fields as a mapping"))
+            continue
+        for key, value in item.items():
+            if str(key) not in fields:
+                hint = suggest(str(key), fields)
+                problems.append(
+                    AnswerProblem(f"{where}.{key}", value, f"not a field of the list{hint}")
+                )
+                continue
+            cell = question.cell_id(number, str(key))
+            try:
+                answers[cell] = coerce_value(fields[str(key)], value)
+            except CoercionError as exc:
+                problems.append(AnswerProblem(f"{where}.{key}", value, str(exc)))
+
+
 def coerce_answers(
     questions: Mapping[str, Question], raw: Mapping[str, object]
 ) -> tuple[dict[str, Value], list[AnswerProblem]]:
-    """Typed answers for every question (None where unknown) and one problem per bad value.
+    """Typed answers for every slot (None where unknown) and one problem per bad value.
 
-    A value that cannot be read is reported and left unknown, so it can never help anyone
-    toward "likely eligible".
+    A list question may be answered as a list of items, or slot by slot (its count, and
+    `<list>_<n>_<field>`), as in a CSV export. A value that cannot be read is reported and left
+    unknown, so it can never help anyone toward "likely eligible".
     """
     answers: dict[str, Value] = dict.fromkeys(questions)
     problems: list[AnswerProblem] = []
@@ -154,11 +241,42 @@ def coerce_answers(
             hint = suggest(key, questions)
             problems.append(AnswerProblem(key, value, f"not a question in this rule set{hint}"))
             continue
+        if question.is_list:
+            _list_items(question, value, answers, problems)
+            continue
         try:
             answers[key] = coerce_value(question, value)
         except CoercionError as exc:
             problems.append(AnswerProblem(key, value, str(exc)))
     return answers, problems
+
+
+def answers_to_json(
+    questions: Sequence[Question], answers: Mapping[str, Value]
+) -> dict[str, object]:
+    """Answers for a saved record or JSON output: a list question as its list of items (each
+    a mapping of its known fields), followed by "more" when the count is not known."""
+    out: dict[str, object] = {}
+    for question in questions:
+        if not question.is_list:
+            out[question.id] = answer_to_json(answers.get(question.id))
+            continue
+        count = answers.get(question.id)
+        items: list[object] = []
+        for cells in question.item_cells:
+            item = {
+                c.field_id: answer_to_json(answers.get(c.id))
+                for c in cells
+                if answers.get(c.id) is not None
+            }
+            items.append(item)
+        if isinstance(count, int):
+            out[question.id] = items[:count]
+            continue
+        while items and not items[-1]:
+            items.pop()
+        out[question.id] = [*items, "more"] if items or count is None else items
+    return out
 
 
 def answer_to_json(value: Value) -> object:

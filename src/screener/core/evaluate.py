@@ -24,13 +24,18 @@ def visible_answers(
     """
     scored: dict[str, Value] = {}
     hidden: list[str] = []
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         if question.ask_if is not None and question.ask_if(scored) is False:
             scored[question.id] = None
             hidden.append(question.id)
         else:
             scored[question.id] = answers.get(question.id)
     return scored, hidden
+
+
+def derived_values(ruleset: RuleSet, scored: Mapping[str, Value]) -> dict[str, float | None]:
+    """Each derived value of the scored answers (None when an input is unknown)."""
+    return {d.id: d.value(scored) for d in ruleset.derived}
 
 
 def _describe_values(ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value]) -> str:
@@ -44,6 +49,7 @@ def _explain(
     ruleset: RuleSet,
     rule: Rule,
     scored: Mapping[str, Value],
+    derived: Mapping[str, float | None],
     value: Tri,
     fired: bool,
     needs: tuple[str, ...],
@@ -56,16 +62,21 @@ def _explain(
             else "answers skipped by the questionnaire"
         )
         return f"{rule.label}: cannot be decided; not answered: {asked}"
+    questions, named = ruleset.question_map, ruleset.derived_map
     if fired:
-        return render(rule.reason, ruleset.question_map, scored)
+        return render(rule.reason, questions, scored, named, derived)
     if rule.reason_clear is not None:
-        return render(rule.reason_clear, ruleset.question_map, scored)
+        return render(rule.reason_clear, questions, scored, named, derived)
     met = "met" if rule.action is Action.REQUIRE else "does not apply"
     return f"{rule.label}: {met} ({_describe_values(ruleset, rule, scored)})"
 
 
 def _result(
-    ruleset: RuleSet, rule: Rule, scored: Mapping[str, Value], hidden: set[str]
+    ruleset: RuleSet,
+    rule: Rule,
+    scored: Mapping[str, Value],
+    derived: Mapping[str, float | None],
+    hidden: set[str],
 ) -> RuleResult:
     value = rule.when(scored)
     fired = verdict.fires(rule.action, value)
@@ -76,10 +87,19 @@ def _result(
         label=rule.label,
         value=value,
         fired=fired,
-        explain=partial(_explain, ruleset, rule, scored, value, fired, needs),
+        explain=partial(_explain, ruleset, rule, scored, derived, value, fired, needs),
         source=rule.source,
         needs=needs,
     )
+
+
+def _item_asked(ruleset: RuleSet, slot: str, scored: Mapping[str, Value]) -> bool:
+    """A list item's slot counts as asked only for an item the list is known to have."""
+    question = ruleset.question_map[slot]
+    if question.list_id is None or question.item is None:
+        return True
+    count = scored.get(question.list_id)
+    return isinstance(count, int) and question.item <= count
 
 
 def _short(text: str) -> str:
@@ -88,10 +108,11 @@ def _short(text: str) -> str:
 
 
 def evaluate(ruleset: RuleSet, answers: Mapping[str, Value]) -> Screening:
-    """Score one person's typed answers against the rule set."""
+    """Score one person's typed answers (slot by slot) against the rule set."""
     scored, hidden = visible_answers(ruleset, answers)
     hidden_set = set(hidden)
-    results = tuple(_result(ruleset, rule, scored, hidden_set) for rule in ruleset.rules)
+    derived = derived_values(ruleset, scored)
+    results = tuple(_result(ruleset, rule, scored, derived, hidden_set) for rule in ruleset.rules)
     outcome, deciding = verdict.decide(results)
     return Screening(
         outcome=outcome,
@@ -100,8 +121,19 @@ def evaluate(ruleset: RuleSet, answers: Mapping[str, Value]) -> Screening:
         deciding=deciding,
         flags=tuple(r for r in results if r.action is Action.FLAG and r.fired),
         missing=verdict.missing(results, outcome),
-        unanswered=tuple(q for q, v in scored.items() if v is None and q not in hidden_set),
+        unanswered=tuple(
+            q
+            for q, v in scored.items()
+            if v is None and q not in hidden_set and _item_asked(ruleset, q, scored)
+        ),
         hidden=tuple(hidden),
         ignored=tuple(q for q in hidden if answers.get(q) is not None),
-        answers={q.id: answers.get(q.id) for q in ruleset.questions},
+        answers={q.id: answers.get(q.id) for q in ruleset.slots},
+        derived=derived,
+        priority=verdict.priority(ruleset.rules, results),
+        rule_next_steps=tuple(
+            (rule.id, rule.next_step)
+            for rule, result in zip(ruleset.rules, results, strict=True)
+            if rule.next_step is not None and result.fired
+        ),
     )

@@ -82,6 +82,7 @@ class Question:
     # A list question: its fields (as written, ids relative to the item) and how many items.
     fields: tuple[Question, ...] = ()
     max_items: int = 0
+    item_name: str = "Item"
     # The slots of every item (item 1 first), each field with its cell id and skip logic.
     item_cells: tuple[tuple[Question, ...], ...] = ()
     # A slot of a list item: the list's id, the item's number (1-based) and the field's id.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
-from screener.core.model import Question, Value, format_value
+from screener.core.model import Derived, Question, Value, format_number, format_value
 
 
 class TemplateError(ValueError):
@@ -28,8 +28,28 @@ def placeholders(template: str) -> list[str]:
     return names
 
 
-def render(template: str, questions: Mapping[str, Question], answers: Mapping[str, Value]) -> str:
-    values = {
-        name: format_value(questions[name], answers.get(name)) for name in placeholders(template)
-    }
+def format_derived(derived: Derived, value: float | None) -> str:
+    """A derived value in words: "20 mg/day", or "not known"."""
+    if value is None:
+        return "not known"
+    number = format_number(value)
+    return f"{number} {derived.unit}" if derived.unit else number
+
+
+def render(
+    template: str,
+    questions: Mapping[str, Question],
+    answers: Mapping[str, Value],
+    derived: Mapping[str, Derived] | None = None,
+    derived_values: Mapping[str, float | None] | None = None,
+) -> str:
+    """The template with each placeholder replaced by the person's answer (or a derived value)
+    in plain words."""
+    values = {}
+    for name in placeholders(template):
+        if name in questions:
+            values[name] = format_value(questions[name], answers.get(name))
+        else:
+            assert derived is not None and derived_values is not None
+            values[name] = format_derived(derived[name], derived_values.get(name))
     return template.format_map(values)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from screener.core.model import Action, Value
+from screener.core.model import Action, Priority, Value
 from screener.core.tristate import Tri
 
 
@@ -89,7 +89,10 @@ class Screening:
     unanswered: tuple[str, ...]  # every asked question without a known answer
     hidden: tuple[str, ...]  # questions skip logic did not ask
     ignored: tuple[str, ...]  # hidden questions that have an answer: kept, never scored
-    answers: dict[str, Value]  # the answers as given (hidden ones included)
+    answers: dict[str, Value]  # the answers as given (hidden ones included), slot by slot
+    derived: dict[str, float | None] = field(default_factory=dict)  # derived values, scored
+    priority: Priority | None = None  # the most urgent review priority that applies
+    rule_next_steps: tuple[tuple[str, str], ...] = ()  # (rule id, next step) of fired rules
 
     def result(self, rule_id: str) -> RuleResult:
         for result in self.results:

@@ -5,7 +5,8 @@
   (`decide`: the most severe outcome any rule leads to; urgent > not_eligible > needs_review >
   likely_eligible),
 - which unanswered questions could still change the outcome (`missing`),
-- whether a rule that only one of two rule sets has matters to a record (`matters`).
+- whether a rule that only one of two rule sets has matters to a record (`matters`),
+- how soon a clinician should look (`priority`).
 
 The row evaluator (`core.evaluate`) calls these functions. The column-wise scorer
 (`columnar.scorer`) and the column-wise diff build their lookup tables from them
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from screener.core.model import Action
+from screener.core.model import Action, Priority, Rule
 from screener.core.screening import ACTION_OUTCOME, Outcome, RuleResult
 from screener.core.tristate import Tri
 
@@ -103,3 +104,15 @@ def matters(action: Action, value: Tri) -> bool:
     """A rule that only one of two rule sets has matters to a record when it fires there or
     (unless it is a flag) cannot be decided there."""
     return fires(action, value) or (value is None and action is not Action.FLAG)
+
+
+def priority(rules: Sequence[Rule], results: Sequence[RuleResult]) -> Priority | None:
+    """The most urgent priority among review rules that hold or cannot be decided."""
+    found = [
+        rule.priority
+        for rule, result in zip(rules, results, strict=True)
+        if rule.action is Action.REVIEW
+        and rule.priority is not None
+        and (result.fired or result.undecided)
+    ]
+    return max(found, key=lambda p: p.rank, default=None)

@@ -13,6 +13,10 @@ def _section(title: str, items: list[str]) -> list[str]:
     return [f"## {title}", "", *[f"- {item}" for item in items], ""]
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
 def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | None = None) -> str:
     parts = summary_parts(ruleset, screening)
     title = f"# Referral pre-screen: {parts.clinic_line}"
@@ -27,12 +31,25 @@ def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | Non
         parts.headline,
         "",
     ]
+    if parts.priority:
+        lines += [f"Review priority: **{parts.priority}**", ""]
+    lines += _section("Do now", parts.rule_next_steps)
     lines += _section("Safety question not answered", parts.safety_unanswered)
     lines += _section("Reasons", parts.reasons)
     lines += _section("Also found (outranked by the reasons above)", parts.other_findings)
     lines += _section("Could not be decided", parts.undecided)
     lines += _section(parts.missing_title, parts.missing)
     lines += _section("Flags for the clinician", parts.flags)
+    lines += _section("Computed values", parts.derived)
+    for table in parts.tables:
+        lines += [f"## {table.title}", ""]
+        if not table.rows:
+            lines += ["None.", ""]
+            continue
+        lines += ["| " + " | ".join(_cell(c) for c in table.columns) + " |"]
+        lines += ["| " + " | ".join("---" for _ in table.columns) + " |"]
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
+        lines += [""]
     lines += _section("Not answered", parts.other_unanswered)
     lines += _section("Next steps", parts.next_steps)
     if parts.answers:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from screener.core.coercion import answer_to_json
+from screener.core.coercion import answers_to_json
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
 from screener.formats.screening_json import RulesetOut, ScreeningOut, screening_to_model
@@ -39,7 +39,7 @@ def record_json(
         intake_id=intake_id,
         recorded_at=recorded_at.isoformat(timespec="seconds"),
         ruleset=RulesetOut(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
-        answers={q: answer_to_json(v) for q, v in screening.answers.items()},
+        answers=answers_to_json(ruleset.questions, screening.answers),
         screening=screening_to_model(ruleset, screening),
     )
     return model.model_dump_json(indent=2, by_alias=True) + "\n"

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from screener.core.coercion import answer_to_json
+from screener.core.coercion import answers_to_json
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
+from screener.formats.derived_text import derived_words
 
 SCHEMA: Literal["screener.screening/1"] = "screener.screening/1"
 
@@ -40,12 +41,26 @@ class MissingOut(BaseModel):
     text: str
 
 
+class DerivedOut(BaseModel):
+    id: str
+    label: str
+    value: float | None
+    unit: str | None
+    text: str  # in words, with its inputs: "lorazepam 2 mg/day = about 20 mg/day diazepam"
+
+
+class RuleStepOut(BaseModel):
+    rule: str
+    step: str
+
+
 class ScreeningOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     schema_: Literal["screener.screening/1"] = Field(alias="schema")
     outcome: str
     outcome_label: str
+    priority: str | None  # same_day or routine: the most urgent review priority that applies
     ruleset: RulesetOut
     deciding: list[str]
     reasons: list[str]
@@ -56,7 +71,9 @@ class ScreeningOut(BaseModel):
     hidden: list[str]
     ignored_answers: list[str]
     crisis_text: str | None
+    rule_next_steps: list[RuleStepOut]  # next steps of the rules that fired, in rule order
     next_steps: list[str]
+    derived: list[DerivedOut]
     disclaimer: str
     results: list[ResultOut]
     answers: dict[str, object]
@@ -69,6 +86,7 @@ def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
         schema=SCHEMA,
         outcome=screening.outcome.value,
         outcome_label=screening.outcome.label,
+        priority=screening.priority.value if screening.priority else None,
         ruleset=RulesetOut(
             name=screening.ruleset.name,
             version=screening.ruleset.version,
@@ -85,7 +103,18 @@ def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
         hidden=list(screening.hidden),
         ignored_answers=list(screening.ignored),
         crisis_text=ruleset.crisis_text if screening.outcome.value == "urgent" else None,
+        rule_next_steps=[RuleStepOut(rule=r, step=s) for r, s in screening.rule_next_steps],
         next_steps=list(ruleset.next_steps[screening.outcome.value]),
+        derived=[
+            DerivedOut(
+                id=d.id,
+                label=d.label,
+                value=screening.derived.get(d.id),
+                unit=d.unit,
+                text=derived_words(ruleset, d, screening),
+            )
+            for d in ruleset.derived
+        ],
         disclaimer=ruleset.disclaimer,
         results=[
             ResultOut(
@@ -99,7 +128,7 @@ def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
             )
             for r in screening.results
         ],
-        answers={q: answer_to_json(v) for q, v in screening.answers.items()},
+        answers=answers_to_json(ruleset.questions, screening.answers),
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from screener.core.model import Action, RuleSet, format_value
+from screener.core.model import Action, Priority, RuleSet, format_value
 from screener.core.screening import Outcome, Screening
+from screener.formats.derived_text import derived_words
+
+PRIORITY_WORDS = {Priority.SAME_DAY: "same day", Priority.ROUTINE: "routine"}
 
 HEADLINES = {
     Outcome.URGENT: "Safety concern: follow the crisis steps now.",
@@ -37,6 +40,47 @@ class SummaryParts:
     ruleset_line: str
     clinic_line: str  # the clinic's name, and its phone number when the rule file gives one
     answers: list[tuple[str, str]]  # (question text, answer in words), asked questions only
+    priority: str | None = None  # "same day" or "routine": how soon a clinician should look
+    rule_next_steps: list[str] = field(default_factory=list)  # from the rules that fired
+    derived: list[str] = field(default_factory=list)  # computed values, with their inputs
+    tables: list[ItemTable] = field(default_factory=list)  # list questions, item by item
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """A list question's items as a small table: one row per item, one column per field."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def item_tables(ruleset: RuleSet, screening: Screening) -> list[ItemTable]:
+    tables = []
+    hidden = set(screening.hidden)
+    for question in ruleset.questions:
+        if not question.is_list or question.id in hidden:
+            continue
+        count = screening.answers.get(question.id)
+        rows = []
+        for number, cells in enumerate(question.item_cells, start=1):
+            values = [screening.answers.get(c.id) for c in cells]
+            within = (
+                number <= count if isinstance(count, int) else any(v is not None for v in values)
+            )
+            if not within:
+                continue
+            rows.append(
+                [str(number)]
+                + [
+                    "-" if c.id in hidden else format_value(c, v)
+                    for c, v in zip(cells, values, strict=True)
+                ]
+            )
+        title = question.text if isinstance(count, int) else f"{question.text} (maybe more)"
+        columns = ["#", *(f.text for f in question.fields)]
+        tables.append(ItemTable(title, columns, rows))
+    return tables
 
 
 def _waiting_on(screening: Screening, question: str) -> str:
@@ -95,4 +139,8 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
             for q in ruleset.questions
             if q.id not in hidden
         ],
+        priority=PRIORITY_WORDS[screening.priority] if screening.priority else None,
+        rule_next_steps=[step for _, step in screening.rule_next_steps],
+        derived=[derived_words(ruleset, d, screening) for d in ruleset.derived],
+        tables=item_tables(ruleset, screening),
     )

@@ -49,12 +49,23 @@ def summary_renderable(
             + (f" (intake {intake_id})" if intake_id else ""),
         )
     )
+    if parts.priority:
+        items.append(Text(f"Review priority: {parts.priority}", style="bold yellow"))
+    items += _bullets("Do now", parts.rule_next_steps, "red")
     items += _bullets("Safety question not answered", parts.safety_unanswered, "red")
     items += _bullets("Reasons", parts.reasons)
     items += _bullets("Also found (outranked by the reasons above)", parts.other_findings)
     items += _bullets("Could not be decided", parts.undecided, "yellow")
     items += _bullets(parts.missing_title, parts.missing, "yellow")
     items += _bullets("Flags for the clinician", parts.flags, "cyan")
+    items += _bullets("Computed values", parts.derived)
+    for item_table in parts.tables:
+        grid = Table(title=Text(item_table.title), title_justify="left")
+        for column in item_table.columns:
+            grid.add_column(Text(column))
+        for row in item_table.rows:
+            grid.add_row(*(Text(cell) for cell in row))
+        items += [grid, Text("")]
     items += _bullets("Not answered", parts.other_unanswered, "dim")
     items += _bullets("Next steps", parts.next_steps)
     items.append(Text(parts.disclaimer, style="italic"))

@@ -17,8 +17,11 @@ from screener.core.conditions.compile import compile_condition, value_getter
 from screener.core.conditions.resolve import resolve, substitute
 from screener.core.conditions.syntax import (
     And,
+    Compare,
     ConditionSyntaxError,
+    Literal,
     Node,
+    QuestionRef,
     parse_condition,
     referenced_questions,
 )
@@ -73,6 +76,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
         aliases=tuple(spec.aliases),
         fields=tuple(_compile_question(f) for f in spec.fields or ()),
         max_items=spec.max_items or 0,
+        item_name=spec.item_name or "Item",
     )
 
 
@@ -162,8 +166,10 @@ def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Que
     for item in range(1, list_question.max_items + 1):
         rename = {f.id: list_question.cell_id(item, f.id) for f in list_question.fields}
         cells = []
+        # An item's fields are asked (and scored) only for items the list is not known to lack.
+        within = Compare(">=", QuestionRef(list_question.id, 0), Literal(item, 0), 0)
         for field in list_question.fields:
-            parts = [t for t in (list_question.ask_if_tree,) if t is not None]
+            parts = [t for t in (list_question.ask_if_tree, within) if t is not None]
             if field.id in field_trees:
                 parts.append(substitute(field_trees[field.id], rename))
             tree: Node | None = None
@@ -176,6 +182,7 @@ def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Que
                     list_id=list_question.id,
                     item=item,
                     field_id=field.id,
+                    text=f"{list_question.item_name} {item}: {field.text}",
                     ask_if=compile_condition(tree) if tree is not None else None,
                     ask_if_tree=tree,
                     aliases=(),

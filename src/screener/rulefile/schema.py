@@ -47,6 +47,7 @@ class QuestionSpec(Strict):
     # A list question: the fields of each item, and at most how many items.
     fields: list[QuestionSpec] | None = None
     max_items: int | None = Field(default=None, ge=1, le=50)
+    item_name: NonEmpty | None = None  # what one item is called when asked ("Treatment")
 
     @field_validator("choices")
     @classmethod

@@ -51,7 +51,7 @@ def next_question(ruleset: RuleSet, state: InterviewState) -> Question | None:
     an edit this finds the questions the edit made relevant.
     """
     hidden = hidden_questions(ruleset, state.answers)
-    for question in ruleset.questions:
+    for question in ruleset.slots:  # a list: how many items, then each item's fields
         if question.id not in hidden and question.id not in state.answers:
             return question
     return None
@@ -88,7 +88,7 @@ def review_rows(ruleset: RuleSet, state: InterviewState) -> list[ReviewRow]:
     """Every answered question in file order; hidden ones are marked as kept, not scored."""
     hidden = hidden_questions(ruleset, state.answers)
     rows = []
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         if question.id not in state.answers:
             continue
         words = answer_words(question, state.answers[question.id])

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from screener.core.coercion import CoercionError, coerce_value
-from screener.core.model import NONE_CHOICE, Question, QuestionType, Value
+from screener.core.model import NONE_CHOICE, Question, QuestionType, Value, format_number
 
 DONT_KNOW = "don't know"  # read as unknown by coerce_value
 DONT_KNOW_LABEL = "Don't know"
@@ -40,14 +40,18 @@ def _ask(prompt: questionary.Question) -> Any:
 
 
 def _range_words(question: Question) -> str:
+    if question.is_list:
+        return f"0-{question.max_items}"
     unit = f" {question.unit}" if question.unit else ""
-    if question.min is not None and question.max is not None:
-        return f"{question.min}-{question.max}{unit}"
-    if question.min is not None:
-        return f"at least {question.min}{unit}"
-    if question.max is not None:
-        return f"at most {question.max}{unit}"
-    return "a whole number"
+    low = None if question.min is None else format_number(question.min)
+    high = None if question.max is None else format_number(question.max)
+    if low is not None and high is not None:
+        return f"{low}-{high}{unit}"
+    if low is not None:
+        return f"at least {low}{unit}"
+    if high is not None:
+        return f"at most {high}{unit}"
+    return "a whole number" if question.type is QuestionType.INTEGER else "a number"
 
 
 def _typed_validator(question: Question) -> Callable[[str], bool | str]:
@@ -65,7 +69,7 @@ def _typed_validator(question: Question) -> Callable[[str], bool | str]:
 
 def _ask_typed(question: Question, current: Value, has_current: bool) -> Value:
     parts = []
-    if question.type is QuestionType.INTEGER:
+    if question.type in (QuestionType.INTEGER, QuestionType.NUMBER, QuestionType.LIST):
         parts.append(_range_words(question))
     if not question.required:
         parts.append("blank = don't know")
@@ -158,7 +162,7 @@ def ask_question(
     if question.help:
         console.print(Text(question.help, style="dim italic"))
     kind = question.type
-    if kind in (QuestionType.INTEGER, QuestionType.TEXT):
+    if kind in (QuestionType.INTEGER, QuestionType.NUMBER, QuestionType.LIST, QuestionType.TEXT):
         return _ask_typed(question, current, has_current)
     if kind is QuestionType.MULTI_CHOICE:
         return _ask_multi(question, current, has_current)

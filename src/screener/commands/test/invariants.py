@@ -103,7 +103,7 @@ def _trees(ruleset: RuleSet, extra: Sequence[Node] = ()) -> list[tuple[Node, tup
     """Every condition with the questions it involves (an ask_if also involves its question)."""
     out: list[tuple[Node, tuple[str, ...]]] = [(r.tree, r.reads) for r in ruleset.rules]
     out += [(tree, referenced_questions(tree)) for tree in extra]
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         if question.ask_if_tree is not None:
             reads = referenced_questions(question.ask_if_tree)
             out.append((question.ask_if_tree, (*reads, question.id)))
