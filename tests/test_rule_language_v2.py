@@ -12,14 +12,16 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.commands.diff.replay import structural_changes
 from screener.core.coercion import coerce_answers
 from screener.core.evaluate import evaluate
 from screener.core.model import Priority, RuleSet
 from screener.core.screening import Outcome, Screening
-from screener.rulefile.load import load_ruleset
+from screener.rulefile.load import load_ruleset, load_ruleset_bytes
 
 from .conftest import FIXTURES
 from .test_batch_equivalence import SIZES, assert_same_as_row_evaluator
+from .test_diff_command import assert_same_report, replay_both_ways
 
 RULES_V2 = FIXTURES / "rules_v2.yaml"
 runner = CliRunner()
@@ -244,3 +246,57 @@ def test_batch_matches_the_row_evaluator_on_lists_facts_and_derived_values(
 ) -> None:
     columns = [slot.id for slot in _V2.slots]
     assert_same_as_row_evaluator(_V2, RULES_V2, columns, records, sizes, fmt)
+
+
+# ---- the column-wise diff reports what replaying each record reports -------------------------
+
+V2_EDITS = [
+    ("weeks >= 6", "weeks >= 4"),
+    ("diazepam_mg > 8", "diazepam_mg > 15"),
+    ("diazepam_factor: 10}", "diazepam_factor: 5}"),
+    ("value: benzo_mg_day * benzo_name.diazepam_factor", "value: benzo_mg_day * 2"),
+    (") >= 2", ") >= 3"),
+    ('any(treatments where medicine == "lithium")', 'any(treatments where medicine == "other")'),
+    ("max_items: 4", "max_items: 3"),
+]
+
+
+Change = tuple[RuleSet, RuleSet, list[str], list[list[str]], tuple[int, ...]]
+
+
+@st.composite
+def v2_changes(draw: st.DrawFn) -> Change:
+    text = RULES_V2.read_text()
+    edits = draw(st.lists(st.sampled_from(V2_EDITS), min_size=1, max_size=3, unique=True))
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    changed = load_ruleset_bytes(text.encode(), "changed.yaml")
+    old_rules, new_rules = (_V2, changed) if draw(st.booleans()) else (changed, _V2)
+    records = draw(v2_records(_V2))
+    header = ["intake_id", *(slot.id for slot in _V2.slots)]
+    rows = [[f"R{n}", *record] for n, record in enumerate(records)]
+    return old_rules, new_rules, header, rows, draw(st.sampled_from(SIZES))
+
+
+@pytest.mark.timeout(600)  # a long property test: several times slower under coverage
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v2_changes())
+def test_the_column_wise_diff_matches_the_plain_replay_on_lists_facts_and_derived_values(
+    case: Change,
+) -> None:
+    old, new, header, rows, sizes = case
+    assert_same_report(*replay_both_ways(old, new, header, rows, sizes))
+
+
+def test_diff_names_changed_facts_fields_and_derived_values() -> None:
+    text = RULES_V2.read_text()
+    for old, new in V2_EDITS[2:4] + V2_EDITS[6:]:
+        text = text.replace(old, new)
+    changed = load_ruleset_bytes(text.encode(), "changed.yaml")
+    shown = [str(c) + " " + "; ".join(c.details) for c in structural_changes(_V2, changed)]
+    facts = next(s for s in shown if s.startswith("question benzo_name changed"))
+    assert "lorazepam: diazepam_factor=10" in facts
+    assert any(s.startswith("derived value diazepam_mg changed") for s in shown), shown
+    items = next(s for s in shown if s.startswith("question treatments changed"))
+    assert "max_items: 4 -> 3" in items

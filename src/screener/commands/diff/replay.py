@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from screener.columnar.header import ColumnMap
 from screener.core import verdict
 from screener.core.coercion import coerce_answers
-from screener.core.model import Question, Rule, RuleSet, Value
+from screener.core.model import Derived, Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
@@ -35,7 +35,7 @@ WIDENED, NARROWED, SAME, INVALID_CHANGE = "widened", "narrowed", "same", INVALID
 
 @dataclass(frozen=True)
 class StructuralChange:
-    kind: str  # "question" or "rule"
+    kind: str  # "question", "derived value" or "rule"
     id: str
     change: str  # "added", "removed", "changed"
     details: tuple[str, ...]  # "when: 'a' -> 'b'"
@@ -64,8 +64,20 @@ def _question_fields(q: Question) -> dict[str, object]:
         "unit": q.unit,
         "choices": ", ".join(q.choice_values) or None,
         "choice labels": "; ".join(c.label for c in q.choices) or None,
+        "choice facts": "; ".join(
+            f"{c.value}: " + ", ".join(f"{k}={v}" for k, v in sorted(c.facts.items()))
+            for c in q.choices
+            if c.facts
+        )
+        or None,
+        "catch-all choices": ", ".join(c.value for c in q.choices if c.catch_all) or None,
         "aliases": ", ".join(q.aliases) or None,
+        "max_items": q.max_items or None,
     }
+
+
+def _derived_fields(d: Derived) -> dict[str, object]:
+    return {"type": "derived", "label": d.label, "value": d.text, "unit": d.unit}
 
 
 def _rule_fields(r: Rule) -> dict[str, object]:
@@ -76,6 +88,8 @@ def _rule_fields(r: Rule) -> dict[str, object]:
         "reason": r.reason,
         "reason_clear": r.reason_clear,
         "source": r.source,
+        "next_step": r.next_step,
+        "priority": r.priority.value if r.priority else None,
     }
 
 
@@ -102,17 +116,31 @@ def _changes(
 
 
 def structural_changes(old: RuleSet, new: RuleSet) -> tuple[StructuralChange, ...]:
+    # A list's fields are compared as questions of their own (`list.field`).
     questions = _changes(
         "question",
-        {q.id: _question_fields(q) for q in old.questions},
-        {q.id: _question_fields(q) for q in new.questions},
+        {qid: _question_fields(q) for qid, q in _with_fields(old)},
+        {qid: _question_fields(q) for qid, q in _with_fields(new)},
+    )
+    derived = _changes(
+        "derived value",
+        {d.id: _derived_fields(d) for d in old.derived},
+        {d.id: _derived_fields(d) for d in new.derived},
     )
     rules = _changes(
         "rule",
         {r.id: _rule_fields(r) for r in old.rules},
         {r.id: _rule_fields(r) for r in new.rules},
     )
-    return tuple(questions + rules)
+    return tuple(questions + derived + rules)
+
+
+def _with_fields(ruleset: RuleSet) -> list[tuple[str, Question]]:
+    out = []
+    for question in ruleset.questions:
+        out.append((question.id, question))
+        out.extend((f"{question.id}.{f.id}", f) for f in question.fields)
+    return out
 
 
 # ---- records and how each rule set scores them ---------------------------------------
