@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.commands.diff.replay import structural_changes
+from screener.commands.test.invariants import boundary_values
 from screener.core.coercion import coerce_answers
 from screener.core.evaluate import evaluate
 from screener.core.model import Priority, RuleSet
@@ -300,3 +301,14 @@ def test_diff_names_changed_facts_fields_and_derived_values() -> None:
     assert any(s.startswith("derived value diazepam_mg changed") for s in shown), shown
     items = next(s for s in shown if s.startswith("question treatments changed"))
     assert "max_items: 4 -> 3" in items
+
+
+def test_screener_test_takes_lists_in_cases_and_derived_values_in_invariants() -> None:
+    cases = FIXTURES / "cases_v2.yaml"
+    out = runner.invoke(app, ["test", str(cases), "--rules", str(RULES_V2)])
+    assert out.exit_code == 0, out.output
+    assert "PASSED: 2 of 2 cases and 1 of 1 invariants passed" in out.stdout
+    # The answer sets vary how many items the list has, 0 to max_items, with boundary values.
+    sets = boundary_values(_V2)
+    assert sets["treatments"] == (0, 1, 2, 3, 4, None)
+    assert 6 in sets["treatments_1_weeks"] and 5 in sets["treatments_1_weeks"]

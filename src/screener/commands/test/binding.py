@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from screener.core.coercion import CoercionError, coerce_value
+from screener.core.coercion import CoercionError, coerce_answers, coerce_value
 from screener.core.conditions.check import check_condition
 from screener.core.conditions.compile import compile_condition
+from screener.core.conditions.resolve import resolve
 from screener.core.conditions.syntax import ConditionSyntaxError, Node, parse_condition
-from screener.core.model import Action, Condition, RuleSet, Value
+from screener.core.model import Action, Condition, RuleSet, Value, list_cells
 from screener.core.problems import Problem, RuleFileError
 from screener.core.screening import Outcome
 from screener.core.suggest import suggest
@@ -94,6 +95,14 @@ class _Binder:
                     f"not a question in the rule set{suggest(key, list(questions))}",
                 )
                 continue
+            if question.is_list:
+                # A list is given whole: it replaces the base's items, item by item.
+                listed, problems = coerce_answers(questions, {key: value})
+                for problem in problems:
+                    self.problem((*path, key), f"{where}.{problem.question}", problem.message)
+                typed[key] = listed[key]
+                typed.update((cell.id, listed[cell.id]) for cell in list_cells(question))
+                continue
             try:
                 typed[key] = coerce_value(question, value)
             except CoercionError as exc:
@@ -159,7 +168,9 @@ class _Binder:
                 self.problem((*path, key), f"{where}.{key}", "list at least one outcome")
         try:
             tree = parse_condition(invariant.given)
-            check_condition(tree, self.ruleset.question_map)
+            derived = {d.id: d.tree for d in self.ruleset.derived}
+            check_condition(tree, self.ruleset.question_map, frozenset(derived))
+            tree = resolve(tree, self.ruleset.question_map, derived)
         except ConditionSyntaxError as exc:
             self.problem((*path, "given"), f"{where}.given", exc.message, exc.offset)
             return None
