@@ -26,7 +26,16 @@ import numpy.typing as npt
 from screener.columnar.coding import ABSENT, Block, Codes, ColumnCoder
 from screener.core import verdict
 from screener.core.conditions.compile import compile_condition
-from screener.core.conditions.syntax import And, Node, Not, Or, referenced_questions
+from screener.core.conditions.syntax import (
+    And,
+    Compare,
+    ItemCount,
+    Literal,
+    Node,
+    Not,
+    Or,
+    referenced_questions,
+)
 from screener.core.model import Action, Condition, Rule, RuleSet, Value
 from screener.core.screening import ACTION_OUTCOME, Outcome
 from screener.core.tristate import Tri
@@ -137,8 +146,98 @@ class _Connective(_Part):
         return result
 
 
+class _CountCompare(_Part):
+    """`count(...)` or `distinct(...)` compared with a number, for the whole block.
+
+    As `compile.compare_values` on the `Span` the row evaluator builds: each item's term is
+    planned like any condition; the count lies between the items that surely match and those
+    that may; for `distinct`, each item's field value becomes an id shared by all items
+    (unknown and catch-all values count as possibly new)."""
+
+    def __init__(self, count: ItemCount, op: str, number: float, count_on_left: bool) -> None:
+        self.terms = tuple(plan_condition(term) for term in count.terms)
+        self.values = count.values
+        self.catch_all = count.catch_all
+        self.op = op if count_on_left else _FLIPPED[op]
+        self.number = number
+        self.ids: dict[Value, int] = {}
+
+    def _value_ids(self, ctx: _Context, slot: str) -> npt.NDArray[np.int64]:
+        """Per record, an id of the item field's value shared by every item; -1 unknown,
+        -2 a catch-all."""
+        coder = ctx.coders[slot]
+        table = np.empty(len(coder.answers), dtype=np.int64)
+        for code, value in enumerate(coder.answers):
+            if value is None:
+                table[code] = -1
+            elif value in self.catch_all:
+                table[code] = -2
+            else:
+                table[code] = self.ids.setdefault(value, len(self.ids))
+        result: npt.NDArray[np.int64] = table[ctx.scored[slot]]
+        return result
+
+    def tri(self, ctx: _Context) -> TriArray:
+        matched = [term.tri(ctx) for term in self.terms]
+        if not matched:
+            low = high = np.zeros(ctx.size, dtype=np.int64)
+        elif not self.values:
+            low = np.sum([m == TRUE for m in matched], axis=0)
+            high = np.sum([m != FALSE for m in matched], axis=0)
+        else:
+            ids = np.stack([self._value_ids(ctx, slot) for slot in self.values], axis=1)
+            sure = np.stack([m == TRUE for m in matched], axis=1)
+            maybe = np.stack([m != FALSE for m in matched], axis=1)
+            named = ids >= 0
+            low = _distinct(np.where(sure & named, ids, -1)) + (sure & (ids == -2)).any(axis=1)
+            high = _distinct(np.where(maybe & named, ids, -1)) + (maybe & ~named).sum(axis=1)
+        return _compare_bounds(self.op, low, high, self.number)
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _distinct(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Per row, how many different ids >= 0 it holds."""
+    ordered = np.sort(ids, axis=1)
+    new = np.ones(ordered.shape, dtype=np.bool_)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    counted: npt.NDArray[np.int64] = (new & (ordered >= 0)).sum(axis=1)
+    return counted
+
+
+def _compare_bounds(
+    op: str, low: npt.NDArray[np.int64], high: npt.NDArray[np.int64], number: float
+) -> TriArray:
+    """`count op number` for counts known to lie in [low, high]: true where it holds for every
+    count in range, false where for none."""
+    if op == "==":
+        true, false = (low == number) & (high == number), (high < number) | (low > number)
+    elif op == "!=":
+        true, false = (high < number) | (low > number), (low == number) & (high == number)
+    elif op == "<":
+        true, false = high < number, low >= number
+    elif op == "<=":
+        true, false = high <= number, low > number
+    elif op == ">":
+        true, false = low > number, high <= number
+    else:
+        true, false = low >= number, high < number
+    result = np.full(len(low), UNKNOWN, dtype=np.int8)
+    result[true] = TRUE
+    result[false] = FALSE
+    return result
+
+
 def plan_condition(node: Node) -> _Part:
     """How to compute a checked condition tree over a block."""
+    if isinstance(node, Compare):
+        sides = ((node.left, node.right, True), (node.right, node.left, False))
+        for count, other, on_left in sides:
+            value = other.value if isinstance(other, Literal) else None
+            if isinstance(count, ItemCount) and type(value) in (int, float):
+                assert isinstance(value, (int, float))
+                return _CountCompare(count, node.op, value, on_left)
     questions = referenced_questions(node)
     if not questions:
         return _Constant(tri_code(compile_condition(node)({})))
