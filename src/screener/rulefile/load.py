@@ -266,6 +266,17 @@ def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
     return build_ruleset(doc, content)
 
 
+def rules_path(path: Path | None = None) -> Path | None:
+    """The file `load_ruleset(path)` reads ($SCREENER_RULES or the bundled one when `path` is
+    None), so that no output can name it; None when the bundled rules are not a plain file."""
+    if path is None and os.environ.get(RULES_VARIABLE):
+        return Path(os.environ[RULES_VARIABLE])
+    if path is None:
+        bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
+        return bundled if isinstance(bundled, Path) else None
+    return path
+
+
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load a rule file; when `path` is None, the one named by $SCREENER_RULES (a clinic's own
     rule file, set once), else the bundled default."""
