@@ -13,7 +13,7 @@ from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_text
 from screener.files.write import check_paths, write_atomic, write_stdout
 from screener.formats.answers_file import AnswersDocument, parse_answers_text
-from screener.rulefile.load import load_ruleset, rules_path
+from screener.rulefile.load import load_ruleset, rules_input
 
 
 def read_answers_source(answers: str) -> tuple[str, str]:
@@ -68,7 +68,7 @@ def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screenin
 
 def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
     check_paths(
-        [("ANSWERS", None if answers == "-" else Path(answers)), ("--rules", rules_path(rules))],
+        [("ANSWERS", None if answers == "-" else Path(answers)), rules_input(rules)],
         [("--output", output)],
     )
     ruleset = load_ruleset(rules)

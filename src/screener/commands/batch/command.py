@@ -32,7 +32,7 @@ from screener.commands.batch.summary import BatchReport, Tally, summary_json, su
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
 from screener.files.write import AtomicFile, check_paths, write_atomic
-from screener.rulefile.load import load_ruleset, rules_path
+from screener.rulefile.load import load_ruleset, rules_input
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -73,7 +73,7 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
     check_paths(
         [
             ("INPUT.csv", options.input),
-            ("--rules", rules_path(options.rules)),
+            rules_input(options.rules),
             ("--map", options.mapping),
         ],
         [("--output", path), ("--summary-json", options.summary_json)],

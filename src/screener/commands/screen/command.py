@@ -50,7 +50,7 @@ from screener.files.write import NamedPath, check_paths, write_atomic, writes_th
 from screener.formats.markdown import render_markdown
 from screener.formats.record import record_json
 from screener.formats.text import answers_table, crisis_panel, plain, summary_renderable
-from screener.rulefile.load import load_ruleset, rules_path
+from screener.rulefile.load import load_ruleset, rules_input
 
 INTAKE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -88,7 +88,7 @@ def _refuse_existing(option: str, path: Path | None) -> None:
 
 
 def _inputs(options: ScreenOptions) -> list[NamedPath]:
-    return [("--rules", rules_path(options.rules)), ("--resume", options.resume)]
+    return [rules_input(options.rules), ("--resume", options.resume)]
 
 
 def _check_options(options: ScreenOptions) -> None:

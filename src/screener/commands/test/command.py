@@ -9,7 +9,7 @@ from screener.commands.test.report import render_report
 from screener.commands.test.run import run_suite
 from screener.core.problems import RuleTestsFailed
 from screener.files.write import check_paths, write_atomic, write_stdout
-from screener.rulefile.load import load_ruleset, rules_path
+from screener.rulefile.load import load_ruleset, rules_input
 
 
 def run_test_command(
@@ -20,7 +20,7 @@ def run_test_command(
     samples: int,
     seed: int,
 ) -> None:
-    check_paths([("CASES", cases), ("--rules", rules_path(rules))], [("--junit", junit)])
+    check_paths([("CASES", cases), rules_input(rules)], [("--junit", junit)])
     ruleset = load_ruleset(rules)
     suite = load_suite(cases, ruleset)
     result = run_suite(ruleset, suite, samples=samples, seed=seed, min_coverage=min_coverage)
