@@ -149,9 +149,10 @@ def test_sighup_raised_at_a_prompt_writes_the_draft_in_the_owners_name_only(
 ) -> None:
     # The same path, in process: HungUp raised by the prompt that would have asked next.
     import screener.commands.screen.command as command
+    import screener.commands.screen.prompts as prompts
 
     monkeypatch.chdir(tmp_path)
-    real = command.ask_question
+    real = prompts.ask_question
     asked = 0
 
     def hang_up_at_the_fourth(*args: object, **kwargs: object) -> object:
