@@ -100,6 +100,20 @@ def _check_options(options: ScreenOptions) -> None:
     check_paths(_inputs(options), [("--save", options.save), ("--markdown", options.markdown)])
     _refuse_existing("--save", options.save)
     _refuse_existing("--markdown", options.markdown)
+    if options.resume is None and options.intake_id is not None:
+        _new_draft_path(options.intake_id)
+
+
+def _new_draft_path(intake_id: str) -> Path:
+    """Where a new interview's draft would go; another person's draft there is never replaced
+    (a reused intake id): continue it, or choose another id."""
+    path = Path(f"screener-draft-{intake_id}.json")
+    if path.exists():
+        raise UsageError(
+            f"{path}: a draft for intake {intake_id} exists; continue it with"
+            f" `screener screen --resume {path}`, or choose another --intake-id"
+        )
+    return path
 
 
 def _say(console: Console, *items: RenderableType) -> None:
@@ -306,12 +320,7 @@ def run_screen(
     ruleset = load_ruleset(options.rules)
     console = console or Console(highlight=False)
     state, intake_id = _start(ruleset, options, console, clock())
-    draft_path = options.resume or Path(f"screener-draft-{intake_id}.json")
-    if options.resume is None and draft_path.exists():
-        raise UsageError(
-            f"{draft_path}: a draft for intake {intake_id} exists; continue it with"
-            f" `screener screen --resume {draft_path}`, or choose another --intake-id"
-        )
+    draft_path = options.resume or _new_draft_path(intake_id)
     interview = Interview(ruleset, console, state, _inputs(options))
     console.print(
         plain(
