@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.commands.screen import flow
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
 from screener.core.problems import ScreenerError
@@ -226,9 +228,9 @@ def run_screen_in(folder: Path, outputs: list[str | None], rules: RuleSet) -> in
     keys = SCORE_IT + ("n" if save is None and markdown is None else "")
     code: list[int] = []
 
-    def action(console: object) -> None:
+    def action(console: Console) -> None:
         try:
-            run_screen(options, console, require_terminal=False)  # type: ignore[arg-type]
+            run_screen(options, console, require_terminal=False)
             code.append(0)
         except ScreenerError as exc:
             code.append(exit_code_for(exc))
@@ -408,7 +410,7 @@ def test_a_record_file_created_during_the_interview_is_never_replaced(
 
     monkeypatch.chdir(tmp_path)
     record = tmp_path / "record.json"
-    real_finish: Callable[..., object] = command.finish
+    real_finish: Callable[..., object] = flow.finish
 
     def someone_else_saves_first(*args: object) -> object:
         record.write_text("another person's record")
@@ -446,12 +448,12 @@ def test_a_draft_whose_name_was_taken_during_the_interview_gets_the_next_free_na
 
     monkeypatch.chdir(tmp_path)
     theirs = tmp_path / "screener-draft-X-2.json"
-    real_record = command.record_answer
+    real_record: Callable[..., object] = flow.record_answer
 
     def meanwhile(*args: object) -> object:
         if not theirs.exists():
             theirs.write_text("another person's draft")
-        return real_record(*args)  # type: ignore[arg-type]
+        return real_record(*args)
 
     monkeypatch.setattr(command, "record_answer", meanwhile)
     run = drive(

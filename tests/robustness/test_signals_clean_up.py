@@ -13,10 +13,12 @@ import signal
 import stat
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
+from rich.console import Console
 
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
@@ -152,7 +154,7 @@ def test_sighup_raised_at_a_prompt_writes_the_draft_in_the_owners_name_only(
     import screener.commands.screen.prompts as prompts
 
     monkeypatch.chdir(tmp_path)
-    real = prompts.ask_question
+    real: Callable[..., object] = prompts.ask_question
     asked = 0
 
     def hang_up_at_the_fourth(*args: object, **kwargs: object) -> object:
@@ -160,7 +162,7 @@ def test_sighup_raised_at_a_prompt_writes_the_draft_in_the_owners_name_only(
         asked += 1
         if asked == 4:
             raise HungUp()
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(command, "ask_question", hang_up_at_the_fourth)
     run = drive(
@@ -187,9 +189,9 @@ def test_any_unexpected_error_in_the_interview_offers_the_draft(
     monkeypatch.setattr(command, "finish", broken)
     errors: list[BaseException] = []
 
-    def action(console: object) -> None:
+    def action(console: Console) -> None:
         try:
-            run_screen(ScreenOptions(intake_id="E-1"), console, require_terminal=False)  # type: ignore[arg-type]
+            run_screen(ScreenOptions(intake_id="E-1"), console, require_terminal=False)
         except RuntimeError as exc:
             errors.append(exc)
 
