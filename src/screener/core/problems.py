@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -197,6 +198,14 @@ def describe_problem(problem: str, show_values: bool = False) -> str:
     assert kind is not None
     text = f"{clip(found.group('label'))}: {_kind(kind)}"
     if show_values:
-        value = found.group("value")
-        text += f" (got {clip(value, SHOWN_CHARS + 2)})"
+        text += f" (got {_shown_repr(found.group('value'))})"
     return text
+
+
+def _shown_repr(text: str) -> str:
+    """A value's repr, as `shown` would write it."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return clip(text)
+    return shown(value)
