@@ -17,7 +17,7 @@ import typer
 from screener.core.problems import Interrupted, OutputFileError, ScreenerError
 from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
 from screener.files.interrupts import install_handlers
-from screener.files.write import write_stdout
+from screener.files.write import stdout_failure, write_stdout
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -319,12 +319,14 @@ def main() -> None:
     install_handlers()
     try:
         app()
+        code: int | str | None = 0
     except SystemExit as exc:
         code = exc.code
-    else:  # pragma: no cover - typer's app() always ends with SystemExit
-        code = 0
+    except OSError as exc:  # typer's own output (--help, usage) into a full disk or a pipe
+        _tell([f"error: {stdout_failure(exc)}"])
+        sys.exit(EXIT_BAD_INPUT)
     try:
-        write_stdout("")  # what typer printed itself (--help, usage errors)
+        write_stdout("")  # what typer printed itself, still buffered
     except OutputFileError as error:
         _tell([f"error: {error}"])
         code = EXIT_BAD_INPUT

@@ -125,7 +125,8 @@ def _silence_stdout() -> None:
             os.close(devnull)
 
 
-def _stdout_error(exc: OSError) -> OutputFileError:
+def stdout_failure(exc: OSError) -> OutputFileError:
+    """The error for a failed write to stdout; stdout is silenced from here on."""
     _silence_stdout()
     if isinstance(exc, BrokenPipeError):
         return OutputFileError(f"{STDOUT}: closed by the reader before everything was written")
@@ -135,10 +136,11 @@ def _stdout_error(exc: OSError) -> OutputFileError:
 def write_stdout(text: str) -> None:
     """Write and flush; a full disk or a closed pipe is one clear error."""
     try:
-        sys.stdout.write(text)
+        if text:  # even an empty write fails on /dev/full
+            sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
-        raise _stdout_error(exc) from None
+        raise stdout_failure(exc) from None
 
 
 # ---- the one atomic writer ------------------------------------------------------------------
@@ -165,7 +167,7 @@ class AtomicFile:
             try:
                 sys.stdout.flush()
             except OSError as exc:
-                raise _stdout_error(exc) from None
+                raise stdout_failure(exc) from None
             self._handle = sys.stdout.buffer
             return
         if writes_through(path):
@@ -192,6 +194,8 @@ class AtomicFile:
         self._owned = True
 
     def write(self, text: str) -> None:
+        if not text:
+            return
         try:
             self._handle.write(text.encode("utf-8"))
         except OSError as exc:
@@ -199,7 +203,7 @@ class AtomicFile:
 
     def _error(self, exc: OSError) -> OutputFileError:
         if self.path is None:
-            return _stdout_error(exc)
+            return stdout_failure(exc)
         if isinstance(exc, BrokenPipeError):
             return OutputFileError(
                 f"{self.name}: closed by the reader before everything was written"
