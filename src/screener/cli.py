@@ -17,7 +17,7 @@ import typer
 from screener.core.problems import Interrupted, OutputFileError, ScreenerError
 from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
 from screener.files.interrupts import install_handlers
-from screener.files.write import stdout_failure, write_stdout
+from screener.files.write import silence, stdout_failure, write_stdout
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,7 +57,7 @@ def _tell(lines: list[str]) -> None:
         sys.stderr.write("".join(f"{line}\n" for line in lines))
         sys.stderr.flush()
     except (OSError, ValueError):
-        pass
+        silence(sys.stderr)
 
 
 def _located(line: str) -> bool:
@@ -328,6 +328,7 @@ def main() -> None:
     try:
         write_stdout("")  # what typer printed itself, still buffered
     except OutputFileError as error:
-        _tell([f"error: {error}"])
-        code = EXIT_BAD_INPUT
+        if not code:  # an error or a signal already has its code (after SIGHUP: no terminal)
+            _tell([f"error: {error}"])
+            code = EXIT_BAD_INPUT
     sys.exit(code)

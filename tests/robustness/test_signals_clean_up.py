@@ -214,3 +214,28 @@ def test_an_interrupted_write_removes_its_temp_file_and_keeps_the_target(
         raise interrupt()
     assert target.read_text() == "before"
     assert _temp_files(tmp_path) == []
+
+
+def test_a_terminal_that_goes_away_leaves_the_draft_and_exits_129(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    # A dropped SSH session: the terminal closes; the kernel sends SIGHUP, and reads and
+    # writes on the terminal fail from then on.
+    child = spawn(["--intake-id", "R-1"], tmp_path)
+    answers = interview()
+    for question_id, value in answers[:4]:
+        answer(child, default_rules, question_id, value)
+    child.expect_exact(default_rules.question_map[answers[4][0]].text[:24])
+    assert child.pid is not None
+    os.close(child.child_fd)
+    deadline = time.monotonic() + 30
+    status = None
+    while status is None and time.monotonic() < deadline:
+        pid, raw = os.waitpid(child.pid, os.WNOHANG)
+        status = os.waitstatus_to_exitcode(raw) if pid else None
+        time.sleep(0.05)
+    assert status == EXIT_HUNG_UP
+    draft = tmp_path / "screener-draft-R-1.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert len(json.loads(draft.read_text())["answers"]) == 4
+    assert _temp_files(tmp_path) == []

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from screener.core.problems import OutputExists, OutputFileError, UsageError
 from screener.files.interrupts import held
@@ -114,20 +114,21 @@ def check_paths(inputs: Sequence[NamedPath], outputs: Sequence[NamedPath]) -> No
 # ---- stdout ---------------------------------------------------------------------------------
 
 
-def _silence_stdout() -> None:
-    """After stdout failed (a full disk, a closed pipe), point it at /dev/null, so the text
-    still buffered does not fail again, with a traceback, when Python exits."""
+def silence(stream: TextIO) -> None:
+    """After a standard stream failed (a full disk, a closed pipe, a terminal gone), point it
+    at /dev/null, so the text still buffered does not fail again when Python exits (which
+    would print a traceback and change the exit code to 120)."""
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
-            os.dup2(devnull, sys.stdout.fileno())
+            os.dup2(devnull, stream.fileno())
         finally:
             os.close(devnull)
 
 
 def stdout_failure(exc: OSError) -> OutputFileError:
     """The error for a failed write to stdout; stdout is silenced from here on."""
-    _silence_stdout()
+    silence(sys.stdout)
     if isinstance(exc, BrokenPipeError):
         return OutputFileError(f"{STDOUT}: closed by the reader before everything was written")
     return OutputFileError(f"{STDOUT}: cannot write ({exc.strerror or exc})")
