@@ -151,3 +151,32 @@ def test_an_interview_under_such_rules_shows_every_text_as_written(
     assert f"(phone {PHONE})" in run.after("Referral pre-screen")
     assert rules.crisis_text in run.after("Referral pre-screen")
     assert "<b>H</b>" in run.screen.split("Review the answers")[0]  # not HTML at the prompt
+
+
+def test_no_plain_string_reaches_rich_in_the_source() -> None:
+    # rich reads markup in any str: every text it is given goes through plain() or Text().
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "src" / "screener"
+    found = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if "rich" not in {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in {"print", "add_row", "Panel", "from_markup", "render_str", "log"}:
+                continue
+            values = [*node.args, *(k.value for k in node.keywords if k.arg == "title")]
+            for value in values:
+                if isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str)
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
