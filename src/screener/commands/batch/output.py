@@ -17,7 +17,7 @@ from json.encoder import encode_basestring
 from screener.columnar.coding import Block
 from screener.columnar.header import header_key
 from screener.columnar.scorer import BlockResult, ColumnarScorer, Key
-from screener.formats.csv_cells import csv_field, csv_fields
+from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
 RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
 ERROR_SEPARATOR = " | "
@@ -131,8 +131,7 @@ class CsvRecordWriter(RecordWriter):
         width = len(self.input_header)
         padding = [""] * width
         return [
-            ",".join(map(csv_field, row if len(row) == width else (row + padding)[:width]))
-            for row in rows
+            csv_record(row if len(row) == width else (row + padding)[:width]) for row in rows
         ]
 
     def _decision_text(
