@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from screener.cli import app
-from screener.formats.csv_cells import FORMULA_START, csv_field, spreadsheet_safe
+from screener.formats.csv_cells import FORMULA_START, csv_field, csv_record, spreadsheet_safe
 
 from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
 
@@ -44,6 +44,13 @@ def test_a_cell_that_starts_like_a_formula_gets_a_quote_in_front(start: str) -> 
     assert spreadsheet_safe(start + "x") == "'" + start + "x"
     assert next(csv.reader([csv_field(start + "x,y")])) == ["'" + start + "x,y"]
     assert spreadsheet_safe("x" + start) == "x" + start  # only at the start
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text(st.characters(exclude_characters="\x00"), max_size=8), min_size=1))
+def test_a_record_reads_back_as_its_spreadsheet_safe_cells(row: list[str]) -> None:
+    line = "x," + csv_record(row)  # after the result columns, as in batch's output
+    assert next(csv.reader(io.StringIO(line, newline="")))[1:] == [spreadsheet_safe(c) for c in row]
 
 
 def test_negative_numbers_are_quoted_too() -> None:
