@@ -130,9 +130,7 @@ class CsvRecordWriter(RecordWriter):
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
         width = len(self.input_header)
         padding = [""] * width
-        return [
-            csv_record(row if len(row) == width else (row + padding)[:width]) for row in rows
-        ]
+        return [csv_record(row if len(row) == width else (row + padding)[:width]) for row in rows]
 
     def _decision_text(
         self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool

@@ -46,6 +46,7 @@ from screener.core.problems import (
     UsageError,
 )
 from screener.core.screening import Screening
+from screener.files.interrupts import held
 from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
 from screener.formats.markdown import render_markdown
 from screener.formats.record import record_json
@@ -234,16 +235,19 @@ class Interview:
         if not wanted:
             _say(self.console, plain("No draft saved."))
             return
+        saved: Path | None = None
         try:
-            saved = write_draft(
-                path, self.ruleset, self.state, intake_id, local_now(), replace=resuming
-            )
+            with held():  # a second signal (a hang-up often comes twice) waits for the draft
+                saved = write_draft(
+                    path, self.ruleset, self.state, intake_id, local_now(), replace=resuming
+                )
         except ScreenerError as exc:
             _say(self.console, plain(f"Could not save the draft: {exc}", style="bold red"))
             return
         except KeyboardInterrupt:
-            _say(self.console, plain("No draft saved."))
-            return
+            if saved is None:
+                _say(self.console, plain("No draft saved."))
+                return
         if saved != path:
             resume_hint = resume_hint.replace(str(path), str(saved))
         _say(
