@@ -13,8 +13,9 @@ import signal
 import stat
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -24,6 +25,7 @@ from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
 from screener.core.problems import HungUp, Terminated
 from screener.errors import EXIT_HUNG_UP, EXIT_INTERRUPTED, EXIT_TERMINATED
+from screener.files.interrupts import held, install_handlers
 from screener.files.write import AtomicFile
 
 from ..conftest import CLEAR_ANSWERS
@@ -239,3 +241,44 @@ def test_a_terminal_that_goes_away_leaves_the_draft_and_exits_129(
     assert stat.S_IMODE(draft.stat().st_mode) == 0o600
     assert len(json.loads(draft.read_text())["answers"]) == 4
     assert _temp_files(tmp_path) == []
+
+
+@pytest.fixture
+def handlers() -> Iterator[None]:
+    """screener's handlers, as `main` installs them, for this test only."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    install_handlers()
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+@pytest.mark.usefixtures("handlers")
+def test_a_signal_while_a_temp_file_is_being_made_still_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp_then_sigterm(**kwargs: Any) -> tuple[int, str]:
+        made = real(**kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives before the writer knows its temp file
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_sigterm)
+    with pytest.raises(Terminated):
+        AtomicFile(tmp_path / "out.csv")
+    assert _temp_files(tmp_path) == []
+
+
+@pytest.mark.usefixtures("handlers")
+def test_a_signal_inside_a_held_step_is_raised_when_it_ends() -> None:
+    done = []
+    with pytest.raises(HungUp), held():
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(0.01)
+        done.append("the step finished")
+    assert done == ["the step finished"]

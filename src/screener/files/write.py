@@ -183,16 +183,20 @@ class AtomicFile:
         self._target = Path(os.path.realpath(path))
         directory = self._target.parent
         try:
-            with held():
+            with held():  # a signal now would leave a temp file no one knows of
                 fd, self._temp = tempfile.mkstemp(
                     prefix=f".{self._target.name}.", suffix=".tmp", dir=directory
                 )
+                self._handle = os.fdopen(fd, "wb", buffering=BUFFER)
+                self._owned = True
+                if not private:
+                    os.fchmod(fd, 0o644)
         except OSError as exc:
+            self.discard()
             raise OutputFileError(f"{path}: cannot write here ({exc.strerror})") from None
-        if not private:
-            os.fchmod(fd, 0o644)
-        self._handle = os.fdopen(fd, "wb", buffering=BUFFER)
-        self._owned = True
+        except BaseException:  # a signal held until the temp file was known
+            self.discard()
+            raise
 
     def write(self, text: str) -> None:
         if not text:
