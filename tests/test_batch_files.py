@@ -67,7 +67,8 @@ def test_every_record_gets_one_output_row_in_input_order_with_its_number_and_id(
     assert result.exit_code == 0, result.output
     rows = output_rows(tmp_path / "out.csv")
     assert list(rows[0]) == [
-        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors"
+        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors",
+        "safety_unreadable",
     ]  # fmt: skip
     assert [(r["row"], r["intake_id"], r["outcome"]) for r in rows] == [
         ("1", "A1", "likely_eligible"),
@@ -274,6 +275,7 @@ def test_jsonl_output_has_one_object_per_record_with_lists(tmp_path: Path) -> No
         "flags": ["phq9_moderately_severe", "no_bp_reading"],
         "missing": ["bp_systolic"],
         "errors": [],
+        "safety_unreadable": False,
     }
     assert objects[1]["outcome"] == "invalid"
     assert objects[1]["errors"] == ["hypertension: expected yes or no (got 'maybe')"]
@@ -318,11 +320,21 @@ def test_summary_json_gives_counts_reasons_invalid_records_and_columns(tmp_path:
         {
             "row": 4,
             "id": "A4",
-            "problem": "age: expected a whole number (got 'old')",
+            "problem": "age: expected a whole number",  # no value without --show-values
             "problems": 1,
+            "safety_unreadable": False,
         },
-        {"row": 5, "id": "A5", "problem": "too few fields: 5, the header has 30", "problems": 1},
+        # Too few fields: the safety answer cannot be read either.
+        {
+            "row": 5,
+            "id": "A5",
+            "problem": "too few fields: 5, the header has 30",
+            "problems": 1,
+            "safety_unreadable": True,
+        },
     ]
+    assert data["safety_unreadable"] == 1
+    assert data["safety_unreadable_records"] == [{"row": 5, "id": "A5"}]
     assert data["unknown_columns"] == ["site"]
     assert data["missing_columns"] == []
     assert data["columns"]["age"] == "age"
@@ -340,7 +352,7 @@ def test_the_printed_summary_counts_outcomes_and_names_the_invalid_records(tmp_p
     assert any(line.split() == ["urgent", "1", "33.3%"] for line in lines)
     assert any(line.split() == ["invalid", "1", "33.3%"] for line in lines)
     assert any(line.split()[:2] == ["self_harm", "1"] for line in lines)
-    assert "  row 3 A3: pregnant: expected yes or no (got '?!')" in lines
+    assert "  row 3 A3: pregnant: expected yes or no" in lines  # the value only with --show-values
 
 
 def test_exit_code_is_0_when_every_record_was_scored_and_3_when_some_were_invalid(
@@ -365,7 +377,9 @@ def test_an_empty_file_is_an_error_and_a_header_alone_gives_just_the_header(
 
     result = batch(write_export(tmp_path / "header.csv", []))
     assert result.exit_code == 0
-    assert result.stdout == "row,intake_id,outcome,deciding,flags,missing,errors\n"
+    assert (
+        result.stdout == "row,intake_id,outcome,deciding,flags,missing,errors,safety_unreadable\n"
+    )
     assert "0 records" in result.stderr
 
 
@@ -396,8 +410,9 @@ def test_include_input_copies_every_input_column_after_the_results(tmp_path: Pat
     result = batch(export, "--include-input", "-o", tmp_path / "out.csv")
     assert result.exit_code == 3  # A2 has too few fields
     out = output_rows(tmp_path / "out.csv")
-    assert list(out[0])[:8] == [
-        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors", "input_intake_id"
+    assert list(out[0])[:9] == [
+        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors",
+        "safety_unreadable", "input_intake_id"
     ]  # fmt: skip
     assert out[0]["notes"] == "a, b"
     assert out[0]["age"] == "42"
@@ -441,8 +456,8 @@ def test_ids_that_need_quoting_are_quoted_in_the_csv_output(tmp_path: Path) -> N
 def test_stdout_holds_only_the_records_and_the_summary_goes_to_stderr(tmp_path: Path) -> None:
     result = batch(write_export(tmp_path / "in.csv", [record("A1")]))
     assert result.stdout.splitlines() == [
-        "row,intake_id,outcome,deciding,flags,missing,errors",
-        "1,A1,likely_eligible,,phq9_moderately_severe,,",
+        "row,intake_id,outcome,deciding,flags,missing,errors,safety_unreadable",
+        "1,A1,likely_eligible,,phq9_moderately_severe,,,no",
     ]
     assert "screener batch: 1 records" in result.stderr
     assert "━" not in result.stderr  # no progress bar when stderr is not a terminal

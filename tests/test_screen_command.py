@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.commands.screen import command as screen_command
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
-from screener.core.problems import InputFileError
+from screener.core.problems import InputFileError, OutputFileError
 from screener.core.screening import Screening
 
 from .conftest import FROZEN_RULES
@@ -375,7 +376,11 @@ def test_a_draft_that_cannot_be_written_is_reported_and_the_interview_still_ends
     tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "screener-draft-W.json").mkdir()  # the draft's name is taken by a folder
+
+    def disk_full(*_: object, **__: object) -> Path:
+        raise OutputFileError("screener-draft-W.json: cannot write (No space left on device)")
+
+    monkeypatch.setattr(screen_command, "write_draft", disk_full)
     run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", ScreenOptions(intake_id="W"))
     assert isinstance(run.error, KeyboardInterrupt)
     assert "Could not save the draft" in run.screen

@@ -1,5 +1,7 @@
 """The `screener` command: parses options, calls one function, maps errors to exit codes
-(the codes live in `screener.errors`)."""
+(the codes live in `screener.errors`: 0 done, 1 bad input or an output that cannot be written,
+2 bad usage, 3 some batch records invalid, 4 diff --fail-on, 129 SIGHUP, 130 Ctrl-C, 143
+SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the Ctrl-C path."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from screener.core.problems import ScreenerError
-from screener.errors import EXIT_INTERRUPTED, exit_code_for
+from screener.core.problems import Interrupted, OutputFileError, ScreenerError
+from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
+from screener.files.interrupts import install_handlers
+from screener.files.write import silence, stdout_failure, write_stdout
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,16 +38,26 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return command(*args, **kwargs)
+            value = command(*args, **kwargs)
+            write_stdout("")  # a full disk or a closed pipe is an error here, not at exit
+            return value
         except ScreenerError as exc:
-            for line in exc.lines():
-                sys.stderr.write(f"error: {line}\n" if not _located(line) else f"{line}\n")
+            _tell([f"error: {line}" if not _located(line) else line for line in exc.lines()])
             raise typer.Exit(exit_code_for(exc)) from None
-        except (KeyboardInterrupt, EOFError):
-            sys.stderr.write("\ninterrupted\n")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (KeyboardInterrupt, EOFError) as exc:
+            _tell(["", f"{exc}" if isinstance(exc, Interrupted) else "interrupted"])
+            raise typer.Exit(exit_code_for_interrupt(exc)) from None
 
     return wrapper
+
+
+def _tell(lines: list[str]) -> None:
+    """To stderr; after SIGHUP there may be no terminal left to write to."""
+    try:
+        sys.stderr.write("".join(f"{line}\n" for line in lines))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        silence(sys.stderr)
 
 
 def _located(line: str) -> bool:
@@ -70,6 +84,14 @@ MapOption = Annotated[
     Path | None,
     typer.Option("--map", help="YAML file mapping the export's header names to question ids."),
 ]
+ShowValuesOption = Annotated[
+    bool,
+    typer.Option(
+        "--show-values",
+        help="Quote people's values in the printed problems (default: only the record, the"
+        " question and the kind of problem, as logs should hold).",
+    ),
+]
 
 
 class Format(StrEnum):
@@ -89,7 +111,7 @@ def validate(
     from screener.commands.validate import summary_line
     from screener.rulefile.load import load_ruleset
 
-    typer.echo(summary_line(load_ruleset(rules)))
+    write_stdout(summary_line(load_ruleset(rules)) + "\n")
 
 
 @app.command()
@@ -197,6 +219,7 @@ def batch(
         Path | None,
         typer.Option("--summary-json", help="Also write the run's summary as JSON."),
     ] = None,
+    show_values: ShowValuesOption = False,
 ) -> None:
     """Score a CSV export: one output record per input record, and a summary on stderr.
 
@@ -215,6 +238,7 @@ def batch(
             mapping=column_map,
             include_input=include_input,
             summary_json=summary_json,
+            show_values=show_values,
         )
     )
     if code:
@@ -250,6 +274,7 @@ def diff(
     ] = None,
     column_map: MapOption = None,
     id_column: IdColumnOption = None,
+    show_values: ShowValuesOption = False,
 ) -> None:
     """Replay records under two rule files: outcome matrix, changed records, rule changes."""
     from screener.commands.diff.command import DiffOptions, run_diff_command
@@ -264,6 +289,7 @@ def diff(
             encoding=encoding,
             mapping=column_map,
             id_column=id_column,
+            show_values=show_values,
         )
     )
 
@@ -289,5 +315,20 @@ def _options(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on."""
+    install_handlers()
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    except OSError as exc:  # typer's own output (--help, usage) into a full disk or a pipe
+        _tell([f"error: {stdout_failure(exc)}"])
+        sys.exit(EXIT_BAD_INPUT)
+    try:
+        write_stdout("")  # what typer printed itself, still buffered
+    except OutputFileError as error:
+        if not code:  # an error or a signal already has its code (after SIGHUP: no terminal)
+            _tell([f"error: {error}"])
+            code = EXIT_BAD_INPUT
+    sys.exit(code)

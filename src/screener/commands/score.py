@@ -11,9 +11,9 @@ from screener.core.model import RuleSet
 from screener.core.scoring import score_raw
 from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_text
-from screener.files.write import check_output_path, write_atomic
+from screener.files.write import check_paths, write_atomic, write_stdout
 from screener.formats.answers_file import AnswersDocument, parse_answers_text
-from screener.rulefile.load import load_ruleset
+from screener.rulefile.load import load_ruleset, rules_input
 
 
 def read_answers_source(answers: str) -> tuple[str, str]:
@@ -67,8 +67,10 @@ def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screenin
 
 
 def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
-    if output is not None:
-        check_output_path(output, "--output", [Path(answers)] if answers != "-" else [])
+    check_paths(
+        [("ANSWERS", None if answers == "-" else Path(answers)), rules_input(rules)],
+        [("--output", output)],
+    )
     ruleset = load_ruleset(rules)
     text, name = read_answers_source(answers)
     document = parse_answers_text(text, name)
@@ -80,4 +82,4 @@ def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -
         write_atomic(output, render(ruleset, screening, fmt, document.intake_id, color=False))
         return
     color = fmt == "text" and sys.stdout.isatty()
-    sys.stdout.write(render(ruleset, screening, fmt, document.intake_id, color=color))
+    write_stdout(render(ruleset, screening, fmt, document.intake_id, color=color))

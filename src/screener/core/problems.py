@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
+
+# No message echoes more than this many characters of anything a user's file holds.
+SHOWN_CHARS = 40
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """At most `limit` characters of `text`, with an ellipsis when some were cut."""
+    return text if len(text) <= limit else text[:limit] + "\u2026"
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as a message quotes it: its repr (so control characters are escapes, never
+    terminal codes), of at most `limit` characters of the value."""
+    if isinstance(value, str):
+        return repr(clip(value, limit))
+    return clip(repr(value), limit)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,10 @@ class AnswerProblem:
     def __str__(self) -> str:
         return f"{self.question}: {self.message} (got {self.value!r})"
 
+    def short(self) -> str:
+        """As printed: the value clipped to a short prefix."""
+        return f"{clip(self.question)}: {self.message} (got {shown(self.value)})"
+
 
 class AnswersError(ScreenerError):
     """An answers file (or record) has values that cannot be read."""
@@ -66,7 +88,7 @@ class AnswersError(ScreenerError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {p}" for p in self.problems]
+        return [f"{self.source}: {p.short()}" for p in self.problems]
 
 
 class InputFileError(ScreenerError):
@@ -87,3 +109,103 @@ class RuleTestsFailed(ScreenerError):
 
 class ForbiddenChange(ScreenerError):
     """`diff --fail-on` found records whose outcome moved the forbidden way."""
+
+
+class OutputExists(OutputFileError):
+    """A file that must be created new (a record, a draft) appeared before it was written."""
+
+
+# ---- signals -------------------------------------------------------------------------------
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is so that it takes the Ctrl-C path: temp
+    files are removed, the interview offers (or, without a terminal, writes) a draft."""
+
+    signal_name = "a signal"
+    exit_code = 128
+
+    def __str__(self) -> str:
+        return f"stopped by {self.signal_name}"
+
+
+class Terminated(Interrupted):
+    """SIGTERM: someone or something asked the program to stop."""
+
+    signal_name = "SIGTERM"
+    exit_code = 143  # 128 + 15, as a shell reports a process killed by SIGTERM
+
+
+class HungUp(Interrupted):
+    """SIGHUP: the terminal went away (a dropped SSH session); there is no one to ask."""
+
+    signal_name = "SIGHUP"
+    exit_code = 129  # 128 + 1
+
+
+# ---- problems as printed on a log stream ---------------------------------------------------
+
+# The messages `coercion.coerce_value` and the CSV reader give, matched so that a message can
+# be printed without the person's value. Anything else is "cannot be read": a message not
+# known here never leaks a value.
+_FIXED = (
+    "expected yes or no",
+    "expected a whole number",
+    "expected one of the listed choices",
+    "expected choices separated by ';'",
+    "expected text",
+    "'none' cannot be combined with other choices",
+    "not a question in this rule set",
+)
+_QUOTED = r"(?:'[^']*'|\"[^\"]*\"|'.*'|\".*\")"
+_KIND = re.compile(
+    r"(?P<fixed>" + "|".join(re.escape(f) for f in _FIXED) + r")(?: \(did you mean .*\))?"
+    r"|[+-]?\d+ is (?P<bound>below the minimum|above the maximum) (?P<limit>[+-]?\d+)"
+    rf"|{_QUOTED} is not one of: (?P<allowed>[^()']*?)(?: \(did you mean .*\))?",
+    re.DOTALL,
+)
+_PROBLEM = re.compile(
+    rf"(?P<label>.+?): (?P<kind>{_KIND.pattern}) \(got (?P<value>.*)\)", re.DOTALL
+)
+_SHAPE = re.compile(
+    r"(?P<kind>too (?:few|many) fields: \d+, the header has \d+)(?: \(extra: .*\))?"
+)
+
+
+def _kind(match: re.Match[str]) -> str:
+    if match.group("fixed"):
+        return match.group("fixed")
+    if match.group("bound"):
+        return f"{match.group('bound')} {match.group('limit')}"
+    return f"not one of: {match.group('allowed')}"
+
+
+def describe_problem(problem: str, show_values: bool = False) -> str:
+    """One record's problem for a log stream: the question and the kind of problem, never the
+    value (`label: expected yes or no`); with `show_values`, a short prefix of the value too.
+
+    `problem` is as the readers make it: `label: message (got 'value')`, or a record's shape
+    (`too many fields: 30, the header has 29 (extra: ...)`)."""
+    shape = _SHAPE.fullmatch(problem)
+    if shape is not None:
+        return shape.group("kind")
+    found = _PROBLEM.fullmatch(problem)
+    if found is None:
+        # Not a shape this knows: say only that something could not be read.
+        head = problem.split(": ", 1)[0] if ": " in problem else ""
+        return f"{clip(head)}: cannot be read" if head else "a value cannot be read"
+    kind = _KIND.fullmatch(found.group("kind"))
+    assert kind is not None
+    text = f"{clip(found.group('label'))}: {_kind(kind)}"
+    if show_values:
+        text += f" (got {_shown_repr(found.group('value'))})"
+    return text
+
+
+def _shown_repr(text: str) -> str:
+    """A value's repr, as `shown` would write it."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return clip(text)
+    return shown(value)

@@ -92,6 +92,7 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
     """The parser's words, plus what usually causes them in a hand-edited file."""
     problem = str(exc.problem or "").replace("\n", " ").strip()
     if "duplicate key" in problem and exc.context_mark is not None:
+        problem = problem.split(" with value ", 1)[0]  # the values may be a person's answers
         return f"{problem} (the mapping starts on line {exc.context_mark.line + 1})"
     if "'\\t'" in problem:
         return "a tab character: indent YAML with spaces only"

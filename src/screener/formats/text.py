@@ -1,6 +1,15 @@
-"""The referral summary on a terminal, with rich. Crisis text always comes first."""
+"""The referral summary on a terminal, with rich. Crisis text always comes first.
+
+rich reads `[...]` in any plain string it is given as markup (`[/]` crashes it, `[bold]`
+vanishes, `[link=...]` makes a hyperlink) and `:name:` as an emoji. Every text here that comes
+from a person (answers, ids) or from the rule file (question texts, labels, reasons, clinic
+name and phone, crisis text, next steps) is passed as `rich.text.Text` through `plain()`,
+which also shows control characters as escapes instead of sending them to the terminal.
+"""
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -19,8 +28,19 @@ STYLES = {
 }
 
 
+# C0 controls except tab and newline, DEL, and C1 controls (ESC starts terminal codes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Untrusted text as it is: never markup, never an emoji code, never a terminal code."""
+    return Text(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text), style=style)
+
+
 def crisis_panel(crisis_text: str) -> Panel:
-    return Panel(Text(crisis_text), title="URGENT: SAFETY", style="bold white on red", expand=True)
+    return Panel(
+        plain(crisis_text), title=Text("URGENT: SAFETY"), style="bold white on red", expand=True
+    )
 
 
 def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableType]:
@@ -30,7 +50,7 @@ def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableTy
     body.add_column(width=3, justify="right")
     body.add_column()
     for item in items:
-        body.add_row("•", Text(item))
+        body.add_row(Text("•"), plain(item))
     return [Text(title, style="bold " + style), body, Text("")]
 
 
@@ -42,15 +62,11 @@ def summary_renderable(
     if parts.crisis_text:
         items.append(crisis_panel(parts.crisis_text))
     banner = Text(f" {parts.outcome.label.upper()} ", style=STYLES[parts.outcome])
-    items.append(
-        Panel(
-            Group(banner, Text(parts.headline)),
-            title=f"Referral pre-screen: {parts.clinic_line}"
-            + (f" (intake {intake_id})" if intake_id else ""),
-        )
-    )
+    title = "Referral pre-screen: " + parts.clinic_line
+    title += f" (intake {intake_id})" if intake_id else ""
+    items.append(Panel(Group(banner, plain(parts.headline)), title=plain(title)))
     if parts.priority:
-        items.append(Text(f"Review priority: {parts.priority}", style="bold yellow"))
+        items.append(plain(f"Review priority: {parts.priority}", style="bold yellow"))
     items += _bullets("Do now", parts.rule_next_steps, "red")
     items += _bullets("Safety question not answered", parts.safety_unanswered, "red")
     items += _bullets("Reasons", parts.reasons)
@@ -60,16 +76,16 @@ def summary_renderable(
     items += _bullets("Flags for the clinician", parts.flags, "cyan")
     items += _bullets("Computed values", parts.derived)
     for item_table in parts.tables:
-        grid = Table(title=Text(item_table.title), title_justify="left")
+        grid = Table(title=plain(item_table.title), title_justify="left")
         for column in item_table.columns:
-            grid.add_column(Text(column))
+            grid.add_column(plain(column))
         for row in item_table.rows:
-            grid.add_row(*(Text(cell) for cell in row))
+            grid.add_row(*(plain(cell) for cell in row))
         items += [grid, Text("")]
     items += _bullets("Not answered", parts.other_unanswered, "dim")
     items += _bullets("Next steps", parts.next_steps)
-    items.append(Text(parts.disclaimer, style="italic"))
-    items.append(Text(parts.ruleset_line, style="dim"))
+    items.append(plain(parts.disclaimer, style="italic"))
+    items.append(plain(parts.ruleset_line, style="dim"))
     if parts.crisis_text:
         # Again at the end, so that it is on screen when the summary has scrolled.
         items.append(crisis_panel(parts.crisis_text))
@@ -83,5 +99,5 @@ def answers_table(rows: list[tuple[str, str, str]]) -> Table:
     table.add_column("Question")
     table.add_column("Answer")
     for number, (_, text, answer) in enumerate(rows, start=1):
-        table.add_row(str(number), text, answer)
+        table.add_row(Text(str(number)), plain(text), plain(answer))
     return table

@@ -483,6 +483,18 @@ def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
     return build_ruleset(doc, content)
 
 
+def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
+    """How the rule file `load_ruleset(path)` reads is named, and its path ($SCREENER_RULES
+    or the bundled one when `path` is None), so that no output can name it. The path is None
+    when the bundled rules are not a plain file."""
+    if path is not None:
+        return "--rules", path
+    if os.environ.get(RULES_VARIABLE):
+        return f"${RULES_VARIABLE}", Path(os.environ[RULES_VARIABLE])
+    bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
+    return "the bundled rules", bundled if isinstance(bundled, Path) else None
+
+
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load a rule file; when `path` is None, the one named by $SCREENER_RULES (a clinic's own
     rule file, set once), else the bundled default."""

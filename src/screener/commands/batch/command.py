@@ -25,14 +25,14 @@ from screener.commands.batch.output import (
     RESULT_FIELDS,
     CsvRecordWriter,
     JsonlRecordWriter,
-    OutputFile,
     RecordWriter,
 )
+from screener.commands.batch.safety import SafetyCheck, safety_questions
 from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
-from screener.files.write import check_output_path, write_atomic
-from screener.rulefile.load import load_ruleset
+from screener.files.write import AtomicFile, check_paths, write_atomic
+from screener.rulefile.load import load_ruleset, rules_input
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -48,6 +48,7 @@ class BatchOptions:
     mapping: Path | None = None
     include_input: bool = False
     summary_json: Path | None = None
+    show_values: bool = False  # the summary quotes people's values only when asked
     # Tuning, not options: tests set them small to cross many block boundaries.
     read_rows: int = READ_ROWS
     block_rows: int = BLOCK_ROWS
@@ -55,7 +56,8 @@ class BatchOptions:
 
 
 def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
-    """(output path or None for stdout, format); refuses to write over the input."""
+    """(output path or None for stdout, format); refuses an output that would replace an
+    input or another output."""
     path = None if options.output in (None, "-") else Path(str(options.output))
     fmt = options.output_format
     if fmt is None:
@@ -68,10 +70,14 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
                     f"--output {path}: cannot tell the format from the name; end it in .csv"
                     " or .jsonl, or give --format"
                 )
-    if path is not None:
-        check_output_path(path, "--output", [options.input])
-    if options.summary_json is not None:
-        check_output_path(options.summary_json, "--summary-json", [options.input])
+    check_paths(
+        [
+            ("INPUT.csv", options.input),
+            rules_input(options.rules),
+            ("--map", options.mapping),
+        ],
+        [("--output", path), ("--summary-json", options.summary_json)],
+    )
     return path, fmt
 
 
@@ -129,9 +135,9 @@ def _show_progress(to_stdout: bool) -> bool:
 def run_batch(options: BatchOptions) -> int:
     """Score every record; write the output and the summary; return the exit code."""
     started = time.perf_counter()
+    out_path, fmt = _output_target(options)
     ruleset = load_ruleset(options.rules)
     encoding = resolve_encoding(options.encoding)
-    out_path, fmt = _output_target(options)
     id_column = options.id_column or DEFAULT_ID_COLUMN
     if header_key(id_column) in {header_key(f) for f in RESULT_FIELDS}:
         raise UsageError(f"--id-column {id_column!r} is the name of an output column")
@@ -147,13 +153,14 @@ def run_batch(options: BatchOptions) -> int:
         )
         labels = {q: columns.label(q) for q in columns.questions}
         scorer = ColumnarScorer(ruleset, labels)
+        safety = SafetyCheck(scorer, safety_questions(ruleset))
         writer_type: type[RecordWriter] = CsvRecordWriter if fmt == "csv" else JsonlRecordWriter
         writer = writer_type(
             scorer, id_column, columns.id_index is not None, columns.header, options.include_input
         )
         in_file_order = dict(sorted(columns.questions.items(), key=lambda item: item[1]))
         tally = Tally()
-        output = OutputFile(out_path)
+        output = AtomicFile(out_path, private=True)
         try:
             output.write(writer.header())
             with (
@@ -172,8 +179,9 @@ def run_batch(options: BatchOptions) -> int:
                 )
                 for block in blocks:
                     result = scorer.score(block)
-                    output.write(writer.block(block, result))
-                    tally.add(block, result, columns.id_index is not None)
+                    unreadable = safety.offsets(block) if result.problems else []
+                    output.write(writer.block(block, result, unreadable))
+                    tally.add(block, result, columns.id_index is not None, unreadable)
                     advance(source.bytes_read(), tally.records)
             output.commit()
         except BaseException:
@@ -190,6 +198,7 @@ def run_batch(options: BatchOptions) -> int:
         blank_lines=source.blank_lines,
         seconds=time.perf_counter() - started,
         exit_code=exit_code,
+        show_values=options.show_values,
     )
     if options.summary_json is not None:
         write_atomic(options.summary_json, summary_json(report))

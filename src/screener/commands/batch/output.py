@@ -1,95 +1,27 @@
-"""Batch output: one CSV row or JSON line per input record, streamed to a file or stdout.
+"""Batch output: one CSV row or JSON line per input record, streamed (through
+files.write.AtomicFile) to a file or stdout.
 
-A file is written to a temporary file beside it, readable by the owner only (it holds
-people's screenings), and renamed over the target only when every record is written.
+CSV cells copied from the export (ids, input cells and header names, messages quoting them)
+are spreadsheet-safe: one that starts like a formula gets a `'` in front (formats.csv_cells).
+`safety_unreadable` is yes (true) for an invalid record with an unreadable cell of a question
+an urgent rule reads (or a record whose fields cannot be matched to the header at all).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import operator
-import os
-import re
-import sys
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from json.encoder import encode_basestring
-from pathlib import Path
-from typing import BinaryIO
 
 from screener.columnar.coding import Block
 from screener.columnar.header import header_key
 from screener.columnar.scorer import BlockResult, ColumnarScorer, Key
-from screener.core.problems import InputFileError
+from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
-RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors")
+RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
 ERROR_SEPARATOR = " | "
-_CSV_SPECIAL = re.compile(r'[",\r\n]')
 TEXT_CACHE_LIMIT = 20_000
-
-
-def csv_field(text: str) -> str:
-    """One CSV field, quoted only when it must be (as csv.writer's QUOTE_MINIMAL)."""
-    if _CSV_SPECIAL.search(text) is None:
-        return text
-    return '"' + text.replace('"', '""') + '"'
-
-
-class OutputFile:
-    """A file written atomically (temporary file + rename), or stdout when `path` is None."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._temp: str | None = None
-        self._handle: BinaryIO
-        if path is None:
-            self._handle = sys.stdout.buffer
-            return
-        directory = path.parent if str(path.parent) else Path(".")
-        try:
-            fd, self._temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        except OSError as exc:
-            raise InputFileError(f"{path}: cannot write here ({exc.strerror})") from None
-        os.chmod(self._temp, 0o600)
-        self._handle = os.fdopen(fd, "wb", buffering=1 << 20)
-
-    def write(self, text: str) -> None:
-        try:
-            self._handle.write(text.encode("utf-8"))
-        except BrokenPipeError:
-            raise InputFileError("the output was closed before every record was written") from None
-        except OSError as exc:
-            raise InputFileError(
-                f"{self.path or '<stdout>'}: cannot write ({exc.strerror})"
-            ) from None
-
-    def commit(self) -> None:
-        if self._temp is None or self.path is None:
-            try:
-                self._handle.flush()
-            except BrokenPipeError:
-                raise InputFileError(
-                    "the output was closed before every record was written"
-                ) from None
-            return
-        try:
-            self._handle.close()
-            os.replace(self._temp, self.path)
-        except OSError as exc:
-            self.discard()
-            raise InputFileError(f"{self.path}: cannot write ({exc.strerror})") from None
-        self._temp = None
-
-    def discard(self) -> None:
-        """Drop a half-written file; the target is left as it was."""
-        if self._temp is None:
-            return
-        with contextlib.suppress(OSError):
-            self._handle.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self._temp)
-        self._temp = None
 
 
 class _Texts(dict[Key, str]):
@@ -156,7 +88,7 @@ class RecordWriter:
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         raise NotImplementedError
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
+    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
         raise NotImplementedError
 
     def _ids(self, ids: list[str]) -> list[str]:
@@ -167,14 +99,18 @@ class RecordWriter:
     ) -> str:
         raise NotImplementedError
 
-    def block(self, block: Block, result: BlockResult) -> str:
+    def block(self, block: Block, result: BlockResult, safety: Collection[int] = ()) -> str:
+        """The block's records; `safety`: offsets of invalid records with an unreadable
+        safety answer."""
         decisions = list(map(self._decisions[0].__getitem__, result.decisions[0]))
         for texts, keys in zip(self._decisions[1:], result.decisions[1:], strict=True):
             decisions = list(map(operator.add, decisions, map(texts.__getitem__, keys)))
         flags = list(map(self._flags.__getitem__, result.flags))
         missing = list(map(self._missing.__getitem__, result.missing))
         for offset, problems in result.problems.items():
-            decisions[offset], flags[offset], missing[offset] = self._invalid_texts(problems)
+            decisions[offset], flags[offset], missing[offset] = self._invalid_texts(
+                problems, offset in safety
+            )
         rows = range(block.start, block.start + block.size)
         return self._lines(rows, self._ids(block.ids), [decisions, flags, missing], block.inputs)
 
@@ -194,10 +130,7 @@ class CsvRecordWriter(RecordWriter):
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
         width = len(self.input_header)
         padding = [""] * width
-        return [
-            ",".join(map(csv_field, row if len(row) == width else (row + padding)[:width]))
-            for row in rows
-        ]
+        return [csv_record(row if len(row) == width else (row + padding)[:width]) for row in rows]
 
     def _decision_text(
         self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
@@ -211,16 +144,14 @@ class CsvRecordWriter(RecordWriter):
         return ";".join(flags)
 
     def _missing_text(self, missing: tuple[str, ...]) -> str:
-        return ";".join(missing) + ","
+        return ";".join(missing) + ",,no"  # missing, errors (none), safety_unreadable
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
-        return "invalid,", "", "," + csv_field(ERROR_SEPARATOR.join(problems))
+    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
+        errors = csv_field(ERROR_SEPARATOR.join(problems))
+        return "invalid,", "", f",{errors},{'yes' if safety else 'no'}"
 
     def _ids(self, ids: list[str]) -> list[str]:
-        joined = "\x00".join(ids)
-        if any(c in joined for c in ',"\r\n'):
-            return list(map(csv_field, ids))
-        return ids
+        return csv_fields(ids)
 
     def _lines(
         self, rows: range, ids: list[str], parts: list[list[str]], inputs: list[str] | None
@@ -262,14 +193,14 @@ class JsonlRecordWriter(RecordWriter):
         return f'"flags": {json.dumps(list(flags))}'
 
     def _missing_text(self, missing: tuple[str, ...]) -> str:
-        return f'"missing": {json.dumps(list(missing))}, "errors": []'
+        return f'"missing": {json.dumps(list(missing))}, "errors": [], "safety_unreadable": false'
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
+    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
         errors = json.dumps(problems, ensure_ascii=False)
         return (
             '"outcome": "invalid", "deciding": []',
             '"flags": []',
-            f'"missing": [], "errors": {errors}',
+            f'"missing": [], "errors": {errors}, "safety_unreadable": {json.dumps(safety)}',
         )
 
     def _ids(self, ids: list[str]) -> list[str]:

@@ -1,4 +1,10 @@
-"""What a batch run did: counts per outcome, the most frequent reasons, the invalid records."""
+"""What a batch run did: counts per outcome, the most frequent reasons, the invalid records.
+
+The summary goes to stderr, which ends up in shared logs: it names each invalid record (row
+and id), the question and the kind of problem, never the person's value, unless asked
+(`--show-values`, for a person at a terminal). Invalid records with an unreadable safety
+answer come first.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from screener.columnar.coding import Block
 from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, OUTCOME_BY_CODE, BlockResult
 from screener.core.model import RuleSet
+from screener.core.problems import clip, describe_problem
 
 SUMMARY_SCHEMA = "screener.batch-summary/1"
 INVALID_LISTED = 1000  # in --summary-json
@@ -25,6 +32,17 @@ class InvalidRecord:
     id: str | None
     problem: str  # the first problem; the output's errors column has all of them
     problems: int
+    safety: bool = False  # an answer to a question an urgent rule reads cannot be read
+
+    @property
+    def name(self) -> str:
+        """`row 12 A-17`: the row, and the id as far as a message quotes one."""
+        return f"row {self.row}" + (f" {_printable(clip(self.id))}" if self.id else "")
+
+
+def _printable(text: str) -> str:
+    """Control characters as escapes, so an id can never drive the terminal."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 @dataclass
@@ -34,8 +52,14 @@ class Tally:
     deciding: Counter[str] = field(default_factory=Counter)
     invalid: list[InvalidRecord] = field(default_factory=list)
     wrong_width: int = 0  # records with too many or too few fields
+    safety_count: int = 0  # invalid records with an unreadable safety answer
+    safety: list[InvalidRecord] = field(default_factory=list)  # the first INVALID_LISTED
 
-    def add(self, block: Block, result: BlockResult, has_ids: bool) -> None:
+    def add(
+        self, block: Block, result: BlockResult, has_ids: bool, safety: list[int] | None = None
+    ) -> None:
+        """Count a scored block; `safety`: offsets of its invalid records with an unreadable
+        safety answer."""
         self.records += block.size
         self.wrong_width += len(block.shape_errors)
         counts = np.bincount(result.outcome, minlength=len(OUTCOME_BY_CODE)).tolist()
@@ -44,14 +68,24 @@ class Tally:
         for rule, count in result.deciding_counts.items():
             if count:
                 self.deciding[rule] += count
+        unreadable = set(safety or ())
+        self.safety_count += len(unreadable)
         for offset in sorted(result.problems):
-            if len(self.invalid) >= INVALID_LISTED:
-                break
+            listed = len(self.invalid) < INVALID_LISTED
+            if not listed and (offset not in unreadable or len(self.safety) >= INVALID_LISTED):
+                continue
             problems = result.problems[offset]
-            record_id = block.ids[offset] if has_ids else None
-            self.invalid.append(
-                InvalidRecord(block.start + offset, record_id, problems[0], len(problems))
+            record = InvalidRecord(
+                block.start + offset,
+                block.ids[offset] if has_ids else None,
+                problems[0],
+                len(problems),
+                offset in unreadable,
             )
+            if listed:
+                self.invalid.append(record)
+            if record.safety and len(self.safety) < INVALID_LISTED:
+                self.safety.append(record)
 
     @property
     def invalid_count(self) -> int:
@@ -68,20 +102,45 @@ class BatchReport:
     blank_lines: int
     seconds: float
     exit_code: int
+    show_values: bool = False  # quote people's values in the problems (--show-values)
 
 
 def _count(n: int) -> str:
     return f"{n:,}"
 
 
+def _records(count: int) -> str:
+    return (
+        f"{_count(count)} invalid record has"
+        if count == 1
+        else f"{_count(count)} invalid records have"
+    )
+
+
+def safety_lines(tally: Tally) -> list[str]:
+    """First in the summary: the invalid records whose safety answer cannot be read."""
+    if not tally.safety_count:
+        return []
+    lines = [f"{_records(tally.safety_count)} an unreadable safety answer: check them now:"]
+    lines += [f"  {record.name}" for record in tally.safety[:INVALID_SHOWN]]
+    hidden = tally.safety_count - min(INVALID_SHOWN, len(tally.safety))
+    if hidden:
+        lines.append(
+            f"  ... and {_count(hidden)} more (the output's safety_unreadable column marks"
+            " every one)"
+        )
+    return lines
+
+
 def summary_text(report: BatchReport) -> str:
     """The summary printed at the end of every run (to stderr)."""
     tally = report.tally
     total = tally.records
-    lines = [
+    lines = safety_lines(tally)
+    lines.append(
         f"screener batch: {_count(total)} records from {report.input} in"
         f" {report.seconds:.1f} s -> {report.output}"
-    ]
+    )
     for name in (*reversed(OUTCOME_BY_CODE[:INVALID]), OUTCOME_BY_CODE[INVALID]):
         count = tally.outcomes[name]
         share = f"{100 * count / total:5.1f}%" if total else ""
@@ -96,12 +155,13 @@ def summary_text(report: BatchReport) -> str:
     if tally.invalid_count:
         lines.append(
             f"Invalid records: {_count(tally.invalid_count)} (first problem of each; every"
-            " problem is in the output's errors column):"
+            " problem, with its value, is in the output's errors column):"
         )
         for record in tally.invalid[:INVALID_SHOWN]:
-            name = f" {record.id}" if record.id else ""
             more = f" (+{record.problems - 1} more)" if record.problems > 1 else ""
-            lines.append(f"  row {record.row}{name}: {record.problem}{more}")
+            mark = " [safety answer unreadable]" if record.safety else ""
+            problem = describe_problem(record.problem, report.show_values)
+            lines.append(f"  {record.name}: {problem}{more}{mark}")
         hidden = tally.invalid_count - min(INVALID_SHOWN, len(tally.invalid))
         if hidden:
             lines.append(
@@ -145,8 +205,16 @@ def summary_json(report: BatchReport) -> str:
             {"rule": rule, "label": rule_map[rule].label, "records": count}
             for rule, count in tally.deciding.most_common(TOP_REASONS)
         ],
+        "safety_unreadable": tally.safety_count,
+        "safety_unreadable_records": [{"row": r.row, "id": r.id} for r in tally.safety],
         "invalid": [
-            {"row": r.row, "id": r.id, "problem": r.problem, "problems": r.problems}
+            {
+                "row": r.row,
+                "id": r.id,
+                "problem": describe_problem(r.problem, report.show_values),
+                "problems": r.problems,
+                "safety_unreadable": r.safety,
+            }
             for r in tally.invalid
         ],
         "invalid_listed_limit": INVALID_LISTED,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from screener.commands.diff.replay import DiffResult, diff_records
 from screener.commands.diff.report import changes_csv, render_diff
 from screener.core.model import RuleSet
 from screener.core.problems import ForbiddenChange, UsageError
-from screener.files.write import check_output_path, write_atomic
+from screener.files.write import check_paths, write_atomic, write_stdout
 from screener.rulefile.load import load_ruleset
 
 FAIL_ON_WORDS = {
@@ -43,6 +42,7 @@ class DiffOptions:
     encoding: str | None = None  # CSV only; default utf-8
     mapping: Path | None = None  # CSV only
     id_column: str | None = None  # CSV only; default intake_id
+    show_values: bool = False  # the report quotes people's answers only when asked
     # Tuning, not options: tests set them small to cross many block boundaries.
     read_rows: int = READ_ROWS
     block_rows: int = BLOCK_ROWS
@@ -122,9 +122,15 @@ def _diff_cases(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
 
 
 def run_diff_command(options: DiffOptions) -> None:
-    if options.output is not None:
-        inputs = [options.old, options.new, options.data]
-        check_output_path(options.output, "--output", [*inputs, *filter(None, [options.mapping])])
+    check_paths(
+        [
+            ("OLD", options.old),
+            ("NEW", options.new),
+            ("--data", options.data),
+            ("--map", options.mapping),
+        ],
+        [("--output", options.output)],
+    )
     old = load_ruleset(options.old)
     new = load_ruleset(options.new)
     if options.data.suffix.lower() in CASES_SUFFIXES:
@@ -134,8 +140,7 @@ def run_diff_command(options: DiffOptions) -> None:
     if options.output is not None:
         # Intake ids and outcomes of real people: owner-only.
         write_atomic(options.output, changes_csv(result), private=True)
-    sys.stdout.write(render_diff(result, options.fail_on))
-    sys.stdout.flush()
+    write_stdout(render_diff(result, options.fail_on, options.show_values))
     if options.fail_on is not None:
         count = result.forbidden(options.fail_on)
         if count:

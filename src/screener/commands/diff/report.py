@@ -15,7 +15,9 @@ from screener.commands.diff.replay import (
     RuleChange,
 )
 from screener.core.model import RuleSet, format_value
+from screener.core.problems import clip, describe_problem
 from screener.core.tristate import Tri
+from screener.formats.csv_cells import spreadsheet_safe
 
 SHOWN_RECORDS = 20
 CHANGES_COLUMNS = (
@@ -68,8 +70,9 @@ def matrix_lines(result: DiffResult) -> list[str]:
     ]
 
 
-def _answers_read(result: DiffResult, change: RecordChange, rule: str) -> str:
-    """The person's answers the rule reads (under either rule set), in words."""
+def _answers_read(result: DiffResult, change: RecordChange, rule: str, show_values: bool) -> str:
+    """The questions the rule reads (under either rule set); with `show_values`, the person's
+    answers to them, in words."""
     parts: dict[str, str] = {}
     for ruleset, side in ((result.old, change.old), (result.new, change.new)):
         found = ruleset.rule_map.get(rule)
@@ -77,25 +80,33 @@ def _answers_read(result: DiffResult, change: RecordChange, rule: str) -> str:
             continue
         for qid in found.reads:
             question = ruleset.question_map[qid]
-            parts.setdefault(qid, f"{qid} {format_value(question, side.scored.get(qid))}")
-    return "; ".join(parts.values())
+            answer = clip(format_value(question, side.scored.get(qid)))
+            parts.setdefault(qid, f"{qid} {answer}" if show_values else qid)
+    if show_values:
+        return "; ".join(parts.values())
+    return "reads " + ", ".join(parts.values())
 
 
-def record_lines(result: DiffResult, change: RecordChange) -> list[str]:
+def record_lines(result: DiffResult, change: RecordChange, show_values: bool = False) -> list[str]:
+    """A changed record: its row and id, each rule that changed and the questions it reads;
+    the person's answers only with `show_values` (a report often ends up in a CI log)."""
     lines = [
-        f"  {change.record.label}: {change.old.outcome} -> {change.new.outcome}"
+        f"  {clip(change.record.label, 80)}: {change.old.outcome} -> {change.new.outcome}"
         + ("" if change.direction == "same" else f" ({change.direction})")
     ]
     lines += [
-        f"      {rule_change_text(r)} ({_answers_read(result, change, r.rule)})"
+        f"      {rule_change_text(r)} ({_answers_read(result, change, r.rule, show_values)})"
         for r in change.rules
     ]
     for side, label in ((change.old, "old"), (change.new, "new")):
-        lines += [f"      cannot be read under the {label} rules: {e}" for e in side.errors]
+        lines += [
+            f"      cannot be read under the {label} rules: {describe_problem(e, show_values)}"
+            for e in side.errors
+        ]
     return lines
 
 
-def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
+def render_diff(result: DiffResult, fail_on: str | None = None, show_values: bool = False) -> str:
     lines = [
         _ruleset_line("Old rules", result.old),
         _ruleset_line("New rules", result.new),
@@ -120,7 +131,7 @@ def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
         f" {result.count(INVALID_CHANGE):,} to or from invalid"
     )
     for change in moved[:SHOWN_RECORDS]:
-        lines += record_lines(result, change)
+        lines += record_lines(result, change, show_values)
     if len(moved) > SHOWN_RECORDS:
         lines.append(f"  ... and {len(moved) - SHOWN_RECORDS:,} more (all are in --output FILE)")
     same = len(result.changes) - len(moved)
@@ -135,27 +146,27 @@ def render_diff(result: DiffResult, fail_on: str | None = None) -> str:
 
 
 def changes_csv(result: DiffResult) -> str:
-    """Every record whose outcome or rule values changed, one row each."""
+    """Every record whose outcome or rule values changed, one row each; every cell
+    spreadsheet-safe (formats.csv_cells: one that starts like a formula gets a `'` in front)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CHANGES_COLUMNS)
     for change in result.changes:
         record = change.record
-        writer.writerow(
-            (
-                record.key,
-                record.intake_id or "",
-                change.old.outcome,
-                change.new.outcome,
-                change.direction,
-                "; ".join(rule_change_text(r) for r in change.rules),
-                " ".join(change.old.deciding),
-                " ".join(change.new.deciding),
-                "; ".join(
-                    f"{label}: {e}"
-                    for side, label in ((change.old, "old"), (change.new, "new"))
-                    for e in side.errors
-                ),
-            )
+        cells = (
+            record.key,
+            record.intake_id or "",
+            change.old.outcome,
+            change.new.outcome,
+            change.direction,
+            "; ".join(rule_change_text(r) for r in change.rules),
+            " ".join(change.old.deciding),
+            " ".join(change.new.deciding),
+            "; ".join(
+                f"{label}: {e}"
+                for side, label in ((change.old, "old"), (change.new, "new"))
+                for e in side.errors
+            ),
         )
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return buffer.getvalue()

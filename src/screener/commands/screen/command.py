@@ -3,21 +3,27 @@
 Flow: questions in file order (skip logic on the answers so far; crisis text the moment an
 urgent rule holds) -> review table, where any answer can be changed (newly relevant questions
 are then asked) -> referral summary -> the record and the note, only when asked for.
-Ctrl-C / Ctrl-D at any prompt offers to save a draft, then ends with exit code 130.
+Ctrl-C / Ctrl-D at any prompt, SIGTERM, or any error before the record is saved offers to
+save a draft, then ends (130 for Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the
+terminal went away) there is no one to ask: the draft is written owner-only, and the console
+says where. A record, note or draft never replaces a file, even one created during the call.
+
+Everything shown on the console goes through `formats.text.plain`: answers, ids, paths and
+the rule file's texts are never read as rich markup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
+from rich.console import Console, RenderableType
 
 from screener.commands.screen.draft import read_draft, write_draft
 from screener.commands.screen.flow import (
@@ -31,13 +37,21 @@ from screener.commands.screen.flow import (
 )
 from screener.commands.screen.prompts import ask_path, ask_question, ask_review_pick, confirm
 from screener.core.model import RuleSet
-from screener.core.problems import OutputFileError, UsageError
+from screener.core.problems import (
+    HungUp,
+    InputFileError,
+    Interrupted,
+    OutputExists,
+    ScreenerError,
+    UsageError,
+)
 from screener.core.screening import Screening
-from screener.files.write import check_output_path, write_atomic
+from screener.files.interrupts import held
+from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
 from screener.formats.markdown import render_markdown
 from screener.formats.record import record_json
-from screener.formats.text import answers_table, crisis_panel, summary_renderable
-from screener.rulefile.load import load_ruleset
+from screener.formats.text import answers_table, crisis_panel, plain, summary_renderable
+from screener.rulefile.load import load_ruleset, rules_input
 
 INTAKE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -67,25 +81,46 @@ def new_intake_id(now: datetime) -> str:
     return f"{now:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
 
 
-def _check_output(option: str, path: Path | None) -> None:
-    """Refuse an output path that cannot work before the interview, not after it."""
-    if path is None:
-        return
-    check_output_path(path, option)
-    if path.exists():
-        # One file per person: replacing it would silently lose an earlier caller's record.
+def _refuse_existing(option: str, path: Path | None) -> None:
+    """One file per person: replacing one would silently lose an earlier caller's record.
+    (A stream such as /dev/stdout is written through, never replaced.)"""
+    if path is not None and path.exists() and not writes_through(path):
         raise UsageError(f"{option} {path}: already exists; choose another file name")
 
 
+def _inputs(options: ScreenOptions) -> list[NamedPath]:
+    return [rules_input(options.rules), ("--resume", options.resume)]
+
+
 def _check_options(options: ScreenOptions) -> None:
+    """Refuse outputs that cannot work before the interview, not after it."""
     if options.intake_id is not None and not INTAKE_ID.fullmatch(options.intake_id):
         raise UsageError(
             f"--intake-id {options.intake_id!r}: use up to 64 letters, digits, '.', '_' or '-'"
         )
-    _check_output("--save", options.save)
-    _check_output("--markdown", options.markdown)
-    if options.save and options.markdown and options.save.resolve() == options.markdown.resolve():
-        raise UsageError("--save and --markdown name the same file")
+    check_paths(_inputs(options), [("--save", options.save), ("--markdown", options.markdown)])
+    _refuse_existing("--save", options.save)
+    _refuse_existing("--markdown", options.markdown)
+    if options.resume is None and options.intake_id is not None:
+        _new_draft_path(options.intake_id)
+
+
+def _new_draft_path(intake_id: str) -> Path:
+    """Where a new interview's draft would go; another person's draft there is never replaced
+    (a reused intake id): continue it, or choose another id."""
+    path = Path(f"screener-draft-{intake_id}.json")
+    if path.exists():
+        raise UsageError(
+            f"{path}: a draft for intake {intake_id} exists; continue it with"
+            f" `screener screen --resume {path}`, or choose another --intake-id"
+        )
+    return path
+
+
+def _say(console: Console, *items: RenderableType) -> None:
+    """Print; after SIGHUP the terminal may be gone, which is no reason to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        console.print(*items)
 
 
 URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in red) before going on."
@@ -94,10 +129,17 @@ URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in re
 class Interview:
     """The interview's terminal side; `state` is always the answers given so far."""
 
-    def __init__(self, ruleset: RuleSet, console: Console, state: InterviewState) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        console: Console,
+        state: InterviewState,
+        inputs: Sequence[NamedPath] = (),
+    ) -> None:
         self.ruleset = ruleset
         self.console = console
         self.state = state
+        self.inputs = inputs  # files a path asked for at the end must not name
 
     def apply(self, step: Step) -> None:
         self.state = step.state
@@ -109,7 +151,7 @@ class Interview:
         while (question := next_question(self.ruleset, self.state)) is not None:
             if self.state.crisis_shown:
                 # The panel scrolls away on a small screen; keep the urgency in view.
-                self.console.print(Text(URGENT_REMINDER, style="bold red"))
+                self.console.print(plain(URGENT_REMINDER, style="bold red"))
             value = ask_question(question, self.console)
             self.apply(record_answer(self.ruleset, self.state, question.id, value))
 
@@ -118,7 +160,7 @@ class Interview:
         while True:
             rows = review_rows(self.ruleset, self.state)
             self.console.print()
-            self.console.print(Text("Review the answers before scoring", style="bold"))
+            self.console.print(plain("Review the answers before scoring", style="bold"))
             table = answers_table([(r.question.id, r.question.text, r.answer) for r in rows])
             self.console.print(table)
             if self.state.crisis_shown:
@@ -137,43 +179,101 @@ class Interview:
     def ask_record_path(self, intake_id: str) -> Path | None:
         """When no output was asked for on the command line, offer to save the record."""
         if not confirm("Save the record (answers and screening) to a file?", default=False):
-            self.console.print("Nothing was saved.")
+            self.console.print(plain("Nothing was saved."))
             return None
+        return self.ask_new_path("Record file", f"screener-record-{intake_id}.json")
+
+    def ask_new_path(self, message: str, default: str) -> Path:
+        """A path for a new file: one that can be written and is not there yet."""
         while True:
-            path = Path(ask_path("Record file", f"screener-record-{intake_id}.json"))
+            path = Path(ask_path(message, default))
             try:
-                _check_output("record", path)
+                check_paths(self.inputs, [("record", path)])
+                _refuse_existing("record", path)
             except UsageError as exc:
-                self.console.print(Text(str(exc), style="red"))
+                self.console.print(plain(str(exc), style="red"))
                 continue
             return path
 
-    def offer_draft(self, path: Path, intake_id: str, resume_hint: str) -> None:
-        """After Ctrl-C / Ctrl-D: offer to save the answers so far. A second interrupt, or
-        "no", saves nothing."""
-        self.console.print()
+    def write_new(self, path: Path, text: str, what: str) -> Path:
+        """Write a record or note that must not replace anything; if its file appeared
+        during the interview, say so and ask for another name."""
+        while True:
+            try:
+                write_atomic(path, text, private=True, exclusive=True)
+            except OutputExists as exc:
+                self.console.print(plain(str(exc), style="bold red"))
+                path = self.ask_new_path(f"{what} file", _free_name(path))
+                continue
+            self.console.print(plain(f"{what} saved to {path} (readable by you only)."))
+            return path
+
+    def offer_draft(
+        self, path: Path, intake_id: str, resume_hint: str, cause: BaseException, resuming: bool
+    ) -> None:
+        """The interview stopped before its record was saved: offer to save the answers so
+        far. "no" or a second Ctrl-C saves nothing; after SIGHUP (or when the terminal is
+        gone) there is no one to ask, so the draft is written."""
+        _say(self.console)
         if not self.state.answers:
-            self.console.print("Interrupted before the first answer: nothing to save.")
+            _say(self.console, plain("Stopped before the first answer: nothing to save."))
             return
         count = len(self.state.answers)
-        try:
-            wanted = confirm(
-                f"Interrupted. Save a draft of the {count} answer(s) so far to {path}?",
-                default=True,
-            )
-        except (KeyboardInterrupt, EOFError):
-            wanted = False
+        wanted = True
+        if not isinstance(cause, HungUp):
+            try:
+                wanted = confirm(
+                    f"{_why(cause)} Save a draft of the {count} answer(s) so far to {path}?",
+                    default=True,
+                )
+            except HungUp:
+                wanted = True
+            except (KeyboardInterrupt, EOFError):
+                wanted = False
+            except OSError:  # the terminal is gone: no one to ask
+                wanted = True
         if not wanted:
-            self.console.print("No draft saved.")
+            _say(self.console, plain("No draft saved."))
             return
+        saved: Path | None = None
         try:
-            write_draft(path, self.ruleset, self.state, intake_id, local_now())
-        except OutputFileError as exc:
-            self.console.print(Text(f"Could not save the draft: {exc}", style="bold red"))
+            with held():  # a second signal (a hang-up often comes twice) waits for the draft
+                saved = write_draft(
+                    path, self.ruleset, self.state, intake_id, local_now(), replace=resuming
+                )
+        except ScreenerError as exc:
+            _say(self.console, plain(f"Could not save the draft: {exc}", style="bold red"))
             return
-        self.console.print(
-            f"Draft saved to {path} (readable by you only). Continue with:\n  {resume_hint}"
+        except KeyboardInterrupt:
+            if saved is None:
+                _say(self.console, plain("No draft saved."))
+                return
+        if saved != path:
+            resume_hint = resume_hint.replace(str(path), str(saved))
+        _say(
+            self.console,
+            plain(
+                f"Draft saved to {saved} (readable by you only). Continue with:\n  {resume_hint}"
+            ),
         )
+
+
+def _why(cause: BaseException) -> str:
+    if isinstance(cause, Interrupted):
+        return f"Stopped ({cause.signal_name})."
+    if isinstance(cause, (KeyboardInterrupt, EOFError)):
+        return "Interrupted."
+    if isinstance(cause, ScreenerError):
+        return f"Could not finish: {cause}."
+    return f"Something went wrong ({type(cause).__name__})."
+
+
+def _free_name(path: Path) -> str:
+    """The first `name-2.ext`, `name-3.ext`, ... that does not exist."""
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return str(candidate)
 
 
 def _start(
@@ -182,16 +282,21 @@ def _start(
     if options.resume is None:
         return InterviewState(), options.intake_id or new_intake_id(now)
     draft = read_draft(options.resume, ruleset)
+    if not INTAKE_ID.fullmatch(draft.intake_id):
+        # It names files (the record's default name): no slashes, no markup, no surprises.
+        raise InputFileError(f"{options.resume}: not a screener draft (a bad intake_id)")
     if options.intake_id is not None and options.intake_id != draft.intake_id:
         raise UsageError(
             f"--intake-id {options.intake_id!r} differs from the draft's intake id"
             f" {draft.intake_id!r}; leave --intake-id out to continue the draft"
         )
     for warning in draft.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        console.print(plain(f"warning: {warning}", style="yellow"))
     console.print(
-        f"Resuming intake {draft.intake_id} from {options.resume}:"
-        f" {len(draft.state.answers)} answer(s) so far."
+        plain(
+            f"Resuming intake {draft.intake_id} from {options.resume}:"
+            f" {len(draft.state.answers)} answer(s) so far."
+        )
     )
     return draft.state, draft.intake_id
 
@@ -219,16 +324,17 @@ def run_screen(
     ruleset = load_ruleset(options.rules)
     console = console or Console(highlight=False)
     state, intake_id = _start(ruleset, options, console, clock())
-    draft_path = options.resume or Path(f"screener-draft-{intake_id}.json")
-    interview = Interview(ruleset, console, state)
+    draft_path = options.resume or _new_draft_path(intake_id)
+    interview = Interview(ruleset, console, state, _inputs(options))
     console.print(
-        Text(
+        plain(
             f"Intake {intake_id} - {ruleset.name} {ruleset.version}. You can review and change"
             " every answer before scoring; Ctrl-C offers to save a draft.",
             style="bold",
         )
     )
     save, markdown = options.save, options.markdown
+    record_saved = False
     try:
         interview.apply(check_crisis(ruleset, interview.state))
         interview.ask_remaining()
@@ -238,17 +344,27 @@ def run_screen(
         console.print(summary_renderable(ruleset, screening, intake_id))
         if save is None and markdown is None:
             save = interview.ask_record_path(intake_id)
-    except (KeyboardInterrupt, EOFError):
-        interview.offer_draft(draft_path, intake_id, _resume_hint(options, draft_path))
+        if save is not None:
+            record = record_json(ruleset, screening, intake_id, clock())
+            save = interview.write_new(save, record, "Record")
+            record_saved = True
+        if markdown is not None:
+            note = render_markdown(ruleset, screening, intake_id)
+            markdown = interview.write_new(markdown, note, "Referral note")
+    except BaseException as exc:
+        if not record_saved:
+            # Whatever stopped it (Ctrl-C, a signal, a full disk, a bug): the answers so far
+            # are offered as a draft before the error ends the command.
+            interview.offer_draft(
+                draft_path,
+                intake_id,
+                _resume_hint(options, draft_path),
+                exc,
+                resuming=options.resume is not None,
+            )
         raise
-    if save is not None:
-        write_atomic(save, record_json(ruleset, screening, intake_id, clock()), private=True)
-        console.print(f"Record saved to {save} (readable by you only).")
-    if markdown is not None:
-        write_atomic(markdown, render_markdown(ruleset, screening, intake_id), private=True)
-        console.print(f"Referral note saved to {markdown} (readable by you only).")
     if options.resume is not None:
-        _retire_draft(options.resume, record_saved=save is not None, console=console)
+        _retire_draft(options.resume, record_saved=record_saved, console=console)
     return screening
 
 
@@ -257,6 +373,8 @@ def _retire_draft(draft: Path, record_saved: bool, console: Console) -> None:
     them; otherwise leave it, and say so."""
     if record_saved:
         draft.unlink(missing_ok=True)
-        console.print(f"Draft {draft} removed: the record holds its answers.")
+        console.print(plain(f"Draft {draft} removed: the record holds its answers."))
     else:
-        console.print(f"The draft {draft} still holds this person's answers; delete it when done.")
+        console.print(
+            plain(f"The draft {draft} still holds this person's answers; delete it when done.")
+        )

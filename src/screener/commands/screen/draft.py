@@ -1,6 +1,8 @@
 """Interview drafts: the answers so far, saved after Ctrl-C, read by `screener screen --resume`.
 
 A draft holds a person's answers: it is written atomically and readable by the owner only.
+A new draft never replaces a file: when its name is taken (another person's draft under a
+reused intake id), the next free name (`-2`, `-3`, ...) is used.
 It names the rule set (with its sha256) it was started with, so resuming under a changed rule
 file says so and re-checks every answer against the rules now in use.
 """
@@ -18,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from screener.commands.screen.flow import InterviewState
 from screener.core.coercion import CoercionError, answer_to_json, coerce_value
 from screener.core.model import RuleSet, Value
-from screener.core.problems import InputFileError
+from screener.core.problems import InputFileError, OutputExists, shown
 from screener.files.write import write_atomic
 from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
 from screener.formats.screening_json import RulesetOut
@@ -53,10 +55,31 @@ def draft_text(ruleset: RuleSet, state: InterviewState, intake_id: str, saved_at
     return model.model_dump_json(indent=2, by_alias=True) + "\n"
 
 
+NEW_NAMES = 100  # a draft tries its own name and then up to this many numbered ones
+
+
 def write_draft(
-    path: Path, ruleset: RuleSet, state: InterviewState, intake_id: str, saved_at: datetime
-) -> None:
-    write_atomic(path, draft_text(ruleset, state, intake_id, saved_at), private=True)
+    path: Path,
+    ruleset: RuleSet,
+    state: InterviewState,
+    intake_id: str,
+    saved_at: datetime,
+    replace: bool = False,
+) -> Path:
+    """Write the draft; where it went. `replace`: the draft being resumed is replaced; any
+    other file never is, a new draft takes the next free name instead."""
+    text = draft_text(ruleset, state, intake_id, saved_at)
+    if replace:
+        write_atomic(path, text, private=True)
+        return path
+    for number in range(1, NEW_NAMES + 1):
+        target = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+        try:
+            write_atomic(target, text, private=True, exclusive=True)
+        except OutputExists:
+            continue
+        return target
+    raise OutputExists(f"{path}: it and {NEW_NAMES - 1} numbered names are all taken")
 
 
 def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
@@ -90,13 +113,16 @@ def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
         question = ruleset.question_map.get(question_id)
         if question is None:
             warnings.append(
-                f"{name}: answer to {question_id!r} ({raw!r}) dropped: no such question now"
+                f"{name}: answer to {shown(question_id)} ({shown(raw)}) dropped: no such"
+                " question now"
             )
             continue
         try:
             answers[question_id] = coerce_value(question, raw)
         except CoercionError as exc:
-            warnings.append(f"{name}: {question_id}: {exc} (got {raw!r}); it will be asked again")
+            warnings.append(
+                f"{name}: {question_id}: {exc} (got {shown(raw)}); it will be asked again"
+            )
     return LoadedDraft(model.intake_id, InterviewState(answers), warnings)
 
 

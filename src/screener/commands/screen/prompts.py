@@ -3,6 +3,9 @@
 Typed text and picked choices go through core.coercion.coerce_value, so the interview reads
 answers exactly as answers files and CSV cells are read. Ctrl-C raises KeyboardInterrupt and
 Ctrl-D raises EOFError at every prompt (`unsafe_ask`); the command handles both.
+
+Question texts, choice labels and messages go to prompt_toolkit as plain strings, which it
+shows as they are (never as HTML or ANSI: those need `HTML(...)`/`ANSI(...)`, never used here).
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ import questionary
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from questionary import Choice, Separator
 from rich.console import Console
-from rich.text import Text
 
 from screener.core.coercion import CoercionError, coerce_value
 from screener.core.model import NONE_CHOICE, Question, QuestionType, Value, format_number
+from screener.formats.text import plain
 
 DONT_KNOW = "don't know"  # read as unknown by coerce_value
 DONT_KNOW_LABEL = "Don't know"
@@ -160,7 +163,7 @@ def ask_question(
     """Ask one question (its help text first); with `has_current`, offer `current` as the
     default, for edits on the review screen."""
     if question.help:
-        console.print(Text(question.help, style="dim italic"))
+        console.print(plain(question.help, style="dim italic"))
     kind = question.type
     if kind in (QuestionType.INTEGER, QuestionType.NUMBER, QuestionType.LIST, QuestionType.TEXT):
         return _ask_typed(question, current, has_current)

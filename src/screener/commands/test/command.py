@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from screener.commands.test.binding import load_suite
 from screener.commands.test.report import render_report
 from screener.commands.test.run import run_suite
 from screener.core.problems import RuleTestsFailed
-from screener.files.write import check_output_path, write_atomic
-from screener.rulefile.load import load_ruleset
+from screener.files.write import check_paths, write_atomic, write_stdout
+from screener.rulefile.load import load_ruleset, rules_input
 
 
 def run_test_command(
@@ -21,13 +20,11 @@ def run_test_command(
     samples: int,
     seed: int,
 ) -> None:
-    if junit is not None:
-        check_output_path(junit, "--junit", [cases, *([rules] if rules else [])])
+    check_paths([("CASES", cases), rules_input(rules)], [("--junit", junit)])
     ruleset = load_ruleset(rules)
     suite = load_suite(cases, ruleset)
     result = run_suite(ruleset, suite, samples=samples, seed=seed, min_coverage=min_coverage)
-    sys.stdout.write(render_report(result))
-    sys.stdout.flush()
+    write_stdout(render_report(result))
     if junit is not None:
         from screener.commands.test.junit import junit_xml
 

@@ -1,0 +1,182 @@
+"""rich reads `[...]` as markup and `:name:` as an emoji in any plain string; prompt_toolkit
+could read HTML. No text from a person (answers, ids) or from the rule file (question texts,
+labels, reasons, clinic name and phone, crisis text, next steps, disclaimer) is ever read as
+markup, an emoji code or a terminal code: it is shown as it is, in `score` and in `screen`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.commands.screen.command import ScreenOptions, run_screen
+from screener.core.scoring import score_raw
+from screener.formats.text import answers_table, summary_renderable
+from screener.rulefile.load import load_ruleset
+
+from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
+from ..interview_keys import ENTER, drive, interview, interview_keys
+
+runner = CliRunner()
+# Markup that crashes rich ([/]), vanishes ([bold]), makes a hyperlink ([link=...]), becomes an
+# emoji (:thumbs_up:) or is an HTML tag for prompt_toolkit (<b>).
+BOMB = "[/] [bold]B[/bold] [link=https://evil.example]L[/link] :thumbs_up: <b>H</b>"
+PHONE = "555-0100 [ask for triage]"
+NOTES = "notes_free_text"
+
+
+def bomb_rules(tmp_path: Path) -> Path:
+    """The frozen rules with BOMB after every text a person reads, a clinic phone with
+    brackets, and one free-text question."""
+    yaml = YAML(typ="rt")
+    data: Any = yaml.load(FROZEN_RULES.read_text())
+    data["name"] += " " + BOMB
+    data["clinic"]["name"] += " " + BOMB
+    data["clinic"]["phone"] = PHONE
+    data["disclaimer"] += " " + BOMB
+    data["crisis_text"] += " " + BOMB
+    for outcome in data["next_steps"]:
+        data["next_steps"][outcome] = [f"{step} {BOMB}" for step in data["next_steps"][outcome]]
+    for question in data["questions"]:
+        question["text"] += " " + BOMB
+        if question.get("help"):
+            question["help"] += " " + BOMB
+        for choice in question.get("choices") or []:
+            if isinstance(choice, dict):
+                choice["label"] += " " + BOMB
+    data["questions"].append({"id": NOTES, "text": "Anything else? " + BOMB, "type": "text"})
+    for rule in data["rules"]:
+        for key in ("label", "reason", "reason_clear"):
+            if rule.get(key):
+                rule[key] += " " + BOMB
+    path = tmp_path / "bomb.yaml"
+    with path.open("w") as handle:
+        yaml.dump(data, handle)
+    return path
+
+
+def terminal_text(renderable: Any) -> str:
+    """As a colour terminal would get it, wide enough that nothing wraps."""
+    buffer = io.StringIO()
+    Console(file=buffer, force_terminal=True, width=4000, color_system="truecolor").print(
+        renderable
+    )
+    return buffer.getvalue()
+
+
+def plain_text(renderable: Any) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=4000, color_system=None).print(renderable)
+    return buffer.getvalue()
+
+
+def test_every_rule_file_text_and_answer_is_shown_as_written_in_the_summary(
+    tmp_path: Path,
+) -> None:
+    rules = load_ruleset(bomb_rules(tmp_path))
+    answers: dict[str, object] = {**CLEAR_ANSWERS, "self_harm_thoughts": "yes", "age": "16"}
+    answers[NOTES] = BOMB
+    screening = score_raw(rules, answers, "answers")
+    out = terminal_text(summary_renderable(rules, screening, intake_id="[/]"))
+    assert "\x1b]8;" not in out  # no hyperlink
+    assert "\N{THUMBS UP SIGN}" not in out  # no emoji
+    text = plain_text(summary_renderable(rules, screening, intake_id="[/]"))
+    for shown in (
+        f"(phone {PHONE})",
+        "(intake [/])",
+        rules.crisis_text,
+        f"the clinic treats adults 18 and over. {BOMB}",  # a reason
+        rules.next_steps["urgent"][0],
+        rules.disclaimer,
+    ):
+        assert shown in text, shown
+    assert text.count(BOMB) >= 6
+
+
+def test_score_shows_an_intake_id_and_a_clinic_phone_with_brackets(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({**CLEAR_ANSWERS, "intake_id": "[/]"}))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(FROZEN_RULES.read_text().replace("phone: null", f'phone: "{PHONE}"'))
+    result = runner.invoke(app, ["score", str(answers), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert f"(phone {PHONE})" in result.stdout
+    assert "(intake [/])" in result.stdout
+
+
+def test_the_review_table_shows_a_typed_answer_that_looks_like_markup(tmp_path: Path) -> None:
+    table = answers_table([("q", "Question [bold]x[/bold]", "[/]"), ("r", "Q2", "[link=x]y")])
+    out = plain_text(table)
+    assert "[/]" in out and "Question [bold]x[/bold]" in out and "[link=x]y" in out
+
+
+def test_control_characters_are_shown_as_escapes_not_sent_to_the_terminal() -> None:
+    table = answers_table([("q", "Question", "red\x1b[31m bell\x07")])
+    out = terminal_text(table)
+    assert "\x1b[31m bell" not in out
+    assert "\x07" not in out
+    assert "\\x1b[31m" in out
+
+
+@pytest.mark.timeout(60)
+def test_an_interview_under_such_rules_shows_every_text_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = bomb_rules(tmp_path)
+    rules = load_ruleset(path)
+    typed = "[/] [link=https://evil.example]x"
+    keys = interview_keys(rules, [*interview(self_harm_thoughts="yes"), (NOTES, typed)])
+    run = drive(
+        keys + ENTER + "n",
+        lambda console: run_screen(
+            ScreenOptions(rules=path, intake_id="M-1"), console, require_terminal=False
+        ),
+    )
+    assert run.error is None, run.screen
+    assert run.value is not None and run.value.outcome.value == "urgent"
+    review = run.after("Review the answers")
+    # prompts (prompt_toolkit) and the review table (rich) alike
+    assert rules.question_map["age"].text in run.screen
+    assert typed in review
+    assert rules.question_map[NOTES].text in review
+    assert f"(phone {PHONE})" in run.after("Referral pre-screen")
+    assert rules.crisis_text in run.after("Referral pre-screen")
+    assert "<b>H</b>" in run.screen.split("Review the answers")[0]  # not HTML at the prompt
+
+
+def test_no_plain_string_reaches_rich_in_the_source() -> None:
+    # rich reads markup in any str: every text it is given goes through plain() or Text().
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "src" / "screener"
+    found = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if "rich" not in {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name not in {"print", "add_row", "Panel", "from_markup", "render_str", "log"}:
+                continue
+            values = [*node.args, *(k.value for k in node.keywords if k.arg == "title")]
+            for value in values:
+                if isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str)
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
