@@ -28,10 +28,12 @@ from screener.commands.batch.output import (
     OutputFile,
     RecordWriter,
 )
+from screener.commands.batch.redcap import annotate, read_dictionary, redcap_records
 from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
 from screener.files.write import check_output_path, write_atomic
+from screener.interop.redcap.export_rows import RedcapExport
 from screener.rulefile.load import load_ruleset
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -48,6 +50,8 @@ class BatchOptions:
     mapping: Path | None = None
     include_input: bool = False
     summary_json: Path | None = None
+    redcap: Path | None = None  # the REDCap data dictionary: INPUT is a REDCap export
+    include_incomplete: bool = False  # score REDCap records whose form is not complete
     # Tuning, not options: tests set them small to cross many block boundaries.
     read_rows: int = READ_ROWS
     block_rows: int = BLOCK_ROWS
@@ -68,10 +72,11 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
                     f"--output {path}: cannot tell the format from the name; end it in .csv"
                     " or .jsonl, or give --format"
                 )
+    inputs = [options.input, *([options.redcap] if options.redcap else [])]
     if path is not None:
-        check_output_path(path, "--output", [options.input])
+        check_output_path(path, "--output", inputs)
     if options.summary_json is not None:
-        check_output_path(options.summary_json, "--summary-json", [options.input])
+        check_output_path(options.summary_json, "--summary-json", inputs)
     return path, fmt
 
 
@@ -132,12 +137,18 @@ def run_batch(options: BatchOptions) -> int:
     ruleset = load_ruleset(options.rules)
     encoding = resolve_encoding(options.encoding)
     out_path, fmt = _output_target(options)
-    id_column = options.id_column or DEFAULT_ID_COLUMN
+    dictionary = read_dictionary(options.redcap, options.include_incomplete)
+    id_column = options.id_column or (dictionary.record_id if dictionary else DEFAULT_ID_COLUMN)
     if header_key(id_column) in {header_key(f) for f in RESULT_FIELDS}:
         raise UsageError(f"--id-column {id_column!r} is the name of an output column")
     mapping = load_column_mapping(options.mapping, ruleset) if options.mapping else None
 
-    with RecordSource(options.input, encoding) as source:
+    with RecordSource(options.input, encoding) as raw:
+        source: RecordSource | RedcapExport = raw
+        if dictionary is not None:
+            source = redcap_records(
+                raw, dictionary, ruleset, options.id_column, options.include_incomplete
+            )
         columns = map_columns(
             source.header,
             ruleset,
@@ -171,6 +182,7 @@ def run_batch(options: BatchOptions) -> int:
                     options.max_distinct,
                 )
                 for block in blocks:
+                    annotate(source, block)
                     result = scorer.score(block)
                     output.write(writer.block(block, result))
                     tally.add(block, result, columns.id_index is not None)

@@ -156,7 +156,7 @@ class RecordWriter:
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         raise NotImplementedError
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
+    def _invalid_texts(self, problems: list[str], outcome: str = "invalid") -> tuple[str, str, str]:
         raise NotImplementedError
 
     def _ids(self, ids: list[str]) -> list[str]:
@@ -175,6 +175,9 @@ class RecordWriter:
         missing = list(map(self._missing.__getitem__, result.missing))
         for offset, problems in result.problems.items():
             decisions[offset], flags[offset], missing[offset] = self._invalid_texts(problems)
+        for offset, reasons in result.not_scored.items():
+            marked = self._invalid_texts(reasons, "not_scored")
+            decisions[offset], flags[offset], missing[offset] = marked
         rows = range(block.start, block.start + block.size)
         return self._lines(rows, self._ids(block.ids), [decisions, flags, missing], block.inputs)
 
@@ -213,8 +216,8 @@ class CsvRecordWriter(RecordWriter):
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         return ";".join(missing) + ","
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
-        return "invalid,", "", "," + csv_field(ERROR_SEPARATOR.join(problems))
+    def _invalid_texts(self, problems: list[str], outcome: str = "invalid") -> tuple[str, str, str]:
+        return f"{outcome},", "", "," + csv_field(ERROR_SEPARATOR.join(problems))
 
     def _ids(self, ids: list[str]) -> list[str]:
         joined = "\x00".join(ids)
@@ -264,10 +267,10 @@ class JsonlRecordWriter(RecordWriter):
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         return f'"missing": {json.dumps(list(missing))}, "errors": []'
 
-    def _invalid_texts(self, problems: list[str]) -> tuple[str, str, str]:
+    def _invalid_texts(self, problems: list[str], outcome: str = "invalid") -> tuple[str, str, str]:
         errors = json.dumps(problems, ensure_ascii=False)
         return (
-            '"outcome": "invalid", "deciding": []',
+            f'"outcome": "{outcome}", "deciding": []',
             '"flags": []',
             f'"missing": [], "errors": {errors}',
         )
