@@ -12,7 +12,7 @@ from screener.columnar.reader import RecordSource
 from screener.core.model import RuleSet
 from screener.core.problems import UsageError
 from screener.files.read import read_text
-from screener.interop.redcap.columns import label_key
+from screener.interop.redcap.columns import cell_keys, text_key
 from screener.interop.redcap.dictionary_read import RedcapDictionary, parse_dictionary
 from screener.interop.redcap.export_rows import RedcapExport
 
@@ -36,9 +36,9 @@ def redcap_records(
 ) -> RedcapExport:
     """The export as canonical records; what cannot be read from its header is said once on
     stderr (names of columns and fields only, never a value)."""
-    if id_column is not None and header_key(id_column) not in (
-        header_key(dictionary.record_id),
-        label_key(dictionary.record_id_label),
+    if id_column is not None and (
+        header_key(id_column) != header_key(dictionary.record_id)
+        and text_key(dictionary.record_id_label) not in cell_keys(id_column)
     ):
         raise UsageError(
             f"--id-column {id_column!r}: a REDCap record's id is the dictionary's first field,"

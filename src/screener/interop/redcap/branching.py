@@ -163,8 +163,9 @@ def _negated(bounds: Bounds) -> Bounds:
 class Translator:
     """Translates the conditions of one rule set, given how each question is coded."""
 
-    def __init__(self, codings: Mapping[str, FieldCoding]) -> None:
+    def __init__(self, codings: Mapping[str, FieldCoding], record_id: str = "record_id") -> None:
         self.codings = codings
+        self.record_id = record_id
         self._shown: dict[str, Bounds] = {}
 
     # -- public --
@@ -173,6 +174,11 @@ class Translator:
         """The branching logic for a question with this `ask_if` ('' for always shown), and
         whether it is exact (False: it shows the question in some cases screener skips it)."""
         shown = _negated(self.value(node).false)
+        if shown[1] == FALSE:
+            # Never asked (an ask_if that is false whatever the answers). REDCap has no constant
+            # false; a test no record passes stands for it.
+            blank = Atom(_field(self.record_id), "=", "''")
+            return render(AllOf((blank, negate(blank)))), shown[0] == shown[1]
         return render(shown[1]), shown[0] == shown[1]
 
     def shown(self, question: str) -> Bounds:

@@ -76,17 +76,30 @@ def plain_label(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", text)).split())
 
 
-def label_key(text: str) -> str:
-    """How labels (and label headers) are compared: as plain text, in any case."""
-    return plain_label(text).casefold()
+def text_key(text: str) -> str:
+    """How plain texts are compared: white space collapsed, in any case."""
+    return " ".join(text.split()).casefold()
+
+
+def cell_keys(text: str) -> tuple[str, str]:
+    """The keys an export's label (a header or a value) may match a plain dictionary label
+    by: as written (REDCap writes labels as plain text), and with HTML read (in case it did
+    not)."""
+    return text_key(text), text_key(plain_label(text))
 
 
 def checkbox_label_header(field_label: str, choice_label: str) -> str:
-    """A tick-box option's header in a label-header export."""
-    return f"{plain_label(field_label)} (choice={plain_label(choice_label)})"
+    """A tick-box option's header in a label-header export (from plain labels)."""
+    return f"{field_label} (choice={choice_label})"
+
+
+def html_text(text: str) -> str:
+    """Plain text as REDCap label HTML: `&`, `<` and `>` as entities, so that REDCap shows the
+    text as written (a rule file's text is plain text, REDCap's labels are HTML)."""
+    return html.escape(text, quote=False)
 
 
 def escape_choice_label(label: str) -> str:
-    """A choice label as it can stand in a dictionary's choices cell: `|` separates choices,
-    so it is written as the HTML entity REDCap shows as `|`."""
-    return label.replace("|", "&#124;")
+    """A choice label as it can stand in a dictionary's choices cell: HTML, and `|` (which
+    separates choices) as the entity REDCap shows as `|`."""
+    return html_text(label).replace("|", "&#124;")

@@ -25,6 +25,7 @@ from screener.interop.redcap.columns import (
     checkbox_column,
     complete_column,
     escape_choice_label,
+    html_text,
 )
 
 DEFAULT_FORM = "prescreen"
@@ -127,7 +128,7 @@ def build_dictionary(ruleset: RuleSet, form: str = DEFAULT_FORM) -> DataDictiona
     """The data dictionary for the rule set, on one form."""
     codings = {q.id: coding_for(q) for q in ruleset.questions}
     _check_names(ruleset, form, codings)
-    translator = Translator(codings)
+    translator = Translator(codings, RECORD_ID)
     notes: list[str] = []
     rows = [_row(field_name=RECORD_ID, form_name=form, field_type="text", field_label="Record ID")]
     for question in ruleset.questions:
@@ -146,9 +147,9 @@ def build_dictionary(ruleset: RuleSet, form: str = DEFAULT_FORM) -> DataDictiona
                 field_name=question.id,
                 form_name=form,
                 field_type=coding.field_type,
-                field_label=question.text,
+                field_label=html_text(question.text),
                 select_choices_or_calculations=_choices_cell(coding),
-                field_note=_note(question, coding),
+                field_note=html_text(_note(question, coding)),
                 text_validation_type_or_show_slider_number=coding.validation or "",
                 text_validation_min="" if coding.minimum is None else str(coding.minimum),
                 text_validation_max="" if coding.maximum is None else str(coding.maximum),
@@ -164,7 +165,7 @@ def build_dictionary(ruleset: RuleSet, form: str = DEFAULT_FORM) -> DataDictiona
             form_name=form,
             field_type="text",
             field_label="Rule set version (filled in by REDCap)",
-            field_note=f"{ruleset.name}, sha256 {ruleset.sha256[:12]}",
+            field_note=html_text(f"{ruleset.name}, sha256 {ruleset.sha256[:12]}"),
             field_annotation=f"@HIDDEN @READONLY @DEFAULT='{version}'",
         )
     )

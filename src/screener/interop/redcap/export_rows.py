@@ -43,10 +43,11 @@ from screener.interop.redcap.columns import (
     SYSTEM_COLUMNS,
     TIMESTAMP_LABEL_HEADER,
     TIMESTAMP_SUFFIX,
+    cell_keys,
     checkbox_column,
     checkbox_label_header,
     complete_column,
-    label_key,
+    text_key,
 )
 from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDictionary
 
@@ -128,9 +129,9 @@ def _option_item(
     """A tick box's option as an item of a multi-choice cell ('' for "don't know")."""
     if is_unknown_text(label):
         return ""
-    key = label_key(label)
+    key = text_key(label)
     for choice in question.choices:
-        if key in (label_key(choice.label), choice.value) or code == choice.value:
+        if key in (text_key(choice.label), choice.value) or code == choice.value:
             return choice.value
     if key in ("none", "none of these") or code in exclusive:
         return NONE_CHOICE
@@ -159,9 +160,9 @@ class _Coded:
         text = row[self.index].strip()
         if is_unknown_text(text):
             return ""
-        key = label_key(text)
-        as_code, as_label = text in self.by_code, key in self.by_label
-        if as_code and as_label and self.by_code[text] != self.by_label[key]:
+        key = self._label(text)
+        as_code, as_label = text in self.by_code, key is not None
+        if as_code and key is not None and self.by_code[text] != self.by_label[key]:
             chosen = mode.mode
             if chosen is None:
                 return (
@@ -169,14 +170,24 @@ class _Coded:
                     " and the label of another)"
                 )
             as_code, as_label = chosen == RAW, chosen == LABELS
-        answer = self.by_code.get(text) if as_code else self.by_label.get(key) if as_label else None
+        answer = (
+            self.by_code.get(text)
+            if as_code
+            else self.by_label.get(key)
+            if key is not None and as_label
+            else None
+        )
         if answer is None:
             return f"{_clean(text)} (not a choice of REDCap field {self.field})"
         return answer
 
+    def _label(self, text: str) -> str | None:
+        """The key of the choice label this text is, if it is one."""
+        return next((k for k in cell_keys(text) if k in self.by_label), None)
+
     def evidence(self, row: list[str], mode: _Mode) -> None:
         text = row[self.index].strip()
-        as_code, as_label = text in self.by_code, label_key(text) in self.by_label
+        as_code, as_label = text in self.by_code, self._label(text) is not None
         if as_code != as_label:
             mode.vote(RAW if as_code else LABELS)
 
@@ -214,7 +225,7 @@ class _Ticks:
             folded = text.casefold()
             if folded in _UNCHECKED or is_unknown_text(text):
                 continue
-            if folded in _CHECKED or label_key(text) == key:
+            if folded in _CHECKED or key in cell_keys(text):
                 if item is None:
                     items.append(f"{column} (not a choice of the question)")
                 elif item == "":
@@ -307,17 +318,19 @@ def _label_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layou
     for f in dictionary.fields:
         if f.field_type == "checkbox":
             for code, choice_label in f.choices:
-                key = label_key(checkbox_label_header(f.label, choice_label))
+                key = text_key(checkbox_label_header(f.label, choice_label))
                 queue.setdefault(key, []).append((f.name, code))
         else:
-            queue.setdefault(label_key(f.label), []).append((f.name, None))
+            queue.setdefault(text_key(f.label), []).append((f.name, None))
     system = {label: name for name, labels in SYSTEM_COLUMNS.items() for label in labels}
-    other = {label_key(s.label) for s in dictionary.skipped if s.label}
+    other = {text_key(s.label) for s in dictionary.skipped if s.label}
     form_of = {f.name: f.form for f in dictionary.fields}
     last_form: str | None = dictionary.all_forms[0] if len(dictionary.all_forms) == 1 else None
+    record_id = text_key(dictionary.record_id_label)
     for index, cell in enumerate(header):
-        key = label_key(_header_cell(cell))
-        if key == label_key(dictionary.record_id_label) and layout.record_id is None:
+        keys = cell_keys(_header_cell(cell))
+        key = next((k for k in keys if k in queue or k in system or k in other), keys[0])
+        if record_id in keys and layout.record_id is None:
             layout.record_id = index
         elif key in system:
             layout.place(system[key], index)
@@ -349,7 +362,7 @@ def _layout(header: Sequence[str], dictionary: RedcapDictionary) -> tuple[_Layou
     first = _header_cell(header[0]) if header else ""
     if first.lower() == dictionary.record_id:
         return raw, RAW
-    if label_key(first) == label_key(dictionary.record_id_label):
+    if text_key(dictionary.record_id_label) in cell_keys(first):
         return labels, LABELS
     return (raw, RAW) if matched(raw) >= matched(labels) else (labels, LABELS)
 
@@ -470,7 +483,7 @@ class RedcapExport:
                 (
                     index,
                     checkbox_column(found.name, code),
-                    label_key(label),
+                    text_key(label),
                     _option_item(question, code, label, exclusive),
                 )
                 for index, (code, label) in zip(columns, found.choices, strict=True)
@@ -486,7 +499,7 @@ class RedcapExport:
             for code, label in found.choices:
                 answer = _single_answer(question, code, label, found.field_type)
                 by_code[code] = answer
-                by_label.setdefault(label_key(label), answer)
+                by_label.setdefault(text_key(label), answer)
             return _Coded(question.id, found.name, found.form, index, by_code, by_label)
         return _Plain(question.id, found.name, found.form, index)
 
