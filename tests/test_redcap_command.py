@@ -333,3 +333,29 @@ def test_what_the_export_does_not_give_is_named_on_stderr(
     )
     assert "Questions with no column (answers unknown): current_medications" in result.stderr
     assert csv_rows(result.stdout)[0]["outcome"] == "needs_review"
+
+
+def test_a_map_names_the_projects_own_fields_for_questions(
+    dictionary_csv: Path, tmp_path: Path
+) -> None:
+    """A clinic's existing project may call a question's field something else."""
+    text = dictionary_csv.read_text().replace("\nage,", "\npt_age,", 1)
+    renamed = tmp_path / "dict.csv"
+    renamed.write_text(text)
+    exporter = Exporter(text, RULES)
+    export = tmp_path / "export.csv"
+    header, row = exporter.header(RAW), exporter.row("A1", CLEAR_ANSWERS, RAW)
+    row[header.index("pt_age")] = "16"
+    export.write_text(write_csv(header, [row]))
+    plain = invoke("batch", export, "--redcap", renamed)
+    assert csv_rows(plain.stdout)[0]["missing"] == "age"  # no field for the question
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("pt_age: age\n")
+    mapped = invoke("batch", export, "--redcap", renamed, "--map", mapping)
+    assert mapped.exit_code == 0, mapped.stderr
+    scored_row = csv_rows(mapped.stdout)[0]
+    assert (scored_row["outcome"], scored_row["deciding"]) == ("not_eligible", "under_18")
+    mapping.write_text("patient_age: age\n")
+    wrong = invoke("batch", export, "--redcap", renamed, "--map", mapping)
+    assert wrong.exit_code == 1
+    assert "--map: 'patient_age' (for age): no field of" in wrong.stderr

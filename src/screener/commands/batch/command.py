@@ -147,13 +147,13 @@ def run_batch(options: BatchOptions) -> int:
         source: RecordSource | RedcapExport = raw
         if dictionary is not None:
             source = redcap_records(
-                raw, dictionary, ruleset, options.id_column, options.include_incomplete
+                raw, dictionary, ruleset, options.id_column, options.include_incomplete, mapping
             )
         columns = map_columns(
             source.header,
             ruleset,
             id_column,
-            mapping,
+            mapping if dictionary is None else None,  # a REDCap export's map names its fields
             id_column_required=options.id_column is not None,
         )
         labels = {q: columns.label(q) for q in columns.questions}

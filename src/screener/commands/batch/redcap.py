@@ -4,6 +4,7 @@ column-wise pipeline (interop.redcap.export_rows does the translating)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from screener.columnar.coding import Block
@@ -33,9 +34,10 @@ def redcap_records(
     ruleset: RuleSet,
     id_column: str | None,
     include_incomplete: bool,
+    mapping: Mapping[str, str] | None = None,
 ) -> RedcapExport:
     """The export as canonical records; what cannot be read from its header is said once on
-    stderr (names of columns and fields only, never a value)."""
+    stderr (names of columns and fields only, never a value). A `--map` names REDCap fields."""
     if id_column is not None and (
         header_key(id_column) != header_key(dictionary.record_id)
         and text_key(dictionary.record_id_label) not in cell_keys(id_column)
@@ -45,7 +47,12 @@ def redcap_records(
             f" {dictionary.record_id!r}; leave --id-column out"
         )
     export = RedcapExport(
-        source, dictionary, ruleset, id_name=id_column, include_incomplete=include_incomplete
+        source,
+        dictionary,
+        ruleset,
+        id_name=id_column,
+        include_incomplete=include_incomplete,
+        mapping=mapping,
     )
     for warning in export.warnings:
         sys.stderr.write(f"redcap: {warning}\n")

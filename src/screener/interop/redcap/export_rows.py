@@ -24,7 +24,7 @@ cell is read as the file's values are: codes or labels, as the other cells read 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -398,9 +398,13 @@ class RedcapExport:
         *,
         id_name: str | None = None,
         include_incomplete: bool = False,
+        mapping: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
         self.dictionary = dictionary
+        # field name (lowercase) -> question id, from a --map file
+        self.mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
+        self._check_mapping()
         self.include_incomplete = include_incomplete
         self.width = len(source.header)
         self.layout, self.header_style = _layout(source.header, dictionary)
@@ -436,8 +440,18 @@ class RedcapExport:
 
     # -- setup --
 
+    def _check_mapping(self) -> None:
+        names = {f.name for f in self.dictionary.fields} | {s.name for s in self.dictionary.skipped}
+        wrong = [f"{k!r} (for {q})" for k, q in self.mapping.items() if k not in names]
+        if wrong:
+            raise InputFileError(
+                f"--map: {', '.join(wrong)}: no field of {self.dictionary.source} has this name"
+                " (with --redcap, the map names REDCap fields)"
+            )
+
     def _field_for(self, question: Question) -> DictionaryField | None:
-        names = [question.id, *(a.strip().lower() for a in question.aliases)]
+        mapped = [name for name, qid in self.mapping.items() if qid == question.id]
+        names = [*mapped, question.id, *(a.strip().lower() for a in question.aliases)]
         for name in names:
             found = self.dictionary.field(name)
             if found is not None:
