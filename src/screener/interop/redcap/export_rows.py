@@ -52,6 +52,7 @@ from screener.interop.redcap.columns import (
 from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDictionary
 
 RAW, LABELS = "raw", "labels"
+CACHE_LIMIT = 4096  # distinct cells remembered per field
 _CHECKED = frozenset({"1", "checked"})
 _UNCHECKED = frozenset({"0", "unchecked", ""})
 
@@ -143,7 +144,7 @@ class _Coded:
     """A yesno, truefalse, radio or dropdown field holding one question."""
 
     question: str
-    field: str
+    field_name: str
     form: str
     index: int
     by_code: dict[str, str | None]
@@ -156,19 +157,32 @@ class _Coded:
             for code, answer in self.by_code.items()
         )
 
+    cache: dict[str, str] = field(default_factory=dict)  # raw cell -> canonical cell
+
     def read(self, row: list[str], mode: _Mode) -> str:
-        text = row[self.index].strip()
+        cell = row[self.index]
+        found = self.cache.get(cell)
+        if found is not None:
+            return found
+        answer, by_mode = self._read(cell.strip(), mode)
+        if not by_mode and len(self.cache) < CACHE_LIMIT:
+            self.cache[cell] = answer
+        return answer
+
+    def _read(self, text: str, mode: _Mode) -> tuple[str, bool]:
+        """The canonical cell, and whether it depended on the file's mode."""
         if is_unknown_text(text):
-            return ""
+            return "", False
         key = self._label(text)
         as_code, as_label = text in self.by_code, key is not None
-        if as_code and key is not None and self.by_code[text] != self.by_label[key]:
+        by_mode = as_code and key is not None and self.by_code[text] != self.by_label[key]
+        if by_mode:
             chosen = mode.mode
             if chosen is None:
                 return (
-                    f"{_clean(text)} (a code of one choice of REDCap field {self.field}"
+                    f"{_clean(text)} (a code of one choice of REDCap field {self.field_name}"
                     " and the label of another)"
-                )
+                ), True
             as_code, as_label = chosen == RAW, chosen == LABELS
         answer = (
             self.by_code.get(text)
@@ -178,8 +192,8 @@ class _Coded:
             else None
         )
         if answer is None:
-            return f"{_clean(text)} (not a choice of REDCap field {self.field})"
-        return answer
+            return f"{_clean(text)} (not a choice of REDCap field {self.field_name})", by_mode
+        return answer, by_mode
 
     def _label(self, text: str) -> str | None:
         """The key of the choice label this text is, if it is one."""
@@ -197,7 +211,7 @@ class _Plain:
     """A text or notes field: the cell as it is (the core reads it)."""
 
     question: str
-    field: str
+    field_name: str
     form: str
     index: int
 
@@ -213,15 +227,25 @@ class _Ticks:
     """A checkbox field: one column per option, folded into one multi-choice cell."""
 
     question: str
-    field: str
+    field_name: str
     form: str
     options: list[tuple[int, str, str, str | None]]  # (column, column name, label key, item)
+    cache: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def read(self, row: list[str], mode: _Mode) -> str:
+        cells = tuple(row[index] for index, _, _, _ in self.options)
+        found = self.cache.get(cells)
+        if found is None:
+            found = self._read(cells)
+            if len(self.cache) < CACHE_LIMIT:
+                self.cache[cells] = found
+        return found
+
+    def _read(self, cells: tuple[str, ...]) -> str:
         items: list[str] = []
         dont_know = False
-        for index, column, key, item in self.options:
-            text = row[index].strip()
+        for cell, (_, column, key, item) in zip(cells, self.options, strict=True):
+            text = cell.strip()
             folded = text.casefold()
             if folded in _UNCHECKED or is_unknown_text(text):
                 continue
@@ -633,16 +657,20 @@ class RedcapExport:
 
     def _record(self, group: _Group) -> CanonicalRecord:
         mode = self.mode
-        for _, row in group.rows:
-            for index in self.status_forms.values():
-                text = row[index].strip().casefold()
-                if text in ("0", "1", "2"):
-                    mode.vote(RAW)
-                elif text in STATUS_BY_TEXT:
-                    mode.vote(LABELS)
-            if self._check_mode:
+        if self._check_mode:  # some cells read differently as codes and as labels
+            for _, row in group.rows:
+                for index in self.status_forms.values():
+                    text = row[index].strip().casefold()
+                    if text in ("0", "1", "2"):
+                        mode.vote(RAW)
+                    elif text in STATUS_BY_TEXT:
+                        mode.vote(LABELS)
                 for reader in self.readers:
                     reader.evidence(row, mode)
+        if len(group.rows) == 1:
+            row = group.rows[0][1]
+            cells = [group.name, *(reader.read(row, mode) for reader in self.readers)]
+            return CanonicalRecord(cells, self._not_scored(group), group.problems)
         cells = [group.name]
         problems = list(group.problems)
         for reader in self.readers:
