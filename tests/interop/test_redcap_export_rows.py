@@ -305,3 +305,28 @@ def test_an_export_of_another_project_is_one_clear_error() -> None:
         records(["id", "age"], [["1", "42"]])
     with pytest.raises(InputFileError, match="no column of the export holds a question"):
         records(["record_id", "colour"], [["1", "red"]])
+
+
+def test_an_exclusive_option_is_not_none_unless_its_label_says_so() -> None:
+    """A "Not sure" box made exclusive must not read as "none of these": that would clear
+    every rule about the medicines the person takes."""
+    text = DICTIONARY_CSV.replace(
+        "| 0, None of these | 99, Don't know", "| 0, None of the above | 98, Not sure"
+    ).replace("@NONEOFTHEABOVE='0,99'", "@NONEOFTHEABOVE='0,98'")
+    dictionary = parse_dictionary(text, "d.csv")
+    header, rows = export(("A1", {}, "2"))
+    header = [h.replace("current_medications___99", "current_medications___98") for h in header]
+    rows[0][header.index("current_medications___0")] = "0"
+    rows[0][header.index("current_medications___98")] = "1"
+    second = ["A2", *rows[0][1:]]
+    second[header.index("current_medications___98")] = "0"
+    second[header.index("current_medications___0")] = "1"
+    third = ["A3", *second[1:]]
+    third[header.index("current_medications___0")] = "?"
+    canonical, found = records(header, [rows[0], second, third], dictionary=dictionary)
+    column = canonical.index("current_medications")
+    assert [r.cells[column] for r in found] == [
+        "current_medications___98 (not a choice of the question)",
+        "none",
+        "",  # "?" in a box: not known
+    ]

@@ -54,7 +54,7 @@ from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDicti
 RAW, LABELS = "raw", "labels"
 CACHE_LIMIT = 4096  # distinct cells remembered per field
 _CHECKED = frozenset({"1", "checked"})
-_UNCHECKED = frozenset({"0", "unchecked", ""})
+_UNCHECKED = frozenset({"0", "unchecked", "", "na"})  # NA: what R writes for a blank
 
 
 class RowSource(Protocol):
@@ -124,19 +124,23 @@ def _single_answer(question: Question, code: str, label: str, field_type: str) -
     return None
 
 
-def _option_item(
-    question: Question, code: str, label: str, exclusive: tuple[str, ...]
-) -> str | None:
-    """A tick box's option as an item of a multi-choice cell ('' for "don't know")."""
+NONE_LABELS = frozenset({"none", "none of these", "none of the above"})
+
+
+def _option_item(question: Question, code: str, label: str) -> str | None:
+    """A tick box's option as an item of a multi-choice cell ('' for "don't know"), by its
+    label, else by a code that is a choice value. Being exclusive (`@NONEOFTHEABOVE`) does not
+    make an option "none": an exclusive "Not sure" read as "none of these" would clear every
+    rule about what the person takes."""
     if is_unknown_text(label):
         return ""
     key = text_key(label)
     for choice in question.choices:
-        if key in (text_key(choice.label), choice.value) or code == choice.value:
+        if key in (text_key(choice.label), choice.value):
             return choice.value
-    if key in ("none", "none of these") or code in exclusive:
+    if key in NONE_LABELS:
         return NONE_CHOICE
-    return None
+    return code if code in question.choice_values else None
 
 
 @dataclass
@@ -247,7 +251,10 @@ class _Ticks:
         for cell, (_, column, key, item) in zip(cells, self.options, strict=True):
             text = cell.strip()
             folded = text.casefold()
-            if folded in _UNCHECKED or is_unknown_text(text):
+            if folded in _UNCHECKED:
+                continue
+            if is_unknown_text(text):  # "?" or "dk" in a box: the answer is not known
+                dont_know = True
                 continue
             if folded in _CHECKED or key in cell_keys(text):
                 if item is None:
@@ -516,13 +523,12 @@ class RedcapExport:
                     f" {found.name}; its answers are unknown"
                 )
                 return None
-            exclusive = found.exclusive_codes
             options = [
                 (
                     index,
                     checkbox_column(found.name, code),
                     text_key(label),
-                    _option_item(question, code, label, exclusive),
+                    _option_item(question, code, label),
                 )
                 for index, (code, label) in zip(columns, found.choices, strict=True)
                 if index is not None
