@@ -240,29 +240,24 @@ def test_ragged_rows_and_rows_without_an_id_are_records_with_a_problem() -> None
     assert len(found[0].cells) == len(canonical)
 
 
-def test_label_headers_shared_by_several_fields_are_matched_in_order() -> None:
+def test_label_headers_shared_by_several_fields_are_not_read() -> None:
+    """A report may order its columns as it likes: which of two "Yes or no?" columns is
+    which cannot be told, so neither is read (their questions are unknown)."""
     text = (
         "field_name,form_name,field_type,field_label,select_choices_or_calculations\n"
         "record_id,f,text,Record ID,\n"
         "hypertension,f,yesno,Yes or no?,\n"
         "pregnant,f,yesno,Yes or no?,\n"
+        "seizures,f,yesno,Seizures?,\n"
     )
     dictionary = parse_dictionary(text, "d.csv")
-    export = RedcapExport(
-        Rows(
-            ["Record ID", "Yes or no?", "Yes or no?", "Complete?"], [["1", "Yes", "No", "Complete"]]
-        ),
-        dictionary,
-        RULES,
-    )
+    header = ["Record ID", "Yes or no?", "Yes or no?", "Seizures?", "Complete?"]
+    export = RedcapExport(Rows(header, [["1", "Yes", "No", "No", "Complete"]]), dictionary, RULES)
     cells = next(iter(export.records())).cells
-    assert dict(zip(export.header, cells, strict=True)) == {
-        "record_id": "1",
-        "hypertension": "yes",
-        "pregnant": "no",
-    }
+    assert dict(zip(export.header, cells, strict=True)) == {"record_id": "1", "seizures": "no"}
     assert export.warnings == [
-        "label headers shared by several fields, matched in dictionary order: Yes or no?"
+        "label headers shared by several fields, so not read (export with field names as"
+        " headers to read them): Yes or no?"
     ]
 
 

@@ -342,17 +342,18 @@ def _raw_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layout:
 
 
 def _label_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layout:
-    """Label headers name fields by their labels; a label that several fields share is
-    matched in dictionary order (REDCap writes columns in that order)."""
+    """Label headers name fields by their labels. A label that several fields share cannot
+    say which field a column holds (a report may order its columns as it likes), so such
+    columns are not read."""
     layout = _Layout()
-    queue: dict[str, list[tuple[str, str | None]]] = {}
+    by_label: dict[str, list[tuple[str, str | None]]] = {}
     for f in dictionary.fields:
         if f.field_type == "checkbox":
             for code, choice_label in f.choices:
                 key = text_key(checkbox_label_header(f.label, choice_label))
-                queue.setdefault(key, []).append((f.name, code))
+                by_label.setdefault(key, []).append((f.name, code))
         else:
-            queue.setdefault(text_key(f.label), []).append((f.name, None))
+            by_label.setdefault(text_key(f.label), []).append((f.name, None))
     system = {label: name for name, labels in SYSTEM_COLUMNS.items() for label in labels}
     other = {text_key(s.label) for s in dictionary.skipped if s.label}
     form_of = {f.name: f.form for f in dictionary.fields}
@@ -360,18 +361,20 @@ def _label_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layou
     record_id = text_key(dictionary.record_id_label)
     for index, cell in enumerate(header):
         keys = cell_keys(_header_cell(cell))
-        key = next((k for k in keys if k in queue or k in system or k in other), keys[0])
+        key = next((k for k in keys if k in by_label or k in system or k in other), keys[0])
         if record_id in keys and layout.record_id is None:
             layout.record_id = index
         elif key in system:
             layout.place(system[key], index)
         elif key == COMPLETE_LABEL_HEADER:
+            # `Complete?` follows its form's fields.
             if last_form is not None:
                 layout.status.setdefault(last_form, index)
-        elif queue.get(key):
-            if len(queue[key]) > 1:
+        elif key in by_label:
+            if len(by_label[key]) > 1:
                 layout.ambiguous.append(cell.strip())
-            name, option = queue[key].pop(0)
+                continue
+            name, option = by_label[key][0]
             last_form = form_of[name]
             if option is None:
                 layout.fields.setdefault(name, index)
@@ -465,8 +468,8 @@ class RedcapExport:
             )
         if self.layout.ambiguous:
             self.warnings.append(
-                "label headers shared by several fields, matched in dictionary order:"
-                f" {', '.join(dict.fromkeys(self.layout.ambiguous))}"
+                "label headers shared by several fields, so not read (export with field names"
+                f" as headers to read them): {', '.join(dict.fromkeys(self.layout.ambiguous))}"
             )
 
     # -- setup --
