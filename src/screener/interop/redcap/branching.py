@@ -42,7 +42,7 @@ from screener.core.conditions.syntax import (
     QuestionRef,
     referenced_questions,
 )
-from screener.core.model import NONE_CHOICE, QuestionType
+from screener.core.model import NONE_CHOICE
 from screener.interop.redcap.codes import FieldCoding
 
 # ---- REDCap expressions ----------------------------------------------------------------------
@@ -242,7 +242,7 @@ class Translator:
                 any_of(*(Atom(_field(name), "=", _quoted(c)) for c in coding.answer_codes))
             )
         blank_is_unknown = Atom(_field(name), "<>", "''")
-        if coding.question.type is QuestionType.TEXT:
+        if not coding.numeric:
             return (FALSE, blank_is_unknown)  # "dk" typed as text is unknown to screener
         return _exact(blank_is_unknown)
 
@@ -267,7 +267,7 @@ class Translator:
         if isinstance(node, Literal):
             return isinstance(node.value, bool)
         if isinstance(node, QuestionRef):
-            return self.codings[node.name].question.type is QuestionType.YES_NO
+            return self.codings[node.name].yes_no
         return not isinstance(node, ListLiteral)
 
     def _compare(self, node: Compare) -> Value3:
@@ -288,9 +288,8 @@ class Translator:
             return Value3(UNTRANSLATED, UNTRANSLATED)
         name = left.name
         coding = self.codings[name]
-        kind = coding.question.type
         if isinstance(right, Literal):
-            if kind is QuestionType.INTEGER:
+            if coding.numeric:
                 answered = self._answered(name)
                 number = _number(right.value)
                 test = Atom(_field(name), _REDCAP_OP[op], number)
@@ -307,7 +306,7 @@ class Translator:
             return value if op == "==" else value.swapped()
         assert isinstance(right, QuestionRef)
         other = right.name
-        if kind is QuestionType.INTEGER:
+        if coding.numeric:
             answered = _both(AllOf, [self._answered(name), self._answered(other)])
             test = Atom(_field(name), _REDCAP_OP[op], _field(other))
             return self._visible(
@@ -352,7 +351,7 @@ class Translator:
 
     def _in_list(self, name: str, items: list[object]) -> Value3:
         coding = self.codings[name]
-        if coding.question.type is QuestionType.INTEGER:
+        if coding.numeric:
             answered = self._answered(name)
             hits = any_of(*(Atom(_field(name), "=", _number(v)) for v in items))
             return self._visible(

@@ -35,6 +35,7 @@ NONE_LABEL = "None of these"
 YES_CODE, NO_CODE = "1", "0"
 RESERVED_CODES = frozenset({DONT_KNOW_CODE, NONE_CODE})
 DROPDOWN_AFTER = 10  # more choices than this: a dropdown instead of radio buttons
+NUMBER_VALIDATIONS = frozenset({"integer", "number"})
 
 AnswerKey = bool | str  # True/False for yes/no, a choice value (or "none") otherwise
 
@@ -62,6 +63,15 @@ class FieldCoding:
     @property
     def coded(self) -> bool:
         return self.codes is not None
+
+    @property
+    def numeric(self) -> bool:
+        """A number in a text field: compared as a number, blank when unknown."""
+        return self.validation in NUMBER_VALIDATIONS
+
+    @property
+    def yes_no(self) -> bool:
+        return self.codes is not None and set(self.codes) == {True, False}
 
     def code(self, answer: AnswerKey) -> str:
         assert self.codes is not None
