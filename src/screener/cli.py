@@ -220,6 +220,20 @@ def batch(
         typer.Option("--summary-json", help="Also write the run's summary as JSON."),
     ] = None,
     show_values: ShowValuesOption = False,
+    redcap: Annotated[
+        Path | None,
+        typer.Option(
+            "--redcap",
+            help="The input is a REDCap export; this is the project's data dictionary (CSV).",
+            dir_okay=False,
+        ),
+    ] = None,
+    include_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--include-incomplete", help="With --redcap: also score forms not marked Complete."
+        ),
+    ] = False,
 ) -> None:
     """Score a CSV export: one output record per input record, and a summary on stderr.
 
@@ -239,6 +253,8 @@ def batch(
             include_input=include_input,
             summary_json=summary_json,
             show_values=show_values,
+            redcap=redcap,
+            include_incomplete=include_incomplete,
         )
     )
     if code:
@@ -292,6 +308,31 @@ def diff(
             show_values=show_values,
         )
     )
+
+
+redcap_app = typer.Typer(
+    name="redcap",
+    help="REDCap: a project's data dictionary from the rule file.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(redcap_app)
+
+
+@redcap_app.command("dictionary")
+@reports_errors
+def redcap_dictionary(
+    rules: RulesOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the dictionary (CSV) here; - for stdout."),
+    ] = None,
+    form: Annotated[str, typer.Option("--form", help="The REDCap form's name.")] = "prescreen",
+) -> None:
+    """Write the rule file's questions as a REDCap data dictionary, to upload in REDCap."""
+    from screener.commands.redcap.command import run_dictionary
+
+    run_dictionary(rules, output, form)
 
 
 def _print_version(value: bool) -> None:

@@ -9,7 +9,7 @@ into blocks of tens of thousands of records for the column-wise evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -82,6 +82,10 @@ class Block:
     codes: dict[str, Codes]  # question id -> code per record (questions with a column)
     shape_errors: dict[int, str]  # offset in block -> "too many/too few fields" message
     inputs: list[str] | None  # each record's own cells, already encoded by the output writer
+    # Set by the reader of a REDCap export: records not to be scored (a form that is not
+    # complete), offset -> why; problems of a record as a whole (rows that disagree).
+    not_scored: dict[int, str] = field(default_factory=dict)
+    record_problems: dict[int, list[str]] = field(default_factory=dict)
 
 
 InputEncoder = Callable[[list[list[str]]], list[str]]

@@ -18,7 +18,7 @@ many records at once (a property test holds the two together):
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -45,11 +45,14 @@ Mask = npt.NDArray[np.bool_]
 
 # A rule's value per record, coded by its position in verdict.TRI_ORDER.
 FALSE, UNKNOWN, TRUE = (verdict.TRI_ORDER.index(v) for v in (False, None, True))
-# Outcome codes are severities (likely_eligible 0 ... urgent 3); INVALID marks unreadable records.
+# Outcome codes are severities (likely_eligible 0 ... urgent 3); INVALID marks unreadable records,
+# NOT_SCORED records a REDCap export marks as not complete.
 INVALID = 4
+NOT_SCORED = 5
 OUTCOME_BY_CODE: tuple[str, ...] = (
     *(o.value for o in sorted(Outcome, key=lambda o: o.severity)),
     verdict.INVALID,
+    verdict.NOT_SCORED,
 )
 
 
@@ -299,6 +302,8 @@ class BlockResult:
     missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
     problems: dict[int, list[str]]  # offset -> every problem of an invalid record
     deciding_counts: dict[str, int]  # rule id -> scored records it decided
+    # offset -> why the record is not scored, then any problems it has
+    not_scored: dict[int, list[str]] = field(default_factory=dict)
 
 
 class ColumnarScorer:
@@ -369,7 +374,11 @@ class ColumnarScorer:
         problems = self._problems(block, codes)
         if problems:
             outcome[np.fromiter(problems, dtype=np.intp, count=len(problems))] = INVALID
-        return self._describe(outcome, values, fired, undecided, codes, hidden, problems)
+        not_scored = {i: [m, *problems.pop(i, [])] for i, m in sorted(block.not_scored.items())}
+        if not_scored:
+            outcome[np.fromiter(not_scored, dtype=np.intp, count=len(not_scored))] = NOT_SCORED
+        result = self._describe(outcome, values, fired, undecided, codes, hidden, problems)
+        return result if not not_scored else replace(result, not_scored=not_scored)
 
     def _outcome(self, values: list[TriArray], size: int) -> npt.NDArray[np.int8]:
         """verdict.decide, column-wise: the most severe outcome any rule leads to."""
@@ -381,6 +390,8 @@ class ColumnarScorer:
     def _problems(self, block: Block, codes: Mapping[str, Codes]) -> dict[int, list[str]]:
         """Every reason a record cannot be scored: its shape, or each unreadable value."""
         problems: dict[int, list[str]] = {i: [m] for i, m in sorted(block.shape_errors.items())}
+        for i, found in sorted(block.record_problems.items()):
+            problems.setdefault(i, []).extend(found)
         for question in block.codes:  # column order
             coder = self.coders[question]
             bad = coder.error_mask()[codes[question]]

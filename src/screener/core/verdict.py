@@ -23,6 +23,8 @@ from screener.core.tristate import Tri
 
 # An outcome for a record that cannot be scored (an unreadable cell, a ragged row).
 INVALID = "invalid"
+# An outcome for a record that is deliberately not scored (a REDCap form not marked complete).
+NOT_SCORED = "not_scored"
 
 # The three values in the order the column-wise engines code them (false 0, unknown 1, true 2).
 TRI_ORDER: tuple[Tri, Tri, Tri] = (False, None, True)

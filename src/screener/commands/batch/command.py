@@ -27,11 +27,13 @@ from screener.commands.batch.output import (
     JsonlRecordWriter,
     RecordWriter,
 )
+from screener.commands.batch.redcap import annotate, read_dictionary, redcap_records
 from screener.commands.batch.safety import SafetyCheck, safety_questions
 from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
 from screener.files.write import AtomicFile, check_paths, write_atomic
+from screener.interop.redcap.export_rows import RedcapExport
 from screener.rulefile.load import load_ruleset, rules_input
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -49,6 +51,8 @@ class BatchOptions:
     include_input: bool = False
     summary_json: Path | None = None
     show_values: bool = False  # the summary quotes people's values only when asked
+    redcap: Path | None = None  # the REDCap data dictionary: INPUT is a REDCap export
+    include_incomplete: bool = False  # score REDCap records whose form is not complete
     # Tuning, not options: tests set them small to cross many block boundaries.
     read_rows: int = READ_ROWS
     block_rows: int = BLOCK_ROWS
@@ -75,6 +79,7 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
             ("INPUT.csv", options.input),
             rules_input(options.rules),
             ("--map", options.mapping),
+            ("--redcap", options.redcap),
         ],
         [("--output", path), ("--summary-json", options.summary_json)],
     )
@@ -138,17 +143,23 @@ def run_batch(options: BatchOptions) -> int:
     out_path, fmt = _output_target(options)
     ruleset = load_ruleset(options.rules)
     encoding = resolve_encoding(options.encoding)
-    id_column = options.id_column or DEFAULT_ID_COLUMN
+    dictionary = read_dictionary(options.redcap, options.include_incomplete)
+    id_column = options.id_column or (dictionary.record_id if dictionary else DEFAULT_ID_COLUMN)
     if header_key(id_column) in {header_key(f) for f in RESULT_FIELDS}:
         raise UsageError(f"--id-column {id_column!r} is the name of an output column")
     mapping = load_column_mapping(options.mapping, ruleset) if options.mapping else None
 
-    with RecordSource(options.input, encoding) as source:
+    with RecordSource(options.input, encoding) as raw:
+        source: RecordSource | RedcapExport = raw
+        if dictionary is not None:
+            source = redcap_records(
+                raw, dictionary, ruleset, options.id_column, options.include_incomplete, mapping
+            )
         columns = map_columns(
             source.header,
             ruleset,
             id_column,
-            mapping,
+            mapping if dictionary is None else None,  # a REDCap export's map names its fields
             id_column_required=options.id_column is not None,
         )
         labels = {q: columns.label(q) for q in columns.questions}
@@ -178,6 +189,7 @@ def run_batch(options: BatchOptions) -> int:
                     options.max_distinct,
                 )
                 for block in blocks:
+                    annotate(source, block)
                     result = scorer.score(block)
                     unreadable = safety.offsets(block) if result.problems else []
                     output.write(writer.block(block, result, unreadable))

@@ -17,6 +17,7 @@ from json.encoder import encode_basestring
 from screener.columnar.coding import Block
 from screener.columnar.header import header_key
 from screener.columnar.scorer import BlockResult, ColumnarScorer, Key
+from screener.core.verdict import INVALID
 from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
 RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
@@ -88,7 +89,9 @@ class RecordWriter:
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         raise NotImplementedError
 
-    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
+    def _invalid_texts(
+        self, problems: list[str], safety: bool, outcome: str = INVALID
+    ) -> tuple[str, str, str]:
         raise NotImplementedError
 
     def _ids(self, ids: list[str]) -> list[str]:
@@ -111,6 +114,9 @@ class RecordWriter:
             decisions[offset], flags[offset], missing[offset] = self._invalid_texts(
                 problems, offset in safety
             )
+        for offset, reasons in result.not_scored.items():
+            marked = self._invalid_texts(reasons, False, "not_scored")
+            decisions[offset], flags[offset], missing[offset] = marked
         rows = range(block.start, block.start + block.size)
         return self._lines(rows, self._ids(block.ids), [decisions, flags, missing], block.inputs)
 
@@ -146,9 +152,11 @@ class CsvRecordWriter(RecordWriter):
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         return ";".join(missing) + ",,no"  # missing, errors (none), safety_unreadable
 
-    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
+    def _invalid_texts(
+        self, problems: list[str], safety: bool, outcome: str = INVALID
+    ) -> tuple[str, str, str]:
         errors = csv_field(ERROR_SEPARATOR.join(problems))
-        return "invalid,", "", f",{errors},{'yes' if safety else 'no'}"
+        return f"{outcome},", "", f",{errors},{'yes' if safety else 'no'}"
 
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
@@ -195,10 +203,12 @@ class JsonlRecordWriter(RecordWriter):
     def _missing_text(self, missing: tuple[str, ...]) -> str:
         return f'"missing": {json.dumps(list(missing))}, "errors": [], "safety_unreadable": false'
 
-    def _invalid_texts(self, problems: list[str], safety: bool) -> tuple[str, str, str]:
+    def _invalid_texts(
+        self, problems: list[str], safety: bool, outcome: str = INVALID
+    ) -> tuple[str, str, str]:
         errors = json.dumps(problems, ensure_ascii=False)
         return (
-            '"outcome": "invalid", "deciding": []',
+            f'"outcome": {json.dumps(outcome)}, "deciding": []',
             '"flags": []',
             f'"missing": [], "errors": {errors}, "safety_unreadable": {json.dumps(safety)}',
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from screener.columnar.coding import Block
 from screener.columnar.header import ColumnMap
-from screener.columnar.scorer import INVALID, OUTCOME_BY_CODE, BlockResult
+from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
 from screener.core.model import RuleSet
 from screener.core.problems import clip, describe_problem
 
@@ -145,6 +145,13 @@ def summary_text(report: BatchReport) -> str:
         count = tally.outcomes[name]
         share = f"{100 * count / total:5.1f}%" if total else ""
         lines.append(f"  {name:<16} {_count(count):>11}  {share}")
+    not_scored = tally.outcomes[OUTCOME_BY_CODE[NOT_SCORED]]
+    if not_scored:  # REDCap records whose form is not marked complete
+        share = f"{100 * not_scored / total:5.1f}%"
+        lines.append(f"  {OUTCOME_BY_CODE[NOT_SCORED]:<16} {_count(not_scored):>11}  {share}")
+        lines.append(
+            "  (not_scored: the REDCap form is not Complete; --include-incomplete scores them)"
+        )
     if tally.deciding:
         lines.append("Most frequent reasons (rules deciding the outcome, records):")
         rule_map = report.ruleset.rule_map
@@ -200,7 +207,11 @@ def summary_json(report: BatchReport) -> str:
             "sha256": report.ruleset.sha256,
         },
         "records": tally.records,
-        "outcomes": {name: tally.outcomes[name] for name in OUTCOME_BY_CODE},
+        "outcomes": {
+            name: tally.outcomes[name]
+            for name in OUTCOME_BY_CODE
+            if name != OUTCOME_BY_CODE[NOT_SCORED] or tally.outcomes[name]
+        },
         "top_reasons": [
             {"rule": rule, "label": rule_map[rule].label, "records": count}
             for rule, count in tally.deciding.most_common(TOP_REASONS)

@@ -1,0 +1,1 @@
+"""`screener redcap`: REDCap projects built from the rule file."""
