@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from screener.core.limits import MAX_CASES_BYTES
 from screener.core.problems import RuleFileError
 from screener.core.screening import Outcome
 from screener.files.read import read_text
@@ -94,6 +95,6 @@ def parse_cases(doc: SourceDocument) -> CasesFile:
 
 def load_cases(path: Path) -> tuple[CasesFile, SourceDocument]:
     """The cases file and its source document (for located errors about names and ids)."""
-    _, text = read_text(path)
+    _, text = read_text(path, limit=MAX_CASES_BYTES, what="a cases file")
     doc = parse_yaml_text(text, str(path))
     return parse_cases(doc), doc

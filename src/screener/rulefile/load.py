@@ -19,11 +19,12 @@ from screener.core.conditions.syntax import (
     parse_condition,
     referenced_questions,
 )
+from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import NONE_CHOICE, Choice, Question, QuestionType, Rule, RuleSet
 from screener.core.problems import Problem, RuleFileError
 from screener.core.reasons import TemplateError, placeholders
 from screener.core.suggest import suggest
-from screener.files.read import decode_utf8, read_text
+from screener.files.read import decode_utf8, read_text, too_large
 from screener.files.yaml_source import (
     PathKey,
     SourceDocument,
@@ -261,7 +262,12 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
     )
 
 
+RULE_FILE = "a rule file"
+
+
 def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
+    if len(content) > MAX_RULE_FILE_BYTES:
+        raise too_large(name, MAX_RULE_FILE_BYTES, RULE_FILE)
     doc = parse_yaml_text(decode_utf8(content, name), name)
     return build_ruleset(doc, content)
 
@@ -274,5 +280,5 @@ def load_ruleset(path: Path | None = None) -> RuleSet:
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
         return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
-    content, _ = read_text(path)
+    content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
     return load_ruleset_bytes(content, str(path))
