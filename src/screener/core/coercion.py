@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.model import NONE_CHOICE, Question, QuestionType, Value
 from screener.core.problems import AnswerProblem
 from screener.core.suggest import suggest
@@ -20,8 +21,12 @@ YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
 
-# Digits with an optional sign and an optional ".0": no exponents, no thousands separators.
-_WHOLE_NUMBER = re.compile(r"([+-]?\d+)(?:\.0*)?")
+# ASCII digits (never `\d`, which also takes Arabic-Indic and full-width digits) with an
+# optional sign and an optional ".0": no exponents, no base prefixes, no "_" or thousands
+# separators.
+_WHOLE_NUMBER = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
+_LARGEST = 10**MAX_NUMBER_DIGITS - 1
+_TOO_MANY_DIGITS = f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits"
 
 
 _NONE_LABEL_KEY = "none_of_these"  # the interview's label for "none", typed out
@@ -60,14 +65,23 @@ def _integer(question: Question, raw: object) -> int:
     if isinstance(raw, int):
         number = raw
     elif isinstance(raw, float) and raw.is_integer():
+        if abs(raw) > _LARGEST:
+            raise CoercionError(_TOO_MANY_DIGITS)
         number = int(raw)
     elif isinstance(raw, str):
         match = _WHOLE_NUMBER.fullmatch(raw.strip())
         if match is None:
+            if any(char.isdigit() and not char.isascii() for char in raw):
+                raise CoercionError("expected a whole number written with the digits 0-9")
             raise CoercionError("expected a whole number")
+        digits = match.group(1).lstrip("+-")
+        if len(digits) > MAX_NUMBER_DIGITS:
+            raise CoercionError(_TOO_MANY_DIGITS)
         number = int(match.group(1))
     else:
         raise CoercionError("expected a whole number")
+    if abs(number) > _LARGEST:
+        raise CoercionError(_TOO_MANY_DIGITS)
     if question.min is not None and number < question.min:
         raise CoercionError(f"{number} is below the minimum {question.min}")
     if question.max is not None and number > question.max:
@@ -122,6 +136,8 @@ def coerce_value(question: Question, raw: object) -> Value:
     """One raw value as the question's type; None for unknown. Raises CoercionError."""
     if raw is None:
         return None
+    if isinstance(raw, str) and len(raw) > MAX_ANSWER_CHARS:
+        raise CoercionError(f"longer than {MAX_ANSWER_CHARS:,} characters")
     if isinstance(raw, str) and is_unknown_text(raw):
         return None
     kind = question.type

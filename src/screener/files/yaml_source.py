@@ -331,6 +331,23 @@ def parse_yaml_text(text: str, name: str) -> SourceDocument:
     return SourceDocument(name, data, builder.positions)
 
 
+CUT_BY_COMMENT = (
+    "a ' #' in an unquoted condition starts a YAML comment, and the rest of the line is dropped"
+    " from the condition: move the comment to its own line (for a '#' inside a text value,"
+    " quote the whole condition)"
+)
+
+
+def cut_by_comment(doc: SourceDocument, path: PathKey, where: str) -> Problem | None:
+    """A problem when the unquoted value at `path` is followed by a `#` comment on its line.
+
+    For conditions only: `when: age < 18 # or pregnant` validates as `age < 18`."""
+    pos = doc.positions.get(path)
+    if pos is None or not pos.comment_after:
+        return None
+    return doc.problem(path, where, CUT_BY_COMMENT)
+
+
 def as_mapping(doc: SourceDocument, what: str) -> Mapping[str, object]:
     if not isinstance(doc.data, dict):
         raise RuleFileError([doc.problem((), "", f"{what} must be a mapping of keys to values")])

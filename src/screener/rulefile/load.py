@@ -29,6 +29,7 @@ from screener.files.yaml_source import (
     PathKey,
     SourceDocument,
     as_mapping,
+    cut_by_comment,
     parse_yaml_text,
 )
 from screener.rulefile.schema import QuestionSpec, RuleFileSpec, RuleSpec, Strict
@@ -117,6 +118,10 @@ def _check_questions(
             continue
         path: PathKey = ("questions", index, "ask_if")
         where = f"questions[{index}] ({qspec.id}).ask_if"
+        cut = cut_by_comment(doc, path, where)
+        if cut is not None:
+            problems.append(cut)
+            continue
         try:
             tree = parse_condition(qspec.ask_if)
             check_condition(tree, questions)
@@ -175,6 +180,10 @@ def _check_rules(
                             + suggest(name, list(questions)),
                         )
                     )
+        cut = cut_by_comment(doc, ("rules", index, "when"), f"{where}.when")
+        if cut is not None:
+            problems.append(cut)
+            continue
         try:
             tree = parse_condition(rspec.when)
             check_condition(tree, questions)

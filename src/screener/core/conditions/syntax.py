@@ -9,13 +9,18 @@ Grammar (lowest precedence first):
     operand    := NUMBER | STRING | "true" | "false" | "yes" | "no"
                 | "known" "(" NAME ")" | NAME | "[" literal ("," literal)* "]" | "(" expr ")"
 
-Text is parsed into a tree and never handed to Python's evaluator.
+Text is parsed into a tree and never handed to Python's evaluator. Numbers are written with
+the ASCII digits 0-9 (at most MAX_NUMBER_DIGITS on each side of the point), and brackets,
+parentheses and `not` nest at most MAX_CONDITION_DEPTH deep, so no condition can reach
+Python's recursion limit here or in the checker, the compiler or the evaluators.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from screener.core.limits import MAX_CONDITION_DEPTH, MAX_NUMBER_DIGITS
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "yes", "no", "known"})
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
@@ -40,7 +45,7 @@ class Token:
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<num>-?\d+(?:\.\d+)?)
+  | (?P<num>-?[0-9]+(?:\.[0-9]+)?)
   | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
@@ -63,8 +68,17 @@ def tokenize(text: str) -> list[Token]:
                 hint = " (use 'and', 'or', 'not')"
             elif char in "\"'":
                 hint = " (unterminated string)"
+            elif char.isdigit() or char.isnumeric():
+                hint = " (write numbers with the digits 0-9)"
             raise ConditionSyntaxError(pos, f"unexpected character {char!r}{hint}")
         kind = match.lastgroup or ""
+        if kind == "num" and any(
+            len(part) > MAX_NUMBER_DIGITS for part in match.group().lstrip("-").split(".")
+        ):
+            raise ConditionSyntaxError(
+                pos,
+                f"a number has more than {MAX_NUMBER_DIGITS} digits (before or after the point)",
+            )
         if kind != "space":
             tokens.append(Token(kind, match.group(), pos))
         pos = match.end()
@@ -176,6 +190,20 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    def _nest(self, tok: Token) -> None:
+        """One more level of brackets, parentheses or `not` (undone by `_unnest`)."""
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(
+                tok.offset,
+                f"brackets, parentheses and 'not' nest more than {MAX_CONDITION_DEPTH} deep here;"
+                " split the condition into simpler rules",
+            )
+
+    def _unnest(self) -> None:
+        self.depth -= 1
 
     @property
     def current(self) -> Token:
@@ -227,8 +255,11 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self._is("name", "not"):
+            self._nest(self.current)
             start = self._advance().offset
-            return Not(self.not_expr(), start)
+            node = Not(self.not_expr(), start)
+            self._unnest()
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -256,12 +287,17 @@ class _Parser:
             self._advance()
             return Literal(_unquote(tok.text), tok.offset)
         if tok.kind == "op" and tok.text == "(":
+            self._nest(tok)
             self._advance()
             node = self.expr()
             self._expect("op", ")", "')'")
+            self._unnest()
             return node
         if tok.kind == "op" and tok.text == "[":
-            return self.list_literal()
+            self._nest(tok)
+            literal = self.list_literal()
+            self._unnest()
+            return literal
         if tok.kind == "name":
             if tok.text in ("true", "yes"):
                 self._advance()
