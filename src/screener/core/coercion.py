@@ -27,6 +27,9 @@ NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 _WHOLE_NUMBER = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
 _LARGEST = 10**MAX_NUMBER_DIGITS - 1
 _TOO_MANY_DIGITS = f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits"
+TOO_LONG = f"longer than {MAX_ANSWER_CHARS:,} characters"
+# What a message shows for a value that long (the batch shows the same; it keeps no such text).
+TOO_LONG_SHOWN = f"(more than {MAX_ANSWER_CHARS:,} characters)"
 
 
 _NONE_LABEL_KEY = "none_of_these"  # the interview's label for "none", typed out
@@ -137,7 +140,7 @@ def coerce_value(question: Question, raw: object) -> Value:
     if raw is None:
         return None
     if isinstance(raw, str) and len(raw) > MAX_ANSWER_CHARS:
-        raise CoercionError(f"longer than {MAX_ANSWER_CHARS:,} characters")
+        raise CoercionError(TOO_LONG)
     if isinstance(raw, str) and is_unknown_text(raw):
         return None
     kind = question.type
@@ -173,7 +176,8 @@ def coerce_answers(
         try:
             answers[key] = coerce_value(question, value)
         except CoercionError as exc:
-            problems.append(AnswerProblem(key, value, str(exc)))
+            too_long = isinstance(value, str) and len(value) > MAX_ANSWER_CHARS
+            problems.append(AnswerProblem(key, TOO_LONG_SHOWN if too_long else value, str(exc)))
     return answers, problems
 
 

@@ -54,18 +54,7 @@ class AnswerProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.question}: {self.message} (got {shown_value(self.value)})"
-
-
-SHOWN_CHARS = 60
-
-
-def shown_value(value: object) -> str:
-    """A value as it appears in a message: its repr, cut to about 60 characters."""
-    text = repr(value)
-    if len(text) <= SHOWN_CHARS:
-        return text
-    return f"{text[: SHOWN_CHARS - 5]}... ({len(str(value)):,} characters)"
+        return f"{self.question}: {self.message} (got {self.value!r})"
 
 
 class AnswersError(ScreenerError):
