@@ -1,4 +1,4 @@
-"""Every limit on input, in one place (docs/rule-file.md and docs/commands.md list them).
+"""Every limit on input, in one place.
 
 A file or value past a limit is refused with one clear message; it is never cut short and
 used. The numbers are far above anything a clinic writes by hand (the bundled rule file is
