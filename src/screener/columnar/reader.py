@@ -133,9 +133,9 @@ class RecordSource:
         if csv.field_size_limit() < MAX_CSV_FIELD_CHARS:
             csv.field_size_limit(MAX_CSV_FIELD_CHARS)
         self._reader = csv.reader(self._lines())
-        self._record_end = 0  # the line the last record read ends on
         self._dropped: deque[int] = deque()  # over-long lines put in place as _DROPPED
         self._at_end = False
+        self._last_line_open = False  # the file's last line has no line break
         header: list[str] = []
         while not header:
             batch = self._read(1)
@@ -153,6 +153,7 @@ class RecordSource:
         skipped and a _DROPPED line takes its place; a last _END line marks the end."""
         readline = self._text.readline
         cap = MAX_CSV_FIELD_CHARS
+        last = ""
         while True:
             line = readline(cap + 2)
             if len(line) <= cap:
@@ -164,7 +165,10 @@ class RecordSource:
             else:
                 self._skip_rest_of_line(line, cap)
                 self._dropped.append(self._reader.line_num + 1)
-                yield _DROPPED + "\n"
+                line = _DROPPED + "\n"
+                yield line
+            last = line
+        self._last_line_open = bool(last) and not last.endswith(("\n", "\r"))
         self._at_end = True
         yield _END + "\n"
 
@@ -182,25 +186,17 @@ class RecordSource:
                 )
 
     def _read(self, count: int) -> list[list[str]]:
-        rows: list[list[str]] = []
-        append = rows.append
-        reader = self._reader
-        end = before = self._record_end
         try:
-            for row in islice(reader, count):
-                append(row)
-                before, end = end, reader.line_num
+            rows = list(islice(self._reader, count))
         except UnicodeDecodeError as exc:
             raise InputFileError(self._decode_message(exc)) from None
         except csv.Error as exc:
-            raise InputFileError(self._csv_message(exc, end + 1)) from None
-        finally:
-            self._record_end = end
+            raise InputFileError(self._csv_message(exc)) from None
         if self._dropped or self._at_end:
-            return self._with_markers(rows, before + 1)
+            return self._with_markers(rows)
         return rows
 
-    def _with_markers(self, rows: list[list[str]], last_start: int) -> list[list[str]]:
+    def _with_markers(self, rows: list[list[str]]) -> list[list[str]]:
         """Rows with the lines put in by `_lines` found: an over-long line's record becomes a
         BadRecord; the end marker is dropped, or, inside a cell, names an unclosed quote."""
         kept: list[list[str]] = []
@@ -210,8 +206,8 @@ class RecordSource:
             if self._at_end and index == len(rows) - 1 and any(_END in cell for cell in row):
                 # The csv module was inside a quoted cell when the file ended.
                 raise InputFileError(
-                    f"{self.path}: line {last_start}: a quote that opens a cell in this record"
-                    " is never closed, so it swallows every line after it"
+                    f"{self.path}: line {self._opening_line(row)}: a quote that opens a cell"
+                    " here is never closed, so it swallows every line after it"
                 )
             if self._dropped and (row == [_DROPPED] or any(_DROPPED in cell for cell in row)):
                 lines = [self._dropped.popleft() for _ in range(self._marks(row))]
@@ -227,15 +223,22 @@ class RecordSource:
             kept.append(row)
         return kept
 
+    def _opening_line(self, row: list[str]) -> int:
+        """The line of the quote that opened the cell the end of the file ran into: that cell
+        holds a line break for each line from there on (but the last, if it has none)."""
+        cell = next(cell for cell in row if _END in cell)
+        breaks = cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+        return self._reader.line_num + 1 - breaks - self._last_line_open
+
     def _marks(self, row: list[str]) -> int:
         return max(1, min(len(self._dropped), sum(cell.count(_DROPPED) for cell in row)))
 
-    def _csv_message(self, exc: csv.Error, start: int) -> str:
+    def _csv_message(self, exc: csv.Error) -> str:
         if "field limit" in str(exc):
             return (
-                f"{self.path}: line {start}: the record that starts here has a cell longer than"
-                f" {MAX_CSV_FIELD_CHARS:,} characters; a quote that opens a cell and is never"
-                " closed swallows the lines after it"
+                f"{self.path}: line {self._reader.line_num}: a cell that began on an earlier line"
+                f" is longer than {MAX_CSV_FIELD_CHARS:,} characters by here; a quote that opens"
+                " a cell and is never closed swallows the lines after it"
             )
         return f"{self.path}: line {self._reader.line_num}: cannot be read as CSV ({exc})"
 
