@@ -171,7 +171,7 @@ answer_keys = st.one_of(
 )
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(
     answers=st.dictionaries(answer_keys, answer_values, max_size=8),
     base=st.booleans(),
@@ -197,7 +197,7 @@ def test_any_hostile_answers_fail_closed(
         }  # fmt: skip
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(document=st.one_of(st.text(max_size=200), st.binary(max_size=200)))
 def test_any_bytes_as_an_answers_file_fail_closed(document: str | bytes) -> None:
     data = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document

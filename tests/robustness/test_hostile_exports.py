@@ -228,7 +228,7 @@ def hostile_records(draw: st.DrawFn) -> list[list[str]]:
     return rows
 
 
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(
     rows=hostile_records(),
     line_end=st.sampled_from(["\n", "\r\n"]),
@@ -259,7 +259,7 @@ def test_any_hostile_cells_give_one_output_record_per_input_record(
         assert len(records) == len(rows)
 
 
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(tail=st.binary(max_size=300), encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]))
 def test_any_bytes_after_the_header_fail_closed(tail: bytes, encoding: str) -> None:
     with tempfile.TemporaryDirectory() as folder:

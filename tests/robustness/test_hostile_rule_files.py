@@ -367,7 +367,7 @@ def hostile_rule_files(draw: st.DrawFn) -> str:
     return "".join(lines)
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(text=hostile_rule_files())
 def test_any_hostile_rule_file_fails_closed_and_is_left_as_it_was(text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -387,7 +387,7 @@ CONDITION_TOKENS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(tokens=st.lists(st.sampled_from(CONDITION_TOKENS), min_size=1, max_size=60))
 def test_any_condition_is_read_or_refused_with_a_located_error(tokens: list[str]) -> None:
     condition = " ".join(tokens)
