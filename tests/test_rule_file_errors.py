@@ -148,7 +148,9 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"name: caf\xe9\n")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: {path}: not valid UTF-8 (byte 0xe9 at offset 9)"
+    assert result.stderr.strip() == (
+        f"{path}:1:10: not valid UTF-8 text (byte 0xe9 at byte offset 9); save the file as UTF-8"
+    )
 
 
 def test_yaml_1_2_keeps_no_as_a_string(tmp_path: Path) -> None:

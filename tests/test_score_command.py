@@ -112,7 +112,8 @@ def test_saved_record_scores_like_its_answers(
     tmp_path: Path, clear_answers: dict[str, object]
 ) -> None:
     record = tmp_path / "record.json"
-    record.write_text(json.dumps({"intake_id": "A-17", "answers": clear_answers, "screening": {}}))
+    saved = {"schema": "screener.record/1", "intake_id": "A-17", "answers": clear_answers}
+    record.write_text(json.dumps({**saved, "screening": {}}))
     result = runner.invoke(app, ["score", str(record), "-f", "markdown"])
     assert result.exit_code == 0
     assert "A-17" in result.stdout

@@ -121,7 +121,7 @@ def test_a_duplicate_key_in_an_answers_file_is_named_without_its_values(tmp_path
     answers.write_text("age: 41\nprimary_condition: secret-one\nprimary_condition: secret-two\n")
     result = runner.invoke(app, ["score", str(answers)])
     assert result.exit_code == 1
-    assert 'found duplicate key "primary_condition"' in result.stderr
+    assert 'duplicate key "primary_condition"' in result.stderr
     assert "secret" not in result.stderr
     assert "Traceback" not in result.output
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from screener.core.coercion import CoercionError, coerce_value
+from screener.columnar.reader import BadRecord
+from screener.core.coercion import TOO_LONG, TOO_LONG_SHOWN, CoercionError, coerce_value
+from screener.core.limits import MAX_ANSWER_CHARS
 from screener.core.model import Question, Value
 
 Codes = npt.NDArray[np.int32]
@@ -38,8 +40,11 @@ class ColumnCoder(dict[str, int]):
         self.problems: list[str | None] = [None]
         self._error_mask = np.zeros(1, dtype=np.bool_)
         self._none_mask = np.ones(1, dtype=np.bool_)
+        self._too_long: int | None = None
 
     def __missing__(self, raw: str) -> int:
+        if len(raw) > MAX_ANSWER_CHARS:
+            return self._too_long_code()
         code = len(self.answers)
         try:
             value: Value = coerce_value(self.question, raw)
@@ -52,8 +57,19 @@ class ColumnCoder(dict[str, int]):
         self[raw] = code
         return code
 
+    def _too_long_code(self) -> int:
+        """One code for every cell too long to be an answer; such texts are not kept (4,096
+        distinct cells of a megabyte each would be 4 GB)."""
+        if self._too_long is None:
+            self._too_long = len(self.answers)
+            self.answers.append(None)
+            self.texts.append(TOO_LONG_SHOWN)
+            self.problems.append(TOO_LONG)
+        return self._too_long
+
     def reset(self) -> None:
         self.clear()
+        self._too_long = None
         self.generation += 1
         del self.answers[1:], self.texts[1:], self.problems[1:]
         self._error_mask = np.zeros(0, dtype=np.bool_)
@@ -137,7 +153,11 @@ def code_blocks(
                 rows = list(rows)
                 for i, row in enumerate(rows):
                     if len(row) != width:
-                        shape_errors[filled + i] = shape_message(len(row), width, row)
+                        if isinstance(row, BadRecord):
+                            shape_errors[filled + i] = row.message
+                            row = row.cells
+                        else:
+                            shape_errors[filled + i] = shape_message(len(row), width, row)
                         blank = [""] * width
                         if id_index is not None and id_index < len(row):
                             blank[id_index] = row[id_index]

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from screener.core.limits import MAX_MAP_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, RuleFileError, UsageError
 from screener.core.suggest import LOOSE_CUTOFF, closest, suggest
@@ -40,7 +41,7 @@ def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[st
     """A mapping file (YAML or JSON): `clinic header: question_id`, one per line. With several
     rule sets (`screener diff`), an id is accepted when any of them has the question."""
     question_ids = list(dict.fromkeys(q for r in (ruleset, *more) for q in r.question_map))
-    _, text = read_text(path)
+    _, text = read_text(path, limit=MAX_MAP_BYTES, what="a mapping file")
     try:
         data = parse_yaml_text(text, str(path)).data
     except RuleFileError as exc:

@@ -7,10 +7,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet
 from screener.core.scoring import score_raw
 from screener.core.screening import Screening
-from screener.files.read import decode_utf8, read_text
+from screener.files.read import decode_utf8, read_capped, read_text
 from screener.files.write import check_paths, write_atomic, write_stdout
 from screener.formats.answers_file import AnswersDocument, parse_answers_text
 from screener.rulefile.load import load_ruleset, rules_input
@@ -21,8 +22,9 @@ def read_answers_source(answers: str) -> tuple[str, str]:
     if answers == "-":
         if sys.stdin.isatty():
             sys.stderr.write("Reading answers (JSON or YAML) from the keyboard; end with Ctrl-D.\n")
-        return decode_utf8(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
-    _, text = read_text(Path(answers))
+        data = read_capped(sys.stdin.buffer, "<stdin>", MAX_ANSWERS_BYTES, "an answers file")
+        return decode_utf8(data, "<stdin>"), "<stdin>"
+    _, text = read_text(Path(answers), limit=MAX_ANSWERS_BYTES, what="an answers file")
     return text, answers
 
 

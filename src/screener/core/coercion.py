@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.model import NONE_CHOICE, Question, QuestionType, Value, format_number
 from screener.core.problems import AnswerProblem
 from screener.core.suggest import suggest
@@ -21,11 +22,16 @@ YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
 
-# ASCII digits with an optional sign and an optional ".0": no exponents, no thousands
-# separators, no other scripts' digits.
+# ASCII digits (never `\d`, which also takes Arabic-Indic and full-width digits) with an
+# optional sign and an optional ".0": no exponents, no base prefixes, no "_" or thousands
+# separators.
 _WHOLE_NUMBER = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
+_LARGEST = 10**MAX_NUMBER_DIGITS - 1
+_TOO_MANY_DIGITS = f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits"
+TOO_LONG = f"longer than {MAX_ANSWER_CHARS:,} characters"
+# What a message shows for a value that long (the batch shows the same; it keeps no such text).
+TOO_LONG_SHOWN = f"(more than {MAX_ANSWER_CHARS:,} characters)"
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-MAX_DIGITS = 18
 # Words for "there may be more items than these" at the end of a list answer.
 MORE_ITEMS_WORDS = UNKNOWN_WORDS | {"more", "dont_know", "don't know how many"}
 
@@ -66,14 +72,23 @@ def _integer(question: Question, raw: object) -> int:
     if isinstance(raw, int):
         number = raw
     elif isinstance(raw, float) and raw.is_integer():
+        if abs(raw) > _LARGEST:
+            raise CoercionError(_TOO_MANY_DIGITS)
         number = int(raw)
     elif isinstance(raw, str):
         match = _WHOLE_NUMBER.fullmatch(raw.strip())
         if match is None:
+            if any(char.isdigit() and not char.isascii() for char in raw):
+                raise CoercionError("expected a whole number written with the digits 0-9")
             raise CoercionError("expected a whole number")
+        digits = match.group(1).lstrip("+-")
+        if len(digits) > MAX_NUMBER_DIGITS:
+            raise CoercionError(_TOO_MANY_DIGITS)
         number = int(match.group(1))
     else:
         raise CoercionError("expected a whole number")
+    if abs(number) > _LARGEST:
+        raise CoercionError(_TOO_MANY_DIGITS)
     if question.min is not None and number < question.min:
         raise CoercionError(f"{number} is below the minimum {question.min}")
     if question.max is not None and number > question.max:
@@ -91,8 +106,8 @@ def _number(question: Question, raw: object) -> float:
         text = raw.strip()
         if _DECIMAL.fullmatch(text) is None:
             raise CoercionError("expected a number (digits, with a '.' for decimals)")
-        if sum(c.isdigit() for c in text) > MAX_DIGITS:
-            raise CoercionError(f"a number has at most {MAX_DIGITS} digits")
+        if sum(c.isdigit() for c in text) > MAX_NUMBER_DIGITS:
+            raise CoercionError(f"a number has at most {MAX_NUMBER_DIGITS} digits")
         number = float(text)
     else:
         raise CoercionError("expected a number")
@@ -163,6 +178,8 @@ def coerce_value(question: Question, raw: object) -> Value:
     """One raw value as the question's type; None for unknown. Raises CoercionError."""
     if raw is None:
         return None
+    if isinstance(raw, str) and len(raw) > MAX_ANSWER_CHARS:
+        raise CoercionError(TOO_LONG)
     if isinstance(raw, str) and is_unknown_text(raw):
         return None
     kind = question.type
@@ -247,7 +264,8 @@ def coerce_answers(
         try:
             answers[key] = coerce_value(question, value)
         except CoercionError as exc:
-            problems.append(AnswerProblem(key, value, str(exc)))
+            too_long = isinstance(value, str) and len(value) > MAX_ANSWER_CHARS
+            problems.append(AnswerProblem(key, TOO_LONG_SHOWN if too_long else value, str(exc)))
     return answers, problems
 
 

@@ -1,13 +1,22 @@
-"""Opening the files a user names, with one clear message when that is impossible."""
+"""Opening the files a user names, with one clear message when that is impossible.
+
+Files read whole (rule files, answers, maps, cases) are read with a cap: a file, a pipe or
+`/dev/zero` larger than its limit is refused after reading at most the limit and one byte.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from screener.core.limits import size_text
 from screener.core.problems import InputFileError
+
+READ_BLOCK = 1 << 16
 
 
 @contextlib.contextmanager
@@ -19,7 +28,7 @@ def _plain_errors(name: str) -> Iterator[None]:
     except IsADirectoryError:
         raise InputFileError(f"{name}: is a directory, not a file") from None
     except OSError as exc:
-        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+        raise InputFileError(f"{name}: cannot be read ({exc.strerror or exc})") from None
 
 
 def open_binary(path: Path) -> BinaryIO:
@@ -28,18 +37,59 @@ def open_binary(path: Path) -> BinaryIO:
         return path.open("rb")
 
 
-def read_text(path: Path, label: str | None = None) -> tuple[bytes, str]:
-    """A UTF-8 file's bytes and text (a byte order mark is dropped)."""
-    name = label or str(path)
+def too_large(name: str, limit: int, what: str) -> InputFileError:
+    return InputFileError(
+        f"{name}: larger than {size_text(limit)}, the most {what} may hold; is this the right file?"
+    )
+
+
+def read_capped(stream: BinaryIO, name: str, limit: int, what: str) -> bytes:
+    """Every byte of a stream (a file, a pipe, stdin), refusing one longer than `limit`."""
+    parts: list[bytes] = []
+    total = 0
     with _plain_errors(name):
-        data = path.read_bytes()
+        while total <= limit:
+            block = stream.read(min(READ_BLOCK, limit + 1 - total))
+            if not block:
+                break
+            parts.append(block)
+            total += len(block)
+    if total > limit:
+        raise too_large(name, limit, what)
+    return b"".join(parts)
+
+
+def read_text(path: Path, *, limit: int, what: str, label: str | None = None) -> tuple[bytes, str]:
+    """A UTF-8 file's bytes and text (a byte order mark is dropped), at most `limit` bytes;
+    `what` names the kind of file in the message ("a rule file")."""
+    name = label or str(path)
+    with _plain_errors(name), path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise too_large(name, limit, what)
+        data = read_capped(handle, name, limit, what)
     return data, decode_utf8(data, name)
 
 
+def line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset into UTF-8 text."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    if line == 1 and data.startswith(b"\xef\xbb\xbf"):
+        column -= 1  # the byte order mark is not a character of the text
+    return line, column
+
+
 def decode_utf8(data: bytes, name: str) -> str:
+    """The text; a byte that is not UTF-8 is named as `FILE:LINE:COL: ...`."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        # utf-8-sig reports offsets after the byte order mark it dropped.
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line, column = line_and_column(data, start)
         raise InputFileError(
-            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"{name}:{line}:{column}: not valid UTF-8 text (byte 0x{data[start]:02x} at byte"
+            f" offset {start}); save the file as UTF-8"
         ) from None

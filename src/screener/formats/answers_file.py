@@ -1,4 +1,10 @@
-"""Read an answers file for `screener score`: a flat mapping, or a saved interview record."""
+"""Read an answers file for `screener score`: a flat mapping, or a saved interview record.
+
+A file is a saved record only by its schema marker (`"schema": "screener.record/1"`). Anything
+else is a flat mapping of question ids to answers (and an optional `intake_id`); a flat file
+whose `answers` key holds a mapping is refused, since it could be either, and reading it as
+one would silently drop the other's answers (a self-harm answer beside it, say).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,9 @@ from dataclasses import dataclass
 
 from screener.core.problems import InputFileError, RuleFileError
 from screener.files.yaml_source import parse_yaml_text
-from screener.formats.record import DRAFT_SCHEMA
+from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA, RecordOut
+
+RECORD_KEYS = tuple(field.alias or name for name, field in RecordOut.model_fields.items())
 
 
 @dataclass(frozen=True)
@@ -18,8 +26,30 @@ class AnswersDocument:
     recorded_outcome: str | None = None  # a saved record's outcome when it was saved
 
 
+def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
+    unknown = [key for key in data if key not in RECORD_KEYS]
+    if unknown:
+        raise InputFileError(
+            f"{name}: {unknown[0]!r} is not a key of a saved record ({RECORD_SCHEMA});"
+            f" a record holds {', '.join(RECORD_KEYS)}"
+        )
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        raise InputFileError(f"{name}: a saved record needs an 'answers' mapping")
+    intake = data.get("intake_id")
+    ruleset = data.get("ruleset")
+    screening = data.get("screening")
+    outcome = screening.get("outcome") if isinstance(screening, dict) else None
+    return AnswersDocument(
+        answers,
+        None if intake is None else str(intake),
+        ruleset if isinstance(ruleset, dict) else None,
+        outcome if isinstance(outcome, str) else None,
+    )
+
+
 def parse_answers_text(text: str, name: str) -> AnswersDocument:
-    """Parse JSON or YAML answers. A record with an `answers` mapping is read as a record."""
+    """Parse JSON or YAML answers: a saved record (by its schema marker) or a flat mapping."""
     if not text.strip():
         raise InputFileError(f"{name}: the file is empty")
     if name.lower().endswith((".csv", ".tsv")):
@@ -32,22 +62,28 @@ def parse_answers_text(text: str, name: str) -> AnswersDocument:
         raise InputFileError("\n".join(exc.lines())) from None
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: expected a mapping of question ids to answers")
-    if data.get("schema") == DRAFT_SCHEMA:
+    schema = data.get("schema")
+    if schema == DRAFT_SCHEMA:
         # A draft is half an interview: scoring it would give a confident outcome too early.
         raise InputFileError(
             f"{name}: this is the draft of an unfinished interview;"
             f" finish it with `screener screen --resume {name}`"
         )
+    if schema == RECORD_SCHEMA:
+        return _record(data, name)
+    if "schema" in data:
+        raise InputFileError(
+            f"{name}: unknown schema {schema!r}; a saved record has"
+            f' "schema": "{RECORD_SCHEMA}", a flat answers file has no \'schema\' key'
+        )
     if isinstance(data.get("answers"), dict):
-        intake = data.get("intake_id")
-        ruleset = data.get("ruleset")
-        screening = data.get("screening")
-        outcome = screening.get("outcome") if isinstance(screening, dict) else None
-        return AnswersDocument(
-            data["answers"],
-            None if intake is None else str(intake),
-            ruleset if isinstance(ruleset, dict) else None,
-            outcome if isinstance(outcome, str) else None,
+        others = [key for key in data if key not in ("answers", "intake_id")]
+        beside = f" (beside {', '.join(map(repr, others[:3]))})" if others else ""
+        raise InputFileError(
+            f"{name}: an 'answers' mapping{beside} without a saved record's"
+            f' "schema": "{RECORD_SCHEMA}": it is unclear which answers count.'
+            " Give the answers as one flat mapping of question ids, or score the record"
+            " exactly as `screener screen --save` wrote it"
         )
     intake = data.pop("intake_id", None)
     return AnswersDocument(data, None if intake is None else str(intake))

@@ -33,10 +33,11 @@ from pydantic import (
     model_validator,
 )
 
+from screener.core.limits import MAX_CASES_BYTES
 from screener.core.problems import RuleFileError
 from screener.core.screening import Outcome
 from screener.files.read import read_text
-from screener.files.yaml_source import SourceDocument, as_mapping, parse_yaml_text
+from screener.files.yaml_source import SourceDocument, as_mapping, cut_by_comment, parse_yaml_text
 from screener.rulefile.schema_errors import schema_problems
 
 Name = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -87,13 +88,21 @@ class CasesFile(CaseStrict):
 def parse_cases(doc: SourceDocument) -> CasesFile:
     data = as_mapping(doc, "a cases file")
     try:
-        return CasesFile.model_validate(data)
+        cases = CasesFile.model_validate(data)
     except ValidationError as exc:
         raise RuleFileError(schema_problems(doc, exc, CasesFile)) from None
+    cuts = [
+        cut_by_comment(doc, ("invariants", index, "given"), f"invariants[{index}].given")
+        for index in range(len(cases.invariants))
+    ]
+    problems = [p for p in cuts if p is not None]
+    if problems:
+        raise RuleFileError(problems)
+    return cases
 
 
 def load_cases(path: Path) -> tuple[CasesFile, SourceDocument]:
     """The cases file and its source document (for located errors about names and ids)."""
-    _, text = read_text(path)
+    _, text = read_text(path, limit=MAX_CASES_BYTES, what="a cases file")
     doc = parse_yaml_text(text, str(path))
     return parse_cases(doc), doc

@@ -25,6 +25,7 @@ from screener.core.conditions.syntax import (
     parse_condition,
     referenced_questions,
 )
+from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import (
     NONE_CHOICE,
     Action,
@@ -38,11 +39,12 @@ from screener.core.model import (
 from screener.core.problems import Problem, RuleFileError
 from screener.core.reasons import TemplateError, placeholders
 from screener.core.suggest import suggest
-from screener.files.read import decode_utf8, read_text
+from screener.files.read import decode_utf8, read_text, too_large
 from screener.files.yaml_source import (
     PathKey,
     SourceDocument,
     as_mapping,
+    cut_by_comment,
     parse_yaml_text,
 )
 from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec, Strict
@@ -220,6 +222,10 @@ def _check_questions(
         if qspec.ask_if is not None:
             path: PathKey = ("questions", index, "ask_if")
             where = f"questions[{index}] ({qspec.id}).ask_if"
+            cut = cut_by_comment(doc, path, where)
+            if cut is not None:
+                problems.append(cut)
+                continue
             tree, found = _ask_if_tree(doc, path, where, qspec.ask_if, _visible(questions))
             problems.extend(found)
             if tree is None:
@@ -380,6 +386,10 @@ def _check_rules(
                     f"only review rules take a priority (this one is {rspec.action.value})",
                 )
             )
+        cut = cut_by_comment(doc, ("rules", index, "when"), f"{where}.when")
+        if cut is not None:
+            problems.append(cut)
+            continue
         try:
             tree = parse_condition(rspec.when)
             check_condition(tree, questions, frozenset(derived_trees))
@@ -478,7 +488,12 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
     )
 
 
+RULE_FILE = "a rule file"
+
+
 def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
+    if len(content) > MAX_RULE_FILE_BYTES:
+        raise too_large(name, MAX_RULE_FILE_BYTES, RULE_FILE)
     doc = parse_yaml_text(decode_utf8(content, name), name)
     return build_ruleset(doc, content)
 
@@ -503,5 +518,5 @@ def load_ruleset(path: Path | None = None) -> RuleSet:
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
         return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
-    content, _ = read_text(path)
+    content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
     return load_ruleset_bytes(content, str(path))

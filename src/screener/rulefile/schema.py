@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from screener.core.model import Action, Priority, QuestionType
 
@@ -37,10 +46,11 @@ class QuestionSpec(Strict):
     text: NonEmpty
     type: QuestionType
     help: str | None = None
-    required: bool = False
+    # Strict: `min: true` is not 1, `required: "no"` is not false.
+    required: StrictBool = False
     ask_if: NonEmpty | None = None
-    min: int | float | None = None
-    max: int | float | None = None
+    min: StrictInt | StrictFloat | None = None
+    max: StrictInt | StrictFloat | None = None
     unit: str | None = None
     choices: list[ChoiceSpec | Identifier] | None = None
     aliases: list[NonEmpty] = Field(default_factory=list)

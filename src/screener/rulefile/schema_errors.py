@@ -6,6 +6,7 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
+from screener.core.limits import MAX_NUMBER_DIGITS
 from screener.core.problems import Problem
 from screener.core.suggest import suggest
 from screener.files.yaml_source import PathKey, SourceDocument
@@ -47,11 +48,33 @@ def schema_problems(
             message = f"missing required key {str(loc[-1])!r}"
         elif item["type"] == "string_pattern_mismatch":
             message = "must be lower_snake_case (letters, digits, _; starting with a letter)"
+        elif item["type"] == "int_type":
+            message = (
+                "must be a whole number (digits 0-9, at most"
+                f" {MAX_NUMBER_DIGITS}), not {_kind(item.get('input'))}"
+            )
+        elif item["type"] == "bool_type":
+            message = f"must be true or false, not {_kind(item.get('input'))}"
         elif item["type"] == "enum":
             expected = item.get("ctx", {}).get("expected", "")
             message = f"must be one of {expected}"
         problems.append(doc.problem(loc, where_label(doc, loc), message))
     return problems
+
+
+def _kind(value: object) -> str:
+    """What a wrong value was, in a rule-file author's words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else type(value).__name__
 
 
 def _document_path(doc: SourceDocument, loc: tuple[int | str, ...], keep_last: bool) -> PathKey:

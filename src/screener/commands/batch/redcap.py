@@ -10,6 +10,7 @@ from pathlib import Path
 from screener.columnar.coding import Block
 from screener.columnar.header import header_key
 from screener.columnar.reader import RecordSource
+from screener.core.limits import MAX_DICTIONARY_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import UsageError
 from screener.files.read import read_text
@@ -24,7 +25,7 @@ def read_dictionary(path: Path | None, include_incomplete: bool) -> RedcapDictio
         if include_incomplete:
             raise UsageError("--include-incomplete is for REDCap exports: give --redcap DICT.csv")
         return None
-    _, text = read_text(path)
+    _, text = read_text(path, limit=MAX_DICTIONARY_BYTES, what="a REDCap data dictionary")
     return parse_dictionary(text, str(path))
 
 

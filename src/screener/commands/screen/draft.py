@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from screener.commands.screen.flow import InterviewState
 from screener.core.coercion import CoercionError, answer_to_json, coerce_value
+from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet, Value
 from screener.core.problems import InputFileError, OutputExists, shown
+from screener.files.read import read_text
 from screener.files.write import write_atomic
 from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
 from screener.formats.screening_json import RulesetOut
@@ -127,10 +129,7 @@ def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
 
 
 def read_draft(path: Path, ruleset: RuleSet) -> LoadedDraft:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such draft file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read the draft ({exc})") from None
+    if not path.exists():
+        raise InputFileError(f"{path}: no such draft file")
+    _, text = read_text(path, limit=MAX_ANSWERS_BYTES, what="a draft")
     return parse_draft(text, str(path), ruleset)

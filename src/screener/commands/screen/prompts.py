@@ -182,7 +182,9 @@ def ask_review_pick(editable: Sequence[bool]) -> int | None:
         text = text.strip()
         if not text:
             return True
-        if not text.isdigit() or not 1 <= int(text) <= len(editable):
+        # A few ASCII digits: str.isdigit() takes "²", and int() refuses it (and 5,000 digits).
+        number = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0
+        if not 1 <= number <= len(editable):
             return f"Type a number from 1 to {len(editable)}, or leave blank to score"
         if not editable[int(text) - 1]:
             return "Not asked with the current answers: kept, but not scored; nothing to change"

@@ -17,7 +17,10 @@ Grammar (lowest precedence first):
 
 Inside `where`, a name is first a field of the list's item, then a question.
 
-Text is parsed into a tree and never handed to Python's evaluator.
+Text is parsed into a tree and never handed to Python's evaluator. Numbers are written with
+the ASCII digits 0-9 (at most MAX_NUMBER_DIGITS on each side of the point), and brackets,
+parentheses and `not` nest at most MAX_CONDITION_DEPTH deep, so no condition can reach
+Python's recursion limit here or in the checker, the compiler or the evaluators.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from screener.core.limits import MAX_CONDITION_DEPTH, MAX_NUMBER_DIGITS
+
 AGGREGATES = ("count", "distinct", "any", "all")
 KEYWORDS = frozenset(
     {"and", "or", "not", "in", "true", "false", "yes", "no", "known", "where", *AGGREGATES}
 )
 ARITHMETIC = ("+", "-", "*", "/")
-MAX_DIGITS = 18
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 
 
@@ -76,8 +80,17 @@ def tokenize(text: str) -> list[Token]:
                 hint = " (use 'and', 'or', 'not')"
             elif char in "\"'":
                 hint = " (unterminated string)"
+            elif char.isdigit() or char.isnumeric():
+                hint = " (write numbers with the digits 0-9)"
             raise ConditionSyntaxError(pos, f"unexpected character {char!r}{hint}")
         kind = match.lastgroup or ""
+        if kind == "num" and any(
+            len(part) > MAX_NUMBER_DIGITS for part in match.group().lstrip("-").split(".")
+        ):
+            raise ConditionSyntaxError(
+                pos,
+                f"a number has more than {MAX_NUMBER_DIGITS} digits (before or after the point)",
+            )
         if kind != "space":
             tokens.append(Token(kind, match.group(), pos))
         pos = match.end()
@@ -286,6 +299,20 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    def _nest(self, tok: Token) -> None:
+        """One more level of brackets, parentheses or `not` (undone by `_unnest`)."""
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(
+                tok.offset,
+                f"brackets, parentheses and 'not' nest more than {MAX_CONDITION_DEPTH} deep here;"
+                " split the condition into simpler rules",
+            )
+
+    def _unnest(self) -> None:
+        self.depth -= 1
 
     @property
     def current(self) -> Token:
@@ -337,8 +364,11 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self._is("name", "not"):
+            self._nest(self.current)
             start = self._advance().offset
-            return Not(self.not_expr(), start)
+            node = Not(self.not_expr(), start)
+            self._unnest()
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -372,8 +402,10 @@ class _Parser:
 
     def unary(self) -> Node:
         if self._is("op", "-"):
+            self._nest(self.current)
             tok = self._advance()
             inner = self.unary()
+            self._unnest()
             if isinstance(inner, Literal):
                 value = inner.value
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -388,6 +420,7 @@ class _Parser:
         return self._advance()
 
     def aggregate(self) -> Aggregate:
+        self._nest(self.current)
         kind = self._advance()
         self._expect("op", "(", f"'(' after {kind.text}")
         list_name = self._name("a list question id").text
@@ -404,26 +437,30 @@ class _Parser:
                 self.current.offset, f"{kind.text}() needs a condition: {kind.text}(list where ...)"
             )
         self._expect("op", ")", f"')' to close {kind.text}(")
+        self._unnest()
         return Aggregate(kind.text, list_name, field, where, kind.offset)
 
     def operand(self) -> Node:
         tok = self.current
         if tok.kind == "num":
             self._advance()
-            if len(tok.text) > MAX_DIGITS:
-                raise ConditionSyntaxError(tok.offset, f"a number has at most {MAX_DIGITS} digits")
             number = float(tok.text) if "." in tok.text else int(tok.text)
             return Literal(number, tok.offset)
         if tok.kind == "str":
             self._advance()
             return Literal(_unquote(tok.text), tok.offset)
         if tok.kind == "op" and tok.text == "(":
+            self._nest(tok)
             self._advance()
             node = self.expr()
             self._expect("op", ")", "')'")
+            self._unnest()
             return node
         if tok.kind == "op" and tok.text == "[":
-            return self.list_literal()
+            self._nest(tok)
+            literal = self.list_literal()
+            self._unnest()
+            return literal
         if tok.kind == "name":
             if tok.text in ("true", "yes"):
                 self._advance()
