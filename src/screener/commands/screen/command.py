@@ -15,6 +15,7 @@ the rule file's texts are never read as rich markup.
 from __future__ import annotations
 
 import contextlib
+import errno
 import re
 import secrets
 import sys
@@ -362,6 +363,9 @@ def run_screen(
                 exc,
                 resuming=options.resume is not None,
             )
+        if isinstance(exc, OSError) and exc.errno == errno.EIO:
+            # The terminal went away before its hang-up signal arrived: the same stop.
+            raise HungUp() from None
         raise
     if options.resume is not None:
         _retire_draft(options.resume, record_saved=record_saved, console=console)
