@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from screener.commands.screen.flow import (
     InterviewState,
     check_crisis,
@@ -9,9 +11,11 @@ from screener.commands.screen.flow import (
     next_question,
     record_answer,
     review_rows,
+    urgent_rules,
 )
 from screener.core.evaluate import evaluate
 from screener.core.model import RuleSet, Value
+from screener.rulefile.load import load_ruleset
 
 
 def answer_all(ruleset: RuleSet, given: dict[str, Value]) -> tuple[InterviewState, list[str]]:
@@ -124,3 +128,49 @@ def test_finish_is_the_evaluator_on_the_answers(default_rules: RuleSet) -> None:
     state, _ = answer_all(default_rules, {"age": 15, "primary_condition": "ptsd"})
     assert finish(default_rules, state) == evaluate(default_rules, state.answers)
     assert finish(default_rules, state).outcome.value == "not_eligible"
+
+
+SAFETY_RULES = """
+name: Safety follow-ups
+version: "1"
+clinic: {name: Test clinic}
+disclaimer: A pre-screen.
+crisis_text: Stay on the line.
+next_steps:
+  urgent: [Crisis steps.]
+  not_eligible: [Another route.]
+  needs_review: [Review.]
+  likely_eligible: [Book.]
+questions:
+  - {id: thoughts, text: Thoughts of ending their life this month?, type: yes_no}
+  - {id: intent, text: Any intent to act on them?, type: yes_no, ask_if: thoughts}
+  - {id: age, text: Age?, type: integer, min: 0, max: 120}
+rules:
+  - id: intent_unknown
+    action: urgent
+    label: Thoughts with intent not known to be absent
+    when: thoughts and not known(intent)
+    reason: Thoughts, intent not known.
+    source: "[R]"
+  - id: intent_yes
+    action: urgent
+    label: Intent
+    when: known(intent) and intent
+    reason: Intent.
+    source: "[R]"
+"""
+
+
+def test_the_crisis_text_waits_for_a_safety_follow_up_still_to_be_asked(tmp_path: Path) -> None:
+    """Thoughts, with intent still to be asked: not yet urgent (the next question settles
+    it). Intent answered "don't know" or yes: urgent at once."""
+    path = tmp_path / "rules.yaml"
+    path.write_text(SAFETY_RULES)
+    rules = load_ruleset(path)
+    assert urgent_rules(rules, {"thoughts": True}) == ()
+    assert urgent_rules(rules, {"thoughts": True, "intent": None}) == ("intent_unknown",)
+    assert urgent_rules(rules, {"thoughts": True, "intent": True}) == ("intent_yes",)
+    assert urgent_rules(rules, {"thoughts": True, "intent": False}) == ()
+    assert urgent_rules(rules, {"thoughts": False}) == ()
+    # The screening at the end reads an unanswered follow-up as unknown: urgent.
+    assert evaluate(rules, {"thoughts": True}).outcome.value == "urgent"

@@ -312,3 +312,39 @@ def test_screener_test_takes_lists_in_cases_and_derived_values_in_invariants() -
     sets = boundary_values(_V2)
     assert sets["treatments"] == (0, 1, 2, 3, 4, None)
     assert 6 in sets["treatments_1_weeks"] and 5 in sets["treatments_1_weeks"]
+
+
+def test_a_derived_value_can_hold_a_count_known_exactly(tmp_path: Path) -> None:
+    text = RULES_V2.read_text().replace(
+        "derived:\n",
+        "derived:\n  - id: trials\n    label: Trials listed\n    value: count(treatments)\n",
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    rules = load_ruleset(path)
+    assert screen(rules, treatments=[trial("sertraline"), trial("lithium")]).derived["trials"] == 2
+    assert screen(rules, treatments=[trial("sertraline"), "more"]).derived["trials"] is None
+
+
+def test_a_derived_value_whose_inputs_were_all_skipped_is_left_off_the_summary(
+    tmp_path: Path,
+) -> None:
+    text = (
+        RULES_V2.read_text()
+        .replace(
+            "    text: Which benzodiazepine?\n",
+            "    text: Which benzodiazepine?\n    ask_if: age > 200\n",
+        )
+        .replace(
+            "    text: How many milligrams a day?\n",
+            "    text: How many milligrams a day?\n    ask_if: age > 200\n",
+        )
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace("max: 120\n", "max: 250\n", 1))
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"age": 40, "condition": "ptsd", "bp_systolic": 120}))
+    note = runner.invoke(app, ["score", str(answers), "-r", str(path), "-f", "markdown"]).stdout
+    assert "Dose as diazepam" not in note
+    shown = runner.invoke(app, ["score", str(answers), "-r", str(RULES_V2), "-f", "markdown"])
+    assert "Dose as diazepam: not known" in shown.stdout

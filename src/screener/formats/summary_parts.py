@@ -141,6 +141,11 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
         ],
         priority=PRIORITY_WORDS[screening.priority] if screening.priority else None,
         rule_next_steps=[step for _, step in screening.rule_next_steps],
-        derived=[derived_words(ruleset, d, screening) for d in ruleset.derived],
+        # A derived value whose inputs skip logic hid (no benzodiazepine named) says nothing.
+        derived=[
+            derived_words(ruleset, d, screening)
+            for d in ruleset.derived
+            if not hidden.issuperset(d.reads)
+        ],
         tables=item_tables(ruleset, screening),
     )

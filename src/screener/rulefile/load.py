@@ -13,7 +13,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from screener.core.conditions.check import check_condition, check_expression, check_item_condition
-from screener.core.conditions.compile import compile_condition, value_getter
+from screener.core.conditions.compile import Span, compile_condition, value_getter
 from screener.core.conditions.resolve import resolve, substitute
 from screener.core.conditions.syntax import (
     And,
@@ -338,6 +338,10 @@ def _check_derived(
 
 
 def _number(value: object) -> float | None:
+    """A derived value as a number: a count known exactly is that number; anything else that
+    is not a number (an interval, an unknown) is unknown."""
+    if isinstance(value, Span):
+        return value.lo if value.lo == value.hi else None
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 

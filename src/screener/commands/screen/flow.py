@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from screener.core import verdict
+from screener.core.conditions.compile import NotYetAsked
 from screener.core.evaluate import evaluate, visible_answers
 from screener.core.model import Action, Question, RuleSet, Value, format_value
 from screener.core.screening import Screening
@@ -58,9 +60,19 @@ def next_question(ruleset: RuleSet, state: InterviewState) -> Question | None:
 
 
 def urgent_rules(ruleset: RuleSet, answers: Mapping[str, Value]) -> tuple[str, ...]:
-    """Ids of the urgent rules that hold on the answers so far (unanswered = unknown)."""
-    screening = evaluate(ruleset, answers)
-    return tuple(r.rule for r in screening.results if r.action is Action.URGENT and r.fired)
+    """Ids of the urgent rules that hold on the answers so far, whatever the questions still
+    to come are answered (an unanswered safety question that is still to be asked, such as
+    intent after a yes to thoughts, does not raise the crisis text before it is asked; one
+    answered "don't know" does)."""
+    scored, hidden = visible_answers(ruleset, answers)
+    skipped = set(hidden)
+    to_come = frozenset(q.id for q in ruleset.slots if q.id not in answers and q.id not in skipped)
+    so_far = NotYetAsked(scored, to_come)
+    return tuple(
+        rule.id
+        for rule in ruleset.rules
+        if rule.action is Action.URGENT and verdict.fires(rule.action, rule.when(so_far))
+    )
 
 
 def check_crisis(ruleset: RuleSet, state: InterviewState) -> Step:

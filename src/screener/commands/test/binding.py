@@ -95,8 +95,9 @@ class _Binder:
                     f"not a question in the rule set{suggest(key, list(questions))}",
                 )
                 continue
-            if question.is_list:
-                # A list is given whole: it replaces the base's items, item by item.
+            if question.is_list and isinstance(value, list):
+                # A list given as items replaces the base's items; a number (or unknown)
+                # sets only how many items there are, as a CSV export's column does.
                 listed, problems = coerce_answers(questions, {key: value})
                 for problem in problems:
                     self.problem((*path, key), f"{where}.{problem.question}", problem.message)

@@ -26,6 +26,7 @@ from screener.core.conditions.syntax import (
     Not,
     Or,
     QuestionRef,
+    referenced_questions,
 )
 from screener.core.model import NONE_CHOICE, Answers, Condition, Value
 from screener.core.tristate import Tri, tri_and, tri_not, tri_or
@@ -40,6 +41,16 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+
+
+class NotYetAsked(dict[str, Value]):
+    """Answers so far, with the questions still to be asked: `known()` of one of them is
+    unknown, so a condition that is decided on these answers stays decided however the rest
+    of the interview goes (every other form is already sound for unknown answers)."""
+
+    def __init__(self, answers: Answers, not_yet_asked: frozenset[str]) -> None:
+        super().__init__(answers)
+        self.not_yet_asked = not_yet_asked
 
 
 class Span:
@@ -179,10 +190,23 @@ def compile_condition(node: Node) -> Condition:
         return lambda answers: constant
     if isinstance(node, Known):
         name = node.name
-        return lambda answers: answers.get(name) is not None
+
+        def known(answers: Answers) -> Tri:
+            if isinstance(answers, NotYetAsked) and name in answers.not_yet_asked:
+                return None  # it may still be answered, or not
+            return answers.get(name) is not None
+
+        return known
     if isinstance(node, KnownValue):
         value = _value_getter(node.operand)
-        return lambda answers: value(answers) is not None
+        reads = referenced_questions(node.operand)
+
+        def known_value(answers: Answers) -> Tri:
+            if isinstance(answers, NotYetAsked) and answers.not_yet_asked.intersection(reads):
+                return None
+            return value(answers) is not None
+
+        return known_value
     if isinstance(node, DerivedRef):
         return compile_condition(node.expr)
     if isinstance(node, FactRef):
