@@ -180,8 +180,18 @@ def test_saved_record_scores_the_same_with_screener_score(
     for path in (record, note):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     saved = json.loads(record.read_text())
-    assert set(saved) == {"schema", "intake_id", "recorded_at", "ruleset", "answers", "screening"}
+    assert set(saved) == {
+        "schema",
+        "intake_id",
+        "recorded_at",
+        "recorded_by",
+        "ruleset",
+        "answers",
+        "screening",
+    }
     assert saved["intake_id"] == "A-17"
+    assert saved["recorded_by"] == saved["screening"]["screened_by"]
+    assert saved["screening"]["intake_id"] == "A-17"
     assert saved["ruleset"]["sha256"] == default_rules.sha256
     assert saved["answers"]["current_medications"] == ["none"]
     rescored = runner.invoke(app, ["score", str(record), "--format", "json"])

@@ -66,6 +66,10 @@ def _located(line: str) -> bool:
     return head.count(":") >= 2
 
 
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Who screens, shown on the summary (default: the login name)."),
+]
 RulesOption = Annotated[
     Path | None,
     typer.Option(
@@ -126,11 +130,12 @@ def score(
         Path | None,
         typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout."),
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """Score one person's answers and print the referral summary."""
     from screener.commands.score import run_score
 
-    run_score(answers, rules, output_format.value, output)
+    run_score(answers, rules, output_format.value, output, by)
 
 
 @app.command()
@@ -153,11 +158,12 @@ def screen(
         str | None,
         typer.Option("--intake-id", help="Id for this intake (default: date, time and 4 hex)."),
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """Interview at a terminal: ask, review and edit, then print the referral summary."""
     from screener.commands.screen.command import ScreenOptions, run_screen
 
-    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id))
+    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id, by))
 
 
 @app.command("test")

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.scoring import score_raw
+from screener.formats.occasion import Occasion
 from screener.formats.text import answers_table, summary_renderable
 from screener.rulefile.load import load_ruleset
 
@@ -84,10 +85,14 @@ def test_every_rule_file_text_and_answer_is_shown_as_written_in_the_summary(
     answers: dict[str, object] = {**CLEAR_ANSWERS, "self_harm_thoughts": "yes", "age": "16"}
     answers[NOTES] = BOMB
     screening = score_raw(rules, answers, "answers")
-    out = terminal_text(summary_renderable(rules, screening, intake_id="[/]"))
+    out = terminal_text(
+        summary_renderable(rules, screening, Occasion(intake_id="[/]", by="[b]x[/b]"))
+    )
     assert "\x1b]8;" not in out  # no hyperlink
     assert "\N{THUMBS UP SIGN}" not in out  # no emoji
-    text = plain_text(summary_renderable(rules, screening, intake_id="[/]"))
+    text = plain_text(
+        summary_renderable(rules, screening, Occasion(intake_id="[/]", by="[b]x[/b]"))
+    )
     for shown in (
         f"(phone {PHONE})",
         "(intake [/])",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from screener.core.limits import MAX_ANSWERS_BYTES
@@ -14,6 +15,7 @@ from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_capped, read_text
 from screener.files.write import check_paths, write_atomic, write_stdout
 from screener.formats.answers_file import AnswersDocument, parse_answers_text
+from screener.formats.occasion import Occasion, login_name
 from screener.rulefile.load import load_ruleset, rules_input
 
 
@@ -29,16 +31,16 @@ def read_answers_source(answers: str) -> tuple[str, str]:
 
 
 def render(
-    ruleset: RuleSet, screening: Screening, fmt: str, intake_id: str | None, color: bool
+    ruleset: RuleSet, screening: Screening, fmt: str, occasion: Occasion, color: bool
 ) -> str:
     if fmt == "json":
         from screener.formats.screening_json import screening_to_json
 
-        return screening_to_json(ruleset, screening)
+        return screening_to_json(ruleset, screening, occasion)
     if fmt == "markdown":
         from screener.formats.markdown import render_markdown
 
-        return render_markdown(ruleset, screening, intake_id)
+        return render_markdown(ruleset, screening, occasion)
     from rich.console import Console
 
     from screener.formats.text import summary_renderable
@@ -47,7 +49,7 @@ def render(
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
-    console.print(summary_renderable(ruleset, screening, intake_id))
+    console.print(summary_renderable(ruleset, screening, occasion))
     text = buffer.getvalue()
     return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
 
@@ -68,7 +70,16 @@ def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screenin
     )
 
 
-def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -> None:
+def occasion_of(document: AnswersDocument, by: str | None, now: datetime) -> Occasion:
+    """A saved record keeps when and by whom it was made; anything else is screened now."""
+    if document.recorded_at is not None:
+        return Occasion(document.intake_id, document.recorded_at, document.recorded_by, True)
+    return Occasion(document.intake_id, now, by or login_name())
+
+
+def run_score(
+    answers: str, rules: Path | None, fmt: str, output: Path | None, by: str | None = None
+) -> None:
     check_paths(
         [("ANSWERS", None if answers == "-" else Path(answers)), rules_input(rules)],
         [("--output", output)],
@@ -80,8 +91,9 @@ def run_score(answers: str, rules: Path | None, fmt: str, output: Path | None) -
     note = record_note(document, ruleset, screening)
     if note:
         sys.stderr.write(f"note: {note}\n")
+    occasion = occasion_of(document, by, datetime.now().astimezone())
     if output is not None:
-        write_atomic(output, render(ruleset, screening, fmt, document.intake_id, color=False))
+        write_atomic(output, render(ruleset, screening, fmt, occasion, color=False))
         return
     color = fmt == "text" and sys.stdout.isatty()
-    write_stdout(render(ruleset, screening, fmt, document.intake_id, color=color))
+    write_stdout(render(ruleset, screening, fmt, occasion, color=color))

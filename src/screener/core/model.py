@@ -71,6 +71,7 @@ class Question:
     type: QuestionType
     help: str | None = None
     required: bool = False
+    label: str | None = None  # a short name for summaries; the text when not given
     ask_if_text: str | None = None
     ask_if: Condition | None = None
     ask_if_tree: Node | None = None
@@ -89,6 +90,11 @@ class Question:
     list_id: str | None = None
     item: int | None = None
     field_id: str | None = None
+
+    @property
+    def short(self) -> str:
+        """How summaries name the question: its label, else its text."""
+        return self.label or self.text
 
     @property
     def is_list(self) -> bool:
@@ -180,6 +186,7 @@ class RuleSet:
     questions: tuple[Question, ...]  # as asked, lists as one question each
     rules: tuple[Rule, ...]
     derived: tuple[Derived, ...] = ()
+    key_answers: tuple[str, ...] = ()  # questions and derived values the summary shows first
 
     @cached_property
     def slots(self) -> tuple[Question, ...]:

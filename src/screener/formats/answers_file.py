@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from screener.core.problems import InputFileError, RuleFileError
 from screener.files.yaml_source import parse_yaml_text
@@ -24,6 +25,8 @@ class AnswersDocument:
     intake_id: str | None
     recorded_under: Mapping[str, object] | None = None  # a saved record's rule set (name, ...)
     recorded_outcome: str | None = None  # a saved record's outcome when it was saved
+    recorded_at: datetime | None = None  # when a saved record was made
+    recorded_by: str | None = None  # who made it
 
 
 def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
@@ -40,12 +43,27 @@ def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
     ruleset = data.get("ruleset")
     screening = data.get("screening")
     outcome = screening.get("outcome") if isinstance(screening, dict) else None
+    by = data.get("recorded_by")
     return AnswersDocument(
         answers,
         None if intake is None else str(intake),
         ruleset if isinstance(ruleset, dict) else None,
         outcome if isinstance(outcome, str) else None,
+        _timestamp(data.get("recorded_at")),
+        by if isinstance(by, str) else None,
     )
+
+
+def _timestamp(value: object) -> datetime | None:
+    """A record's time as written (ISO 8601); anything else is left out, not guessed."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def parse_answers_text(text: str, name: str) -> AnswersDocument:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
+from screener.formats.occasion import Occasion
 from screener.formats.summary_parts import summary_parts
 
 
@@ -17,12 +18,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
-def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | None = None) -> str:
-    parts = summary_parts(ruleset, screening)
+def render_markdown(
+    ruleset: RuleSet, screening: Screening, occasion: Occasion | None = None
+) -> str:
+    parts = summary_parts(ruleset, screening, occasion)
     title = f"# Referral pre-screen: {parts.clinic_line}"
     lines = [title, ""]
-    if intake_id:
-        lines += [f"Intake id: `{intake_id}`", ""]
+    head = [f"{line}  " for line in parts.head]
+    if parts.intake_id:
+        shown = parts.intake_id.replace("`", "'")  # a backtick would end the code span
+        head.append(f"Intake id: `{shown}`")
+    lines += [*head, ""] if head else []
     if parts.crisis_text:
         lines += [f"> **URGENT.** {parts.crisis_text}", ""]
     lines += [
@@ -34,6 +40,11 @@ def render_markdown(ruleset: RuleSet, screening: Screening, intake_id: str | Non
     if parts.priority:
         lines += [f"Review priority: **{parts.priority}**", ""]
     lines += _section("Do now", parts.rule_next_steps)
+    if parts.key_answers:
+        lines += ["## Key answers", "", "| | |", "| --- | --- |"]
+        lines += [f"| {_cell(q)} | {_cell(a)} |" for q, a in parts.key_answers]
+        lines += [""]
+    lines += _section("What was found", parts.positives)
     lines += _section("Safety question not answered", parts.safety_unanswered)
     lines += _section("Reasons", parts.reasons)
     lines += _section("Also found (outranked by the reasons above)", parts.other_findings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from screener.core.coercion import answers_to_json
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
+from screener.formats.occasion import Occasion
 from screener.formats.screening_json import RulesetOut, ScreeningOut, screening_to_model
 
 RECORD_SCHEMA: Literal["screener.record/1"] = "screener.record/1"
@@ -25,21 +25,22 @@ class RecordOut(BaseModel):
     schema_: Literal["screener.record/1"] = Field(alias="schema")
     intake_id: str
     recorded_at: str
+    recorded_by: str | None = None
     ruleset: RulesetOut
     answers: dict[str, object]
     screening: ScreeningOut
 
 
-def record_json(
-    ruleset: RuleSet, screening: Screening, intake_id: str, recorded_at: datetime
-) -> str:
+def record_json(ruleset: RuleSet, screening: Screening, occasion: Occasion) -> str:
     """Every question's answer (null = unknown; hidden answers kept), and the screening."""
+    assert occasion.intake_id is not None and occasion.at is not None
     model = RecordOut(
         schema=RECORD_SCHEMA,
-        intake_id=intake_id,
-        recorded_at=recorded_at.isoformat(timespec="seconds"),
+        intake_id=occasion.intake_id,
+        recorded_at=occasion.at.isoformat(timespec="seconds"),
+        recorded_by=occasion.by,
         ruleset=RulesetOut(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
         answers=answers_to_json(ruleset.questions, screening.answers),
-        screening=screening_to_model(ruleset, screening),
+        screening=screening_to_model(ruleset, screening, occasion),
     )
     return model.model_dump_json(indent=2, by_alias=True) + "\n"

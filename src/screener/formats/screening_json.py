@@ -10,6 +10,7 @@ from screener.core.coercion import answers_to_json
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
 from screener.formats.derived_text import derived_words
+from screener.formats.occasion import Occasion
 
 SCHEMA: Literal["screener.screening/1"] = "screener.screening/1"
 
@@ -58,6 +59,9 @@ class ScreeningOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     schema_: Literal["screener.screening/1"] = Field(alias="schema")
+    intake_id: str | None
+    screened_at: str | None  # when scored, or when a saved record was made (ISO 8601)
+    screened_by: str | None
     outcome: str
     outcome_label: str
     priority: str | None  # same_day or routine: the most urgent review priority that applies
@@ -79,11 +83,17 @@ class ScreeningOut(BaseModel):
     answers: dict[str, object]
 
 
-def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
+def screening_to_model(
+    ruleset: RuleSet, screening: Screening, occasion: Occasion | None = None
+) -> ScreeningOut:
+    occasion = occasion or Occasion()
     questions = ruleset.question_map
     by_rule = {r.rule: r for r in screening.results}
     return ScreeningOut(
         schema=SCHEMA,
+        intake_id=occasion.intake_id,
+        screened_at=occasion.at.isoformat(timespec="seconds") if occasion.at else None,
+        screened_by=occasion.by,
         outcome=screening.outcome.value,
         outcome_label=screening.outcome.label,
         priority=screening.priority.value if screening.priority else None,
@@ -132,5 +142,8 @@ def screening_to_model(ruleset: RuleSet, screening: Screening) -> ScreeningOut:
     )
 
 
-def screening_to_json(ruleset: RuleSet, screening: Screening) -> str:
-    return screening_to_model(ruleset, screening).model_dump_json(indent=2, by_alias=True) + "\n"
+def screening_to_json(
+    ruleset: RuleSet, screening: Screening, occasion: Occasion | None = None
+) -> str:
+    model = screening_to_model(ruleset, screening, occasion)
+    return model.model_dump_json(indent=2, by_alias=True) + "\n"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from screener.core.model import Action, Priority, RuleSet, format_value
+from screener.core.reasons import format_derived
 from screener.core.screening import Outcome, Screening
 from screener.formats.derived_text import derived_words
+from screener.formats.occasion import Occasion
 
 PRIORITY_WORDS = {Priority.SAME_DAY: "same day", Priority.ROUTINE: "routine"}
 
@@ -44,6 +46,10 @@ class SummaryParts:
     rule_next_steps: list[str] = field(default_factory=list)  # from the rules that fired
     derived: list[str] = field(default_factory=list)  # computed values, with their inputs
     tables: list[ItemTable] = field(default_factory=list)  # list questions, item by item
+    head: list[str] = field(default_factory=list)  # when, and by whom
+    intake_id: str | None = None
+    key_answers: list[tuple[str, str]] = field(default_factory=list)  # what a clinician reads first
+    positives: list[str] = field(default_factory=list)  # likely_eligible: what was found, and met
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,8 @@ def item_tables(ruleset: RuleSet, screening: Screening) -> list[ItemTable]:
                     for c, v in zip(cells, values, strict=True)
                 ]
             )
-        title = question.text if isinstance(count, int) else f"{question.text} (maybe more)"
-        columns = ["#", *(f.text for f in question.fields)]
+        title = question.short if isinstance(count, int) else f"{question.short} (maybe more)"
+        columns = ["#", *(f.short for f in question.fields)]
         tables.append(ItemTable(title, columns, rows))
     return tables
 
@@ -93,7 +99,34 @@ def _waiting_on(screening: Screening, question: str) -> str:
     )
 
 
-def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
+def key_answers(ruleset: RuleSet, screening: Screening) -> list[tuple[str, str]]:
+    """(what, answer in words) for the rule file's `summary.key_answers`, those asked."""
+    hidden = set(screening.hidden)
+    out = []
+    for key in ruleset.key_answers:
+        derived = ruleset.derived_map.get(key)
+        if derived is not None:
+            if not hidden.issuperset(derived.reads):
+                value = format_derived(derived, screening.derived.get(key))
+                out.append((derived.label, value))
+            continue
+        question = ruleset.question_map[key]
+        if key not in hidden:
+            out.append((question.short, format_value(question, screening.answers.get(key))))
+    return out
+
+
+def positive_findings(screening: Screening) -> list[str]:
+    """For a likely_eligible summary: the requirements met, in the rules' own words."""
+    if screening.outcome is not Outcome.LIKELY_ELIGIBLE:
+        return []
+    return [r.reason for r in screening.results if r.action is Action.REQUIRE and r.value is True]
+
+
+def summary_parts(
+    ruleset: RuleSet, screening: Screening, occasion: Occasion | None = None
+) -> SummaryParts:
+    occasion = occasion or Occasion()
     questions = ruleset.question_map
     by_rule = {r.rule: r for r in screening.results}
     deciding = [by_rule[rule] for rule in screening.deciding]
@@ -148,4 +181,8 @@ def summary_parts(ruleset: RuleSet, screening: Screening) -> SummaryParts:
             if not hidden.issuperset(d.reads)
         ],
         tables=item_tables(ruleset, screening),
+        head=[occasion.line()] if occasion.line() else [],
+        intake_id=occasion.intake_id,
+        key_answers=key_answers(ruleset, screening),
+        positives=positive_findings(screening),
     )

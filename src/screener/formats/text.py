@@ -18,6 +18,7 @@ from rich.text import Text
 
 from screener.core.model import RuleSet
 from screener.core.screening import Outcome, Screening
+from screener.formats.occasion import Occasion
 from screener.formats.summary_parts import summary_parts
 
 STYLES = {
@@ -55,19 +56,30 @@ def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableTy
 
 
 def summary_renderable(
-    ruleset: RuleSet, screening: Screening, intake_id: str | None = None
+    ruleset: RuleSet, screening: Screening, occasion: Occasion | None = None
 ) -> RenderableType:
-    parts = summary_parts(ruleset, screening)
+    parts = summary_parts(ruleset, screening, occasion)
+    intake_id = occasion.intake_id if occasion else None
     items: list[RenderableType] = []
     if parts.crisis_text:
         items.append(crisis_panel(parts.crisis_text))
     banner = Text(f" {parts.outcome.label.upper()} ", style=STYLES[parts.outcome])
     title = "Referral pre-screen: " + parts.clinic_line
     title += f" (intake {intake_id})" if intake_id else ""
-    items.append(Panel(Group(banner, plain(parts.headline)), title=plain(title)))
+    body: list[RenderableType] = [banner, plain(parts.headline)]
+    body += [plain(line, style="dim") for line in parts.head]
+    items.append(Panel(Group(*body), title=plain(title)))
     if parts.priority:
         items.append(plain(f"Review priority: {parts.priority}", style="bold yellow"))
     items += _bullets("Do now", parts.rule_next_steps, "red")
+    if parts.key_answers:
+        grid = Table(title=plain("Key answers"), title_justify="left", show_header=False)
+        grid.add_column()
+        grid.add_column()
+        for question, answer in parts.key_answers:
+            grid.add_row(plain(question), plain(answer))
+        items += [grid, Text("")]
+    items += _bullets("What was found", parts.positives, "green")
     items += _bullets("Safety question not answered", parts.safety_unanswered, "red")
     items += _bullets("Reasons", parts.reasons)
     items += _bullets("Also found (outranked by the reasons above)", parts.other_findings)

@@ -70,6 +70,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
         type=spec.type,
         help=spec.help,
         required=spec.required,
+        label=spec.label,
         ask_if_text=spec.ask_if,
         min=spec.min,
         max=spec.max,
@@ -185,6 +186,7 @@ def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Que
                     item=item,
                     field_id=field.id,
                     text=f"{list_question.item_name} {item}: {field.text}",
+                    label=f"{list_question.item_name} {item}: {field.short}",
                     ask_if=compile_condition(tree) if tree is not None else None,
                     ask_if_tree=tree,
                     aliases=(),
@@ -472,6 +474,17 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         list(enumerate(spec.rules)),
         list(enumerate(spec.derived)),
     )
+    slots = _visible(questions)
+    named = {*slots, *(d.id for d in derived)}
+    for index, key in enumerate(spec.summary.key_answers):
+        if key not in named:
+            problems.append(
+                doc.problem(
+                    ("summary", "key_answers", index),
+                    f"summary.key_answers[{index}]",
+                    f"{key!r} is not a question or derived value{suggest(key, sorted(named))}",
+                )
+            )
     if problems:
         raise RuleFileError(problems)
     return RuleSet(
@@ -489,6 +502,7 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         questions=tuple(questions.values()),
         rules=tuple(rules),
         derived=tuple(derived),
+        key_answers=tuple(spec.summary.key_answers),
     )
 
 

@@ -45,6 +45,7 @@ class QuestionSpec(Strict):
     id: Identifier
     text: NonEmpty
     type: QuestionType
+    label: NonEmpty | None = None  # a short name for summaries ("Blood pressure, top number")
     help: str | None = None
     # Strict: `min: true` is not 1, `required: "no"` is not false.
     required: StrictBool = False
@@ -104,6 +105,12 @@ class NextStepsSpec(Strict):
     likely_eligible: list[NonEmpty] = Field(min_length=1)
 
 
+class SummarySpec(Strict):
+    """What the referral summary shows first: the answers a clinician looks at first."""
+
+    key_answers: list[Identifier] = Field(default_factory=list)
+
+
 class RuleFileSpec(Strict):
     name: NonEmpty
     version: NonEmpty
@@ -114,6 +121,7 @@ class RuleFileSpec(Strict):
     questions: list[QuestionSpec] = Field(min_length=1)
     derived: list[DerivedSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
+    summary: SummarySpec = Field(default_factory=SummarySpec)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -50,6 +50,7 @@ from screener.core.screening import Screening
 from screener.files.interrupts import held
 from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
 from screener.formats.markdown import render_markdown
+from screener.formats.occasion import Occasion, login_name
 from screener.formats.record import record_json
 from screener.formats.text import answers_table, crisis_panel, plain, summary_renderable
 from screener.rulefile.load import load_ruleset, rules_input
@@ -72,6 +73,7 @@ class ScreenOptions:
     save: Path | None = None
     markdown: Path | None = None
     intake_id: str | None = None
+    by: str | None = None  # who screens (default: the login name)
 
 
 def local_now() -> datetime:
@@ -342,15 +344,16 @@ def run_screen(
         interview.review()
         screening = finish(ruleset, interview.state)
         console.print()
-        console.print(summary_renderable(ruleset, screening, intake_id))
+        occasion = Occasion(intake_id, clock(), options.by or login_name())
+        console.print(summary_renderable(ruleset, screening, occasion))
         if save is None and markdown is None:
             save = interview.ask_record_path(intake_id)
         if save is not None:
-            record = record_json(ruleset, screening, intake_id, clock())
+            record = record_json(ruleset, screening, occasion)
             save = interview.write_new(save, record, "Record")
             record_saved = True
         if markdown is not None:
-            note = render_markdown(ruleset, screening, intake_id)
+            note = render_markdown(ruleset, screening, occasion)
             markdown = interview.write_new(markdown, note, "Referral note")
     except BaseException as exc:
         if not record_saved:
