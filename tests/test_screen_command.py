@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import stat
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, OutputFileError
 from screener.core.screening import Screening
 
-from .conftest import FROZEN_RULES
+from .conftest import FROZEN_RULES, ROOT
 from .interview_keys import (
     CLEAR_LINE,
     CTRL_C,
@@ -394,3 +395,28 @@ def test_a_draft_that_cannot_be_written_is_reported_and_the_interview_still_ends
     run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", ScreenOptions(intake_id="W"))
     assert isinstance(run.error, KeyboardInterrupt)
     assert "Could not save the draft" in run.screen
+
+
+def test_the_resume_hint_is_one_pasteable_line_that_keeps_the_options(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rules = tmp_path / "a folder with a long name for the clinic's own rules" / "rules.yaml"
+    rules.parent.mkdir()
+    rules.write_text(FROZEN_RULES.read_text())
+    options = ScreenOptions(
+        rules=rules, save=Path("T1.json"), markdown=Path("T1.md"), intake_id="H-1", by="Ana Ruiz"
+    )
+    run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", options)
+    assert isinstance(run.error, KeyboardInterrupt)
+    hint = next(line for line in run.screen.splitlines() if "screener screen --resume" in line)
+    assert hint.strip() == (
+        f"screener screen --resume screener-draft-H-1.json --rules {shlex.quote(str(rules))}"
+        " --save T1.json --markdown T1.md --by 'Ana Ruiz'"
+    )
+
+
+def test_records_and_drafts_made_in_a_checkout_are_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "screener-draft-*.json" in ignored
+    assert "screener-record-*.json" in ignored

@@ -19,6 +19,7 @@ from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
 from screener.core.model import RuleSet
 from screener.core.problems import clip, describe_problem
+from screener.core.verdict import INVALID as INVALID_OUTCOME
 
 SUMMARY_SCHEMA = "screener.batch-summary/1"
 INVALID_LISTED = 1000  # in --summary-json
@@ -89,7 +90,7 @@ class Tally:
 
     @property
     def invalid_count(self) -> int:
-        return self.outcomes["invalid"]
+        return self.outcomes[INVALID_OUTCOME]
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def summary_json(report: BatchReport) -> str:
         ],
         "safety_unreadable": tally.safety_count,
         "safety_unreadable_records": [{"row": r.row, "id": r.id} for r in tally.safety],
-        "invalid": [
+        INVALID_OUTCOME: [
             {
                 "row": r.row,
                 "id": r.id,

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import re
 import secrets
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,10 +121,11 @@ def _new_draft_path(intake_id: str) -> Path:
     return path
 
 
-def _say(console: Console, *items: RenderableType) -> None:
-    """Print; after SIGHUP the terminal may be gone, which is no reason to fail."""
+def _say(console: Console, *items: RenderableType, soft_wrap: bool = False) -> None:
+    """Print; after SIGHUP the terminal may be gone, which is no reason to fail.
+    `soft_wrap`: never break the line (a command to copy and paste)."""
     with contextlib.suppress(OSError, ValueError):
-        console.print(*items)
+        console.print(*items, soft_wrap=soft_wrap)
 
 
 URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in red) before going on."
@@ -255,10 +257,9 @@ class Interview:
             resume_hint = resume_hint.replace(str(path), str(saved))
         _say(
             self.console,
-            plain(
-                f"Draft saved to {saved} (readable by you only). Continue with:\n  {resume_hint}"
-            ),
+            plain(f"Draft saved to {saved} (readable by you only). Continue with:"),
         )
+        _say(self.console, plain(f"  {resume_hint}"), soft_wrap=True)
 
 
 def _why(cause: BaseException) -> str:
@@ -305,10 +306,17 @@ def _start(
 
 
 def _resume_hint(options: ScreenOptions, draft_path: Path) -> str:
+    """One line to paste: the draft and every option that shapes the rest of the call."""
     words = ["screener", "screen", "--resume", str(draft_path)]
-    if options.rules is not None:
-        words += ["--rules", str(options.rules)]
-    return " ".join(words)
+    for option, value in (
+        ("--rules", options.rules),
+        ("--save", options.save),
+        ("--markdown", options.markdown),
+        ("--by", options.by),
+    ):
+        if value is not None:
+            words += [option, str(value)]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def run_screen(
