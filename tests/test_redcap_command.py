@@ -360,3 +360,55 @@ def test_a_map_names_the_projects_own_fields_for_questions(
     wrong = invoke("batch", export, "--redcap", renamed, "--map", mapping)
     assert wrong.exit_code == 1
     assert "--map: 'patient_age' (for age): no field of" in wrong.stderr
+
+
+def test_list_questions_round_trip_through_a_dictionary_and_both_exports(tmp_path: Path) -> None:
+    """The default rules v2 (frozen copy) hold a treatment list: the dictionary numbers its
+    fields, and raw and label exports of the example callers score as their canonical CSV."""
+    from screener.core.coercion import coerce_answers
+    from screener.formats.answers_file import parse_answers_text
+
+    rules_path = FIXTURES / "rules_default_v2.yaml"
+    rules = load_ruleset(rules_path)
+    made = invoke("redcap", "dictionary", "--rules", rules_path, "-o", tmp_path / "dict.csv")
+    assert made.exit_code == 0, made.output
+    dictionary = (tmp_path / "dict.csv").read_text()
+    fields = {row["Variable / Field Name"]: row for row in csv.DictReader(io.StringIO(dictionary))}
+    assert (
+        fields["depression_treatments"]["Text Validation Type OR Show Slider Number"] == "integer"
+    )
+    assert (
+        "[depression_treatments] >= 8"
+        in fields["depression_treatments_8_weeks"]["Branching Logic (Show field only if...)"]
+    )
+    slots = [s.id for s in rules.slots]
+    canonical: list[list[str]] = []
+    exporter = Exporter(dictionary, rules)
+    raw_rows, label_rows = [], []
+    for number, example in enumerate(sorted((FIXTURES / "answers_v2").glob("*.yaml")), start=1):
+        raw = parse_answers_text(example.read_text(), str(example)).raw
+        answers, problems = coerce_answers(rules.question_map, raw)
+        assert problems == []
+        cells = {slot: answer_text(answers.get(slot)) for slot in slots}
+        canonical.append([f"C-{number}", *(cells[s] for s in slots)])
+        raw_rows.append(exporter.row(f"C-{number}", cells, RAW))
+        label_rows.append(exporter.row(f"C-{number}", cells, LABELS))
+    outputs = []
+    for name, text in (
+        ("canonical.csv", write_csv(["record_id", *slots], canonical)),
+        ("raw.csv", write_csv(exporter.header(RAW), raw_rows)),
+        ("labels.csv", write_csv(exporter.header(LABELS), label_rows)),
+    ):
+        (tmp_path / name).write_text(text)
+        args: list[str | Path] = ["batch", tmp_path / name, "--rules", rules_path, "-f", "jsonl"]
+        if name != "canonical.csv":
+            args += ["--redcap", tmp_path / "dict.csv"]
+        else:
+            args += ["--id-column", "record_id"]
+        result = invoke(*args)
+        assert result.exit_code in (0, 3), result.output
+        outputs.append(
+            [{k: json.loads(line)[k] for k in RESULT} for line in result.stdout.splitlines()]
+        )
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert {row["outcome"] for row in outputs[0]} >= {"urgent", "needs_review", "likely_eligible"}

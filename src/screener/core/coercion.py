@@ -293,7 +293,8 @@ def answers_to_json(
             continue
         while items and not items[-1]:
             items.pop()
-        out[question.id] = [*items, "more"] if items or count is None else items
+        # Not known how many: the items known so far and "more", or nothing known at all.
+        out[question.id] = [*items, "more"] if items else None
     return out
 
 

@@ -13,6 +13,10 @@ Codes:
   max. REDCap has no "don't know" for a number: it is left blank, and the field is not marked
   required unless the rule file marks the question `required` (a required number would push
   staff to make one up);
+- a number question is a `text` field with validation `number`, blank for "don't know";
+- a list question is its count (a `text` field, integer 0..max_items) followed by one field
+  per item and field, `<list>_<n>_<field>`, each coded by its own type and shown once the
+  count reaches its item;
 - a text question is a `text` field; blank is "don't know", as for numbers.
 
 Codes 1..n follow the order of the choices in the rule file: they stay the same when choices
@@ -139,6 +143,23 @@ def _integer(question: Question) -> FieldCoding:
     )
 
 
+def _number(question: Question) -> FieldCoding:
+    return FieldCoding(
+        question,
+        "text",
+        validation="number",
+        minimum=None if question.min is None else int(question.min),
+        maximum=None if question.max is None else int(question.max),
+    )
+
+
+def _item_count(question: Question) -> FieldCoding:
+    """A list's count: how many items follow (its items are fields of their own)."""
+    return FieldCoding(
+        question, "text", validation="integer", minimum=0, maximum=question.max_items
+    )
+
+
 def _text(question: Question) -> FieldCoding:
     return FieldCoding(question, "text")
 
@@ -149,6 +170,8 @@ CODINGS: dict[QuestionType, Callable[[Question], FieldCoding]] = {
     QuestionType.CHOICE: _choice,
     QuestionType.MULTI_CHOICE: _multi_choice,
     QuestionType.INTEGER: _integer,
+    QuestionType.NUMBER: _number,
+    QuestionType.LIST: _item_count,
     QuestionType.TEXT: _text,
 }
 

@@ -126,12 +126,12 @@ def _formula_like(rows: list[dict[str, str]]) -> list[str]:
 
 def build_dictionary(ruleset: RuleSet, form: str = DEFAULT_FORM) -> DataDictionary:
     """The data dictionary for the rule set, on one form."""
-    codings = {q.id: coding_for(q) for q in ruleset.questions}
+    codings = {q.id: coding_for(q) for q in ruleset.slots}
     _check_names(ruleset, form, codings)
     translator = Translator(codings, RECORD_ID)
     notes: list[str] = []
     rows = [_row(field_name=RECORD_ID, form_name=form, field_type="text", field_label="Record ID")]
-    for question in ruleset.questions:
+    for question in ruleset.slots:
         coding = codings[question.id]
         branching = ""
         if question.ask_if_tree is not None:

@@ -499,7 +499,7 @@ class RedcapExport:
         return None
 
     def _bind(self, ruleset: RuleSet) -> None:
-        for question in ruleset.questions:
+        for question in ruleset.slots:
             found = self._field_for(question)
             if found is None:
                 continue
