@@ -255,6 +255,7 @@ def check_nothing_destroyed(
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+@pytest.mark.timeout(600)  # 25 runs of each command; `test` builds invariant answer sets
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_output_option_ever_changes_an_input(
