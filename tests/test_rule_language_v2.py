@@ -348,3 +348,25 @@ def test_a_derived_value_whose_inputs_were_all_skipped_is_left_off_the_summary(
     assert "Dose as diazepam" not in note
     shown = runner.invoke(app, ["score", str(answers), "-r", str(RULES_V2), "-f", "markdown"])
     assert "Dose as diazepam: not known" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "    value: benzo_mg_day * benzo_name.diazepam_factor\n",
+            "    value: benzo_mg_day * benzo_name.diazepam_factor # times the factor\n",
+        ),
+        ("        ask_if: weeks < 6\n", "        ask_if: weeks < 6 # short trials only\n"),
+    ],
+)
+def test_a_comment_cutting_a_derived_value_or_a_field_condition_short_is_refused(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    text = RULES_V2.read_text()
+    assert old in text
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace(old, new))
+    out = runner.invoke(app, ["validate", str(path)])
+    assert out.exit_code == 1
+    assert "starts a YAML comment" in out.stderr

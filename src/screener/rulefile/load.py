@@ -256,6 +256,10 @@ def _check_questions(
                     continue
                 path = ("questions", index, "fields", number, "ask_if")
                 where = f"questions[{index}] ({qspec.id}).fields[{number}] ({fspec.id}).ask_if"
+                cut = cut_by_comment(doc, path, where)
+                if cut is not None:
+                    problems.append(cut)
+                    continue
                 earlier = replace(question, fields=question.fields[:number])
                 field_tree, found = _ask_if_tree(
                     doc, path, where, fspec.ask_if, _before(questions, qspec.id), earlier
@@ -313,6 +317,10 @@ def _check_derived(
                     f"{dspec.id!r} is already the name of a question or derived value",
                 )
             )
+            continue
+        cut = cut_by_comment(doc, ("derived", index, "value"), f"{where}.value")
+        if cut is not None:
+            problems.append(cut)
             continue
         try:
             tree = parse_condition(dspec.value)
