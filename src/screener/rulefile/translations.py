@@ -37,7 +37,12 @@ def wordings(spec: QuestionSpec) -> Mapping[str, Wording]:
             help=words.help,
             unit=words.unit,
             item_name=words.item_name,
-            choices={v: label for v, label in words.choices.items() if v != NONE_CHOICE},
+            choices={
+                value: label
+                for value, label in words.choices.items()
+                # "none of these" is the interview's own, as in the file's own language.
+                if not (value == NONE_CHOICE and spec.type is QuestionType.MULTI_CHOICE)
+            },
         )
         for language, words in spec.translations.items()
     }
