@@ -339,6 +339,24 @@ def test_none_of_these_is_the_interview_s_own_but_a_choice_called_none_is_transl
     assert missing_translations(load_ruleset(path)) == ()
 
 
+@pytest.mark.parametrize("output_format", ["markdown", "json", "text"])
+def test_the_summary_of_a_two_language_file_stays_in_the_clinic_s_language(
+    tmp_path: Path, output_format: str
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        '{"age": 40, "primary_condition": "ptsd", "suicidal_thoughts_month": "no",'
+        ' "treatments": [], "current_medications": ["opioid"]}'
+    )
+    result = runner.invoke(
+        app, ["score", str(answers), "--rules", str(TWO_LANGUAGES), "-f", output_format]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Condition: PTSD." in result.stdout
+    for spanish in ("TEPT", "Estrés", "Tratamiento", "No cuelgue", "analgésico"):
+        assert spanish not in result.stdout
+
+
 # ---- limits and markup ---------------------------------------------------------------------
 
 
