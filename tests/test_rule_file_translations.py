@@ -324,7 +324,7 @@ def test_a_misspelt_key_in_a_translation_gets_a_suggestion(tmp_path: Path) -> No
     ]
 
 
-def test_none_of_these_is_the_interview_s_own_but_a_choice_called_none_is_translated(
+def test_none_of_these_in_a_translation_is_accepted_and_left_to_the_interview(
     tmp_path: Path,
 ) -> None:
     path, _ = edited(
