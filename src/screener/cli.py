@@ -110,12 +110,15 @@ def validate(
     rules: Annotated[
         Path | None, typer.Argument(help="Rule file to check (default: the bundled one).")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Treat warnings (texts a language lacks) as errors: exit 1."),
+    ] = False,
 ) -> None:
     """Check a rule file; print a one-line summary, or every problem with its location."""
-    from screener.commands.validate import summary_line
-    from screener.rulefile.load import load_ruleset
+    from screener.commands.validate import run_validate
 
-    write_stdout(summary_line(load_ruleset(rules)) + "\n")
+    run_validate(rules, strict)
 
 
 @app.command()

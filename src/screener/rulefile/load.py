@@ -49,6 +49,12 @@ from screener.files.yaml_source import (
 )
 from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec, Strict
 from screener.rulefile.schema_errors import schema_problems
+from screener.rulefile.translations import (
+    crisis_translations,
+    translation_problems,
+    translation_warnings,
+    wordings,
+)
 
 BUNDLED_RULES = "rules.yaml"
 RULES_VARIABLE = "SCREENER_RULES"
@@ -80,6 +86,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
         fields=tuple(_compile_question(f) for f in spec.fields or ()),
         max_items=spec.max_items or 0,
         item_name=spec.item_name or "Item",
+        translations=wordings(spec),
     )
 
 
@@ -185,7 +192,7 @@ def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Que
                     list_id=list_question.id,
                     item=item,
                     field_id=field.id,
-                    text=f"{list_question.item_name} {item}: {field.text}",
+                    text=list_question.cell_text(item, field.text),
                     label=f"{list_question.item_name} {item}: {field.short}",
                     ask_if=compile_condition(tree) if tree is not None else None,
                     ask_if_tree=tree,
@@ -493,6 +500,7 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
                     f"{key!r} is not a question or derived value{suggest(key, sorted(named))}",
                 )
             )
+    problems.extend(translation_problems(doc, spec))
     if problems:
         raise RuleFileError(problems)
     return RuleSet(
@@ -511,6 +519,8 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         rules=tuple(rules),
         derived=tuple(derived),
         key_answers=tuple(spec.summary.key_answers),
+        language=spec.language,
+        crisis_translations=crisis_translations(spec),
     )
 
 
@@ -518,10 +528,14 @@ RULE_FILE = "a rule file"
 
 
 def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
+    return _load_bytes(content, name)[0]
+
+
+def _load_bytes(content: bytes, name: str) -> tuple[RuleSet, SourceDocument]:
     if len(content) > MAX_RULE_FILE_BYTES:
         raise too_large(name, MAX_RULE_FILE_BYTES, RULE_FILE)
     doc = parse_yaml_text(decode_utf8(content, name), name)
-    return build_ruleset(doc, content)
+    return build_ruleset(doc, content), doc
 
 
 def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
@@ -539,10 +553,21 @@ def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load a rule file; when `path` is None, the one named by $SCREENER_RULES (a clinic's own
     rule file, set once), else the bundled default."""
+    return _load(path)[0]
+
+
+def load_ruleset_with_warnings(path: Path | None = None) -> tuple[RuleSet, list[Problem]]:
+    """`load_ruleset`, and the located warnings of a sound file: each text that a language
+    the file has lacks (see rulefile/translations.py)."""
+    ruleset, doc = _load(path)
+    return ruleset, translation_warnings(doc, ruleset)
+
+
+def _load(path: Path | None) -> tuple[RuleSet, SourceDocument]:
     if path is None and os.environ.get(RULES_VARIABLE):
         path = Path(os.environ[RULES_VARIABLE])
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
-        return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
+        return _load_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
     content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
-    return load_ruleset_bytes(content, str(path))
+    return _load_bytes(content, str(path))

@@ -32,6 +32,22 @@ class Strict(BaseModel):
 FactValue = bool | int | float | NonEmpty
 
 
+class QuestionTranslationSpec(Strict):
+    """A question's words in one more language (under `translations: {es: ...}`)."""
+
+    text: NonEmpty | None = None
+    help: NonEmpty | None = None
+    unit: NonEmpty | None = None
+    item_name: NonEmpty | None = None  # list questions
+    choices: dict[str, NonEmpty] = Field(default_factory=dict)  # choice value -> label
+
+
+class FileTranslationSpec(Strict):
+    """The file's own texts in one more language (the top-level `translations`)."""
+
+    crisis_text: NonEmpty | None = None
+
+
 class ChoiceSpec(Strict):
     value: Identifier
     label: NonEmpty
@@ -59,6 +75,8 @@ class QuestionSpec(Strict):
     fields: list[QuestionSpec] | None = None
     max_items: int | None = Field(default=None, ge=1, le=50)
     item_name: NonEmpty | None = None  # what one item is called when asked ("Treatment")
+    # Its words in other languages, by language code (checked in rulefile/translations.py).
+    translations: dict[str, QuestionTranslationSpec] = Field(default_factory=dict)
 
     @field_validator("choices")
     @classmethod
@@ -114,6 +132,7 @@ class SummarySpec(Strict):
 class RuleFileSpec(Strict):
     name: NonEmpty
     version: NonEmpty
+    language: NonEmpty = "en"  # the language of the file's own texts
     clinic: ClinicSpec
     disclaimer: NonEmpty
     crisis_text: NonEmpty
@@ -122,6 +141,7 @@ class RuleFileSpec(Strict):
     derived: list[DerivedSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
     summary: SummarySpec = Field(default_factory=SummarySpec)
+    translations: dict[str, FileTranslationSpec] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
