@@ -19,6 +19,7 @@ from screener.interop.redcap.codes import coding_for
 from screener.interop.redcap.dictionary_read import parse_dictionary
 from screener.interop.redcap.export_rows import canonical_records
 from screener.interop.redcap.map_propose import propose_map
+from screener.interop.redcap.questions_import import import_questions
 from screener.rulefile.load import load_ruleset, load_ruleset_bytes
 
 from ..conftest import FIXTURES, FROZEN_RULES
@@ -183,3 +184,37 @@ def test_a_value_map_translates_a_plain_csv_export_cell_by_cell(tmp_path: Path) 
     result = runner.invoke(app, ["batch", str(export), "--map", str(bad)])
     assert result.exit_code == 1
     assert "'Allergy': values: '1': 'maybe' is not an answer to ketamine_allergy" in result.stderr
+
+
+def test_diff_refuses_a_map_with_value_maps_instead_of_ignoring_them(tmp_path: Path) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text('Allergy:\n  question: ketamine_allergy\n  values: {"2": "no"}\n')
+    export = tmp_path / "in.csv"
+    export.write_text("intake_id,Allergy\nA,2\n")
+    result = runner.invoke(
+        app,
+        [
+            "diff",
+            str(FROZEN_RULES),
+            str(FROZEN_RULES),
+            "--data",
+            str(export),
+            "--map",
+            str(mapping),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "value maps (ketamine_allergy) are applied by screener batch only" in result.stderr
+
+
+def test_an_imported_dictionary_with_a_range_upside_down_leaves_the_range_out() -> None:
+    text = (
+        "field_name,form_name,field_type,field_label,text_validation_type_or_show_slider_number,"
+        "text_validation_min,text_validation_max\n"
+        "record_id,f,text,ID,,,\nage,f,text,Age,integer,120,0\n"
+    )
+    imported = import_questions(parse_dictionary(text, "d.csv"))
+    assert "min" not in imported.questions[0] and "max" not in imported.questions[0]
+    assert "row 3 (age): validation min 120 is above max 0; both left out" in map(
+        str, imported.notes
+    )

@@ -204,6 +204,10 @@ class _Importer:
                     self.note(found, f"validation {key} {text!r} is not a number screener reads")
                 else:
                     question[key] = bound
+            low, high = question.get("min"), question.get("max")
+            if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
+                self.note(found, f"validation min {low} is above max {high}; both left out")
+                del question["min"], question["max"]
             return kind, found.required, FieldLogic(kind, {})
         if found.validation and found.field_type == "text":
             self.note(found, f"validation {found.validation!r} is read as plain text")
