@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import stat
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.columnar.header import load_map_file
 from screener.columnar.reader import RecordSource
 from screener.commands.batch.command import BatchOptions, run_batch
 from screener.core.problems import RuleFileError
@@ -218,3 +220,39 @@ def test_an_imported_dictionary_with_a_range_upside_down_leaves_the_range_out() 
     assert "row 3 (age): validation min 120 is above max 0; both left out" in map(
         str, imported.notes
     )
+
+
+def test_hostile_labels_in_a_clinics_dictionary_stay_comments_in_the_proposed_map(
+    tmp_path: Path,
+) -> None:
+    dictionary = tmp_path / "d.csv"
+    dictionary.write_text(
+        "field_name,form_name,field_type,field_label,select_choices_or_calculations\n"
+        "record_id,f,text,ID,\n"
+        'allergy,f,radio,"Allergic to ketamine?\nevil: {x: 1} # !!python/object","1, Yes | 0, No'
+        " | 9, Don't know: #{}\"\n"
+    )
+    mapping = tmp_path / "map.yaml"
+    result = runner.invoke(app, ["redcap", "map", str(dictionary), "-o", str(mapping)])
+    assert result.exit_code == 0, result.output
+    text = mapping.read_text()
+    assert "\nevil:" not in text and "# row 3: Allergic to ketamine? evil: {x: 1} #" in text
+    loaded = load_map_file(mapping, RULES)
+    assert loaded.columns == {"allergy": "ketamine_allergy"}
+    assert loaded.values == {"ketamine_allergy": {"1": "yes", "0": "no"}}
+    assert "  # no value for code 9 (Don't know: #{}): not yes or no\n" in text
+
+
+def test_the_import_is_readable_by_everyone_and_never_replaces_the_dictionary(
+    tmp_path: Path,
+) -> None:
+    dictionary = tmp_path / "d.csv"
+    dictionary.write_bytes(CLINIC.read_bytes())
+    refused = runner.invoke(app, ["redcap", "import", str(dictionary), "-o", str(dictionary)])
+    assert refused.exit_code == 2 and "is an input file" in refused.stderr
+    assert dictionary.read_bytes() == CLINIC.read_bytes()
+    out = tmp_path / "q.yaml"
+    assert runner.invoke(app, ["redcap", "import", str(dictionary), "-o", str(out)]).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # questions, no one's answers
+    missing = runner.invoke(app, ["redcap", "import", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 1 and "no such file" in missing.stderr
