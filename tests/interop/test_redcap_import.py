@@ -168,6 +168,13 @@ def test_a_clinics_own_codes_and_none_option_are_kept_and_named() -> None:
     assert "row 11 (bmi): a calculated field; skipped" in notes
     assert "row 3 (intro): a descriptive text, not a question; skipped" in notes
     assert ruleset.question_map["pt_age"].text == "Age (years)"  # HTML read
+    allergy = ruleset.question_map["allergy_ket"]  # 1 Yes, 2 No, 9 Not sure
+    assert allergy.type is QuestionType.CHOICE and allergy.choice_values == (
+        "yes",
+        "no",
+        "not_sure",
+    )
+    assert any(n.startswith("row 6 (allergy_ket): a yes/no field with codes other") for n in notes)
 
 
 def stored_as(original: RuleSet, imported: RuleSet, typed: dict[str, Value]) -> dict[str, Value]:

@@ -256,3 +256,13 @@ def test_the_import_is_readable_by_everyone_and_never_replaces_the_dictionary(
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # questions, no one's answers
     missing = runner.invoke(app, ["redcap", "import", str(tmp_path / "none.csv")])
     assert missing.exit_code == 1 and "no such file" in missing.stderr
+
+
+def test_the_code_of_none_cannot_be_pinned() -> None:
+    text = FROZEN_RULES.read_text().replace(
+        "      - {value: thyroid_hormone,",
+        "      - {value: none, label: None of these, code: 5}\n      - {value: thyroid_hormone,",
+    )
+    with pytest.raises(RuleFileError) as caught:
+        load_ruleset_bytes(text.encode(), "r.yaml")
+    assert any("the code of 'none' cannot be pinned" in line for line in caught.value.lines())

@@ -158,6 +158,16 @@ def _code_problems(
         if isinstance(item, str) or item.code is None:
             continue
         code = str(item.code)
+        if spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE:
+            problems.append(
+                doc.problem(
+                    (*path, "choices", number, "code"),
+                    f"{where}.choices[{number}].code",
+                    "the code of 'none' cannot be pinned: 'none of these' is coded 0 (or the"
+                    " first free number from 100)",
+                )
+            )
+            continue
         key = re.sub(r"[^a-z0-9]", "_", code.lower())
         if key in seen:
             problems.append(

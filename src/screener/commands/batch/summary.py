@@ -140,10 +140,11 @@ def summary_text(report: BatchReport) -> str:
     total = tally.records
     lines = safety_lines(tally)
     if report.mapped and report.columns.missing:  # first: a map that leaves questions out
+        missing = report.columns.missing
         lines.append(
-            f"{_count(len(report.columns.missing))} questions of the rules have no column in"
-            " the map or the export: unknown in every record"
-            f" ({', '.join(report.columns.missing)})"
+            f"{_count(len(missing))} question{'s' if len(missing) > 1 else ''} of the rules"
+            f" {'have' if len(missing) > 1 else 'has'} no column in the map or the export:"
+            f" unknown in every record ({', '.join(missing)})"
         )
     lines.append(
         f"screener batch: {_count(total)} records from {report.input} in"

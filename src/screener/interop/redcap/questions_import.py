@@ -82,7 +82,11 @@ class ImportedQuestions:
 def _value_for(label: str, code: str, used: set[str]) -> str:
     """A choice value from its label: lowercase ASCII letters, digits and `_`."""
     ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    value = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:40].strip("_")
+    value = ""
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):  # whole words, up to 32
+        if value and len(value) + 1 + len(word) > 32:
+            break
+        value = f"{value}_{word}" if value else word[:32]
     if not value or not value[0].isalpha() or value == NONE_CHOICE:
         value = "choice_" + re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")
     base, number = value, 2
@@ -201,7 +205,8 @@ class _Importer:
                     continue
                 bound = _bound(text, kind is QuestionType.INTEGER)
                 if bound is None:
-                    self.note(found, f"validation {key} {text!r} is not a number screener reads")
+                    what = "a whole number" if kind is QuestionType.INTEGER else "a number"
+                    self.note(found, f"validation {key} {text!r} is not {what}; left out")
                 else:
                     question[key] = bound
             low, high = question.get("min"), question.get("max")
@@ -258,6 +263,13 @@ class _Importer:
                 QuestionType.YES_NO,
                 required,
                 FieldLogic(QuestionType.YES_NO, codes, frozenset(dont_know), yes_no=True),
+            )
+        labels = {text_key(label) for _, label in answers}
+        if {"yes", "no"} <= labels or {"true", "false"} <= labels:
+            self.note(
+                found,
+                "a yes/no field with codes other than 1 and 0: imported as a choice (a yes/no"
+                ' question is stored as 1 and 0); test it as == "yes"',
             )
         if not answers:
             self.note(found, 'every choice means "don\'t know"; imported as text')
