@@ -13,7 +13,7 @@ is invalid, never guessed). Every entry carries a confidence (0 to 1) and a reas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
@@ -23,6 +23,7 @@ from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDicti
 from screener.interop.yaml_text import comment_text, quoted, scalar
 
 PROPOSE_FROM = 0.35  # a lower confidence is not proposed
+LIKE_FROM = 0.6  # a choice label less alike than this is no match for a code's label
 NONE_LABELS = frozenset({"none", "none of these", "none of the above"})
 UNSURE_LABELS = frozenset(
     {"not sure", "unsure", "uncertain", "declined", "refused", "prefer not to say", "not asked"}
@@ -132,8 +133,12 @@ def _overlap(a: str, b: str) -> float:
     return len(left & right) / len(left | right)
 
 
-def _similar(a: str, b: str) -> float:
-    return SequenceMatcher(None, text_key(a), text_key(b)).ratio()
+def _similar(a: str, b: str, at_least: float = 0.0) -> float:
+    """How alike two texts are (0 to 1); 0 when they cannot reach `at_least`."""
+    matcher = SequenceMatcher(None, text_key(a), text_key(b))
+    if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
+        return 0.0
+    return matcher.ratio()
 
 
 def _value_for(question: Question, code: str, label: str) -> ValueProposal:
@@ -149,25 +154,37 @@ def _value_for(question: Question, code: str, label: str) -> ValueProposal:
         return ValueProposal(code, label, NONE_CHOICE, '"none of these"')
     best, score = None, 0.0
     for choice in question.choices:
-        found = max(_similar(label, choice.label), _similar(label, choice.value))
         if text_key(label) in (text_key(choice.label), choice.value):
-            found = 1.0
+            best, score = choice, 1.0
+            break
+        floor = max(score, LIKE_FROM)  # only a better match than the best so far counts
+        found = max(_similar(label, choice.label, floor), _similar(label, choice.value, floor))
         if found > score:
             best, score = choice, found
-    if best is None or score < 0.6:
+    if best is None or score < LIKE_FROM:
         return ValueProposal(code, label, None, "no choice of the question has a label like it")
     how = "the same label" if score == 1.0 else f"a label like {best.label!r} ({score:.2f})"
     return ValueProposal(code, label, best.value, how)
 
 
-def _values(question: Question, field: DictionaryField) -> tuple[ValueProposal, ...]:
+def _values(
+    question: Question, field: DictionaryField, seen: dict[tuple[str, str], ValueProposal]
+) -> tuple[ValueProposal, ...]:
+    """Each code's proposed value (`seen`: proposals by question and label, as fields share
+    labels such as Yes and No)."""
     if not field.choices or question.type not in (
         QuestionType.YES_NO,
         QuestionType.CHOICE,
         QuestionType.MULTI_CHOICE,
     ):
         return ()
-    return tuple(_value_for(question, code, label) for code, label in field.choices)
+    out = []
+    for code, label in field.choices:
+        key = (question.id, label)
+        if key not in seen:
+            seen[key] = _value_for(question, code, label)
+        out.append(replace(seen[key], code=code))
+    return tuple(out)
 
 
 def _fits(question: Question, field: DictionaryField) -> bool:
@@ -179,7 +196,9 @@ def _fits(question: Question, field: DictionaryField) -> bool:
     return not (question.type is QuestionType.TEXT and field.validation)
 
 
-def _score(question: Question, field: DictionaryField) -> tuple[float, str]:
+def _score(
+    question: Question, field: DictionaryField, seen: dict[tuple[str, str], ValueProposal]
+) -> tuple[float, str]:
     names = [question.id, *(a.strip().lower() for a in question.aliases)]
     if field.name in names:
         how = "the question's id" if field.name == question.id else "an alias of the question"
@@ -188,7 +207,7 @@ def _score(question: Question, field: DictionaryField) -> tuple[float, str]:
     label = max(_overlap(field.label, question.text), _overlap(field.label, question.short))
     parts = [f"name {name:.2f}", f"label words {label:.2f}"]
     score = 0.35 * name + 0.65 * label
-    values = _values(question, field)
+    values = _values(question, field, seen)
     if values and question.type is not QuestionType.YES_NO:
         matched = sum(v.value not in (None, "") for v in values) / max(len(question.choices), 1)
         parts.append(f"choices {min(matched, 1.0):.2f}")
@@ -204,11 +223,12 @@ def _score(question: Question, field: DictionaryField) -> tuple[float, str]:
 def propose_map(ruleset: RuleSet, dictionary: RedcapDictionary) -> ProposedMap:
     """The proposed map: one entry per matched field, best matches first."""
     candidates: list[tuple[float, int, int, str]] = []
+    seen: dict[tuple[str, str], ValueProposal] = {}
     questions = list(ruleset.slots)
     for qi, question in enumerate(questions):
         for fi, field in enumerate(dictionary.fields):
             if _fits(question, field):
-                score, reason = _score(question, field)
+                score, reason = _score(question, field, seen)
                 if score >= PROPOSE_FROM:
                     candidates.append((score, qi, fi, reason))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
@@ -219,7 +239,8 @@ def propose_map(ruleset: RuleSet, dictionary: RedcapDictionary) -> ProposedMap:
             continue
         taken_q.add(qi)
         field, question = dictionary.fields[fi], questions[qi]
-        taken_f[fi] = Proposal(field, question, score, reason, _values(question, field))
+        values = _values(question, field, seen)
+        taken_f[fi] = Proposal(field, question, score, reason, values)
     proposals = tuple(taken_f[fi] for fi in sorted(taken_f))
     return ProposedMap(
         source=dictionary.source,
