@@ -321,7 +321,8 @@ def diff(
 
 redcap_app = typer.Typer(
     name="redcap",
-    help="REDCap: a project's data dictionary from the rule file.",
+    help="REDCap: a project's data dictionary from the rule file, questions from a"
+    " dictionary, and a map of a clinic's own fields.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -342,6 +343,43 @@ def redcap_dictionary(
     from screener.commands.redcap.command import run_dictionary
 
     run_dictionary(rules, output, form)
+
+
+DictionaryArgument = Annotated[
+    Path, typer.Argument(metavar="DICT.csv", help="A REDCap data dictionary (CSV).", dir_okay=False)
+]
+
+
+@redcap_app.command("import")
+@reports_errors
+def redcap_import(
+    dictionary: DictionaryArgument,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the questions (YAML) here; - for stdout."),
+    ] = None,
+) -> None:
+    """Write the questions part of a rule file from a REDCap data dictionary."""
+    from screener.commands.redcap.command import run_import
+
+    run_import(dictionary, output)
+
+
+@redcap_app.command("map")
+@reports_errors
+def redcap_map(
+    dictionary: DictionaryArgument,
+    rules: RulesOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the proposed map (YAML) here; - for stdout."),
+    ] = None,
+) -> None:
+    """Propose a --map from a clinic's own REDCap fields and codes to the rule set's
+    questions and values, for a person to review."""
+    from screener.commands.redcap.command import run_map
+
+    run_map(dictionary, rules, output)
 
 
 def _print_version(value: bool) -> None:

@@ -62,6 +62,8 @@ class Choice:
     facts: Mapping[str, Fact] = field(default_factory=dict, hash=False, compare=False)
     # A catch-all ("other"): two answers of it may or may not name the same thing.
     catch_all: bool = False
+    # Its stored code in a REDCap project, when the rule file pins one (else derived).
+    code: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

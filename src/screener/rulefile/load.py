@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
@@ -69,7 +70,8 @@ def _compile_question(spec: QuestionSpec) -> Question:
                 continue
             choices += (Choice(item, item.replace("_", " ")),)
         elif not (spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE):
-            choices += (Choice(item.value, item.label, dict(item.facts), item.catch_all),)
+            code = None if item.code is None else str(item.code)
+            choices += (Choice(item.value, item.label, dict(item.facts), item.catch_all, code),)
     return Question(
         id=spec.id,
         text=spec.text,
@@ -127,6 +129,7 @@ def _question_shape_problems(
         problems.append(
             doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice")
         )
+    problems.extend(_code_problems(doc, path, where, spec))
     is_list = spec.type is QuestionType.LIST
     if is_list and (not spec.fields or spec.max_items is None):
         problems.append(doc.problem(path, where, "a list question needs 'fields' and 'max_items'"))
@@ -148,6 +151,40 @@ def _question_shape_problems(
             )
         seen.add(field.id)
         problems.extend(_question_shape_problems(doc, field_path, field_where, field, True))
+    return problems
+
+
+def _code_problems(
+    doc: SourceDocument, path: PathKey, where: str, spec: QuestionSpec
+) -> list[Problem]:
+    """Pinned choice codes are unique within the question, as REDCap's export columns tell
+    them apart (`field___code`: the code lowercased, other characters as `_`)."""
+    problems = []
+    seen: dict[str, str] = {}
+    for number, item in enumerate(spec.choices or ()):
+        if isinstance(item, str) or item.code is None:
+            continue
+        code = str(item.code)
+        if spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE:
+            problems.append(
+                doc.problem(
+                    (*path, "choices", number, "code"),
+                    f"{where}.choices[{number}].code",
+                    "the code of 'none' cannot be pinned: 'none of these' is coded 0 (or the"
+                    " first free number from 100)",
+                )
+            )
+            continue
+        key = re.sub(r"[^a-z0-9]", "_", code.lower())
+        if key in seen:
+            problems.append(
+                doc.problem(
+                    (*path, "choices", number, "code"),
+                    f"{where}.choices[{number}].code",
+                    f"code {code!r} is already the code of choice {seen[key]!r}",
+                )
+            )
+        seen.setdefault(key, item.value)
     return problems
 
 

@@ -23,6 +23,12 @@ from screener.core.model import Action, Priority, QuestionType
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# A choice's stored code in another system (REDCap's raw value): a whole number or letters,
+# digits and underscores, at most 32 characters.
+ChoiceCode = (
+    StrictInt
+    | Annotated[str, StringConstraints(pattern=r"^(-?[0-9]+|[A-Za-z0-9_]+)$", max_length=32)]
+)
 
 
 class Strict(BaseModel):
@@ -55,6 +61,8 @@ class ChoiceSpec(Strict):
     facts: dict[Identifier, FactValue] = Field(default_factory=dict)
     # A catch-all ("another medicine"): two answers of it may or may not name the same thing.
     catch_all: bool = False
+    # The choice's code in a REDCap project (`screener redcap dictionary`); derived when absent.
+    code: ChoiceCode | None = None
 
 
 class QuestionSpec(Strict):
