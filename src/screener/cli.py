@@ -14,10 +14,8 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from screener.core.problems import Interrupted, OutputFileError, ScreenerError
-from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
-from screener.files.interrupts import install_handlers
-from screener.files.write import silence, stdout_failure, write_stdout
+# Only typer loads with this module: `--help` needs nothing else. What a command needs loads
+# inside it, and the error and output machinery when a command runs (see `main`).
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +35,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from screener.core.problems import Interrupted, ScreenerError
+        from screener.errors import exit_code_for, exit_code_for_interrupt
+        from screener.files.write import write_stdout
+
         try:
             value = command(*args, **kwargs)
             write_stdout("")  # a full disk or a closed pipe is an error here, not at exit
@@ -57,6 +59,8 @@ def _tell(lines: list[str]) -> None:
         sys.stderr.write("".join(f"{line}\n" for line in lines))
         sys.stderr.flush()
     except (OSError, ValueError):
+        from screener.files.write import silence
+
         silence(sys.stderr)
 
 
@@ -404,6 +408,11 @@ def _options(
 
 def main() -> None:
     """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on."""
+    from screener.core.problems import OutputFileError
+    from screener.errors import EXIT_BAD_INPUT
+    from screener.files.interrupts import install_handlers
+    from screener.files.write import stdout_failure, write_stdout
+
     install_handlers()
     try:
         app()

@@ -9,9 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from screener.core.conditions.check import check_condition, check_expression, check_item_condition
 from screener.core.conditions.compile import Span, compile_condition, value_getter
@@ -48,21 +46,18 @@ from screener.files.yaml_source import (
     cut_by_comment,
     parse_yaml_text,
 )
-from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec, Strict
-from screener.rulefile.schema_errors import schema_problems
-from screener.rulefile.translations import (
-    crisis_translations,
-    translation_problems,
-    translation_warnings,
-    wordings,
-)
+
+if TYPE_CHECKING:  # pydantic loads only when a rule file is checked, not on a cache hit
+    from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleSpec, Strict
 
 BUNDLED_RULES = "rules.yaml"
 RULES_VARIABLE = "SCREENER_RULES"
-M = TypeVar("M", bound=Strict)
+M = TypeVar("M", bound="Strict")
 
 
 def _compile_question(spec: QuestionSpec) -> Question:
+    from screener.rulefile.translations import wordings  # pydantic, as the spec itself
+
     choices: tuple[Choice, ...] = ()
     for item in spec.choices or ():
         if isinstance(item, str):
@@ -493,6 +488,8 @@ def _valid_entries(
     doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
 ) -> list[tuple[int, M]]:
     """The entries of a list that pass their own schema (used to keep checking after errors)."""
+    from pydantic import ValidationError
+
     items = data.get(key)
     if not isinstance(items, list):
         return []
@@ -507,6 +504,12 @@ def _valid_entries(
 
 def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
     """Check and compile a parsed rule file; every problem is reported at once."""
+    from pydantic import ValidationError
+
+    from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec
+    from screener.rulefile.schema_errors import schema_problems
+    from screener.rulefile.translations import crisis_translations, translation_problems
+
     data = as_mapping(doc, "a rule file")
     try:
         spec = RuleFileSpec.model_validate(data)
@@ -575,6 +578,23 @@ def _load_bytes(content: bytes, name: str) -> tuple[RuleSet, SourceDocument]:
     return build_ruleset(doc, content), doc
 
 
+def _load_rule_file(content: bytes, name: str) -> tuple[RuleSet, list[Problem]]:
+    """A rule file's RuleSet and warnings: from the cache when these bytes were checked before
+    (see `rulefile/cache.py`), else checked in full, and then remembered. A file with problems
+    raises here and is never remembered."""
+    from screener.rulefile.cache import cached_ruleset, remember_ruleset  # it reuses this module
+
+    cached = cached_ruleset(content, name)
+    if cached is not None:
+        return cached
+    from screener.rulefile.translations import translation_warnings
+
+    ruleset, doc = _load_bytes(content, name)
+    warnings = translation_warnings(doc, ruleset)
+    remember_ruleset(content, ruleset, warnings)
+    return ruleset, warnings
+
+
 def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
     """How the rule file `load_ruleset(path)` reads is named, and its path ($SCREENER_RULES
     or the bundled one when `path` is None), so that no output can name it. The path is None
@@ -596,15 +616,14 @@ def load_ruleset(path: Path | None = None) -> RuleSet:
 def load_ruleset_with_warnings(path: Path | None = None) -> tuple[RuleSet, list[Problem]]:
     """`load_ruleset`, and the located warnings of a sound file: each text that a language
     the file has lacks (see rulefile/translations.py)."""
-    ruleset, doc = _load(path)
-    return ruleset, translation_warnings(doc, ruleset)
+    return _load(path)
 
 
-def _load(path: Path | None) -> tuple[RuleSet, SourceDocument]:
+def _load(path: Path | None) -> tuple[RuleSet, list[Problem]]:
     if path is None and os.environ.get(RULES_VARIABLE):
         path = Path(os.environ[RULES_VARIABLE])
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
-        return _load_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
+        return _load_rule_file(bundled.read_bytes(), f"{bundled} (bundled)")
     content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
-    return _load_bytes(content, str(path))
+    return _load_rule_file(content, str(path))

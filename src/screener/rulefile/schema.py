@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from screener.core.limits import MAX_LIST_ITEMS
 from screener.core.model import Action, Priority, QuestionType
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -81,7 +82,7 @@ class QuestionSpec(Strict):
     aliases: list[NonEmpty] = Field(default_factory=list)
     # A list question: the fields of each item, and at most how many items.
     fields: list[QuestionSpec] | None = None
-    max_items: int | None = Field(default=None, ge=1, le=50)
+    max_items: int | None = Field(default=None, ge=1, le=MAX_LIST_ITEMS)
     item_name: NonEmpty | None = None  # what one item is called when asked ("Treatment")
     # Its words in other languages, by language code (checked in rulefile/translations.py).
     translations: dict[str, QuestionTranslationSpec] = Field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""The rule-file cache: a rule file checked once is not parsed and checked again while its bytes
+stay the same.
+
+Reading and checking a rule file (YAML, schema, conditions) takes most of a `screener score`.
+After a rule file loads without a problem, its RuleSet is written as JSON (`cache_codec.py`)
+to `$XDG_CACHE_HOME/screener/` (else `~/.cache/screener/`), in a file named for the format,
+this screener's version and the sha256 of the rule file's bytes. The next load of the same
+bytes, from any path, reads that entry instead. It holds the rule file's content only, never
+answers. `SCREENER_CACHE=off` turns it off.
+
+An entry is used only when it is sound; anything else is ignored (the rule file is read in
+full, and the entry written again):
+
+- a regular file, not a link, owned by this user and readable by no one else, in a folder
+  that is this user's and that no one else can write to;
+- a header line naming the format, the version and the rule file's sha256, and the sha256
+  of the rest (a truncated or altered entry fails it);
+- JSON of exactly the fields the codec writes, each of its type; every condition is parsed
+  and checked again by the core's parser and checker.
+
+Entries are written with the atomic writer, owner-only. A cache folder that cannot be made or
+written is skipped without a word: the cache only saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from screener import __version__
+from screener.core.conditions.syntax import ConditionSyntaxError
+from screener.core.limits import MAX_RULE_FILE_BYTES
+from screener.core.model import RuleSet
+from screener.core.problems import OutputFileError
+from screener.files.write import write_atomic
+from screener.rulefile.cache_codec import BadEntry, decode_ruleset, encode_ruleset
+
+CACHE_VARIABLE = "SCREENER_CACHE"
+OFF = frozenset({"off", "0", "no", "false"})
+FORMAT = 1  # raise when the entry's layout or meaning changes
+MAX_ENTRY_BYTES = 16 * MAX_RULE_FILE_BYTES  # JSON of a rule file is a few times its size
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+_OTHERS_ANY = stat.S_IRWXG | stat.S_IRWXO
+
+
+def cache_folder() -> Path | None:
+    """Where entries live; None when the cache is turned off."""
+    if os.environ.get(CACHE_VARIABLE, "").strip().lower() in OFF:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative path is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "screener"
+
+
+def entry_path(folder: Path, content: bytes) -> Path:
+    digest = hashlib.sha256(content).hexdigest()
+    return folder / f"rules-{FORMAT}-{__version__}-{digest}.json"
+
+
+def _mine(info: os.stat_result, others: int) -> bool:
+    return info.st_uid == os.geteuid() and not info.st_mode & others
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """The entry's bytes, when it and its folder are this user's alone."""
+    try:
+        if not _mine(os.stat(path.parent), _OTHERS_WRITE):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not (stat.S_ISREG(info.st_mode) and _mine(info, _OTHERS_ANY)):
+            return None
+        if info.st_size > MAX_ENTRY_BYTES:
+            return None
+        return handle.read(MAX_ENTRY_BYTES + 1)
+
+
+def _header(content: bytes, payload: bytes) -> dict[str, object]:
+    return {
+        "format": FORMAT,
+        "screener": __version__,
+        "rules_sha256": hashlib.sha256(content).hexdigest(),
+        "payload_sha256": hashlib.sha256(payload).hexdigest(),
+    }
+
+
+def cached_ruleset(content: bytes, name: str) -> RuleSet | None:
+    """The RuleSet of these rule-file bytes from the cache, or None (no sound entry)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    data = _read_entry(entry_path(folder, content))
+    if data is None:
+        return None
+    head, _, payload = data.partition(b"\n")
+    try:
+        if json.loads(head) != _header(content, payload):
+            return None
+        return decode_ruleset(json.loads(payload), hashlib.sha256(content).hexdigest(), name)
+    except (BadEntry, ConditionSyntaxError, ValueError, RecursionError):
+        return None
+
+
+def remember_ruleset(content: bytes, ruleset: RuleSet) -> None:
+    """Write the entry for a rule file that loaded without a problem (best effort)."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    payload = json.dumps(encode_ruleset(ruleset), ensure_ascii=False, separators=(",", ":"))
+    header = json.dumps(_header(content, payload.encode()), separators=(",", ":"))
+    path = entry_path(folder, content)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _mine(os.stat(folder), _OTHERS_WRITE):
+            return
+        if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+            os.unlink(path)  # a link or anything else: replaced by a file, never followed
+        write_atomic(path, f"{header}\n{payload}", private=True)
+    except (OSError, OutputFileError):
+        return
