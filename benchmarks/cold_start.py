@@ -1,10 +1,16 @@
 """Cold start: `screener score`, `screener validate` and `screener --help` against
 `python -c pass`, each a fresh process, timed in the same run.
 
-Each step runs `--repeat` times (interleaved, so a busy machine slows all of them alike) and the
-best wall time counts. The rule-file cache is warmed by one untimed run first, and a run with
-`SCREENER_CACHE=off` shows what a first run (or an edited rule file) costs.
+Each step runs once untimed (which writes the rule-file cache entry, in a fresh cache folder,
+and Python's bytecode files, as an installed package has them), then `--repeat` times,
+interleaved so that a busy machine slows all of them alike; the best wall time counts.
+`score, no cache` runs with `SCREENER_CACHE=off`: what a first run, or an edited rule file,
+costs. The command is the `screener` script beside this Python, else `python -m screener`.
 Targets: score <= 10x and --help <= 6x the time of `python -c pass`.
+
+Two floors show what typer itself costs, whatever screener does: `import typer`, and a typer
+app of one command with one argument that does nothing (typer 0.29 checks every parameter of
+the command it runs with a pydantic TypeAdapter, so running any command imports pydantic).
 
     python benchmarks/cold_start.py     # the bundled rules and examples/likely_eligible.yaml
     python benchmarks/cold_start.py --repeat 20 --check
@@ -44,14 +50,30 @@ class ColdStart:
         return [name for name, target in TARGETS.items() if self.ratios[name] > target]
 
 
+EMPTY_TYPER_APP = """
+import typer
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
+@app.command()
+def score(answers: str) -> None:
+    pass
+@app.command()
+def other() -> None:
+    pass
+app()
+"""
+
+
 def _steps(answers: Path) -> dict[str, list[str]]:
-    screener = [sys.executable, "-m", "screener"]
+    script = Path(sys.executable).with_name("screener")
+    screener = [str(script)] if script.exists() else [sys.executable, "-m", "screener"]
     return {
         "python -c pass": [sys.executable, "-c", "pass"],
         "score": [*screener, "score", str(answers)],
         "validate": [*screener, "validate"],
         "--help": [*screener, "--help"],
         "score, no cache": [*screener, "score", str(answers)],
+        "floor: import typer": [sys.executable, "-c", "import typer"],
+        "floor: typer app": [sys.executable, "-c", EMPTY_TYPER_APP, "score", str(answers)],
     }
 
 
@@ -65,15 +87,19 @@ def measure(repeat: int = 10, answers: Path = ANSWERS) -> ColdStart:
     """Time every step `repeat` times in a fresh cache folder; the best time of each counts."""
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "XDG_CACHE_HOME": cache}
-        env.pop("SCREENER_CACHE", None)
+        for name in ("SCREENER_CACHE", "PYTHONDONTWRITEBYTECODE"):
+            env.pop(name, None)
         uncached = {**env, "SCREENER_CACHE": "off"}
-        steps = _steps(answers)
-        _timed(steps["score"], env)  # writes the cache entry
-        best = dict.fromkeys(steps, float("inf"))
-        for _ in range(repeat):
-            for name, args in steps.items():
-                seconds = _timed(args, uncached if name.endswith("no cache") else env)
-                best[name] = min(best[name], seconds)
+        steps = {
+            name: (args, uncached if name.endswith("no cache") else env)
+            for name, args in _steps(answers).items()
+        }
+        best = {name: float("inf") for name in steps}
+        for round_ in range(repeat + 1):
+            for name, (args, step_env) in steps.items():
+                seconds = _timed(args, step_env)
+                if round_:  # the first round only warms up
+                    best[name] = min(best[name], seconds)
     return ColdStart(best)
 
 
@@ -84,12 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     options = parser.parse_args(argv)
     result = measure(options.repeat, options.answers)
-    print(f"{'step':<18} {'seconds':>8} {'x python -c pass':>17} {'target':>7}")
+    print(f"{'step':<22} {'seconds':>8} {'x python -c pass':>17} {'target':>7}")
     for name, seconds in result.seconds.items():
         ratio = result.ratios.get(name)
         target = f"<= {TARGETS[name]:g}" if name in TARGETS else ""
         shown = f"{ratio:.1f}" if ratio is not None else ""
-        print(f"{name:<18} {seconds:>8.3f} {shown:>17} {target:>7}")
+        print(f"{name:<22} {seconds:>8.3f} {shown:>17} {target:>7}")
     missed = result.missed()
     if missed:
         print(f"missed: {', '.join(missed)}")

@@ -132,7 +132,7 @@ CHOICE = Table(
 )
 
 
-QUESTION = Table(
+QUESTION: Table = Table(
     Question,
     {
         "id": TEXT,
