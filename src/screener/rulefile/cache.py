@@ -31,12 +31,11 @@ import stat
 from pathlib import Path
 
 from screener import __version__
-from screener.core.conditions.syntax import ConditionSyntaxError
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import OutputFileError
 from screener.files.write import write_atomic
-from screener.rulefile.cache_codec import BadEntry, decode_ruleset, encode_ruleset
+from screener.rulefile.cache_codec import decode_ruleset, encode_ruleset
 
 CACHE_VARIABLE = "SCREENER_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -53,7 +52,7 @@ def cache_folder() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # the XDG rule: a relative path is ignored
         base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "screener"
+    return Path(base) / "screener" if os.path.isabs(base) else None  # no home: no cache
 
 
 def entry_path(folder: Path, content: bytes) -> Path:
@@ -104,7 +103,9 @@ def cached_ruleset(content: bytes, name: str) -> RuleSet | None:
         if json.loads(head) != _header(content, payload):
             return None
         return decode_ruleset(json.loads(payload), hashlib.sha256(content).hexdigest(), name)
-    except (BadEntry, ConditionSyntaxError, ValueError, RecursionError):
+    except Exception:
+        # BadEntry, ConditionSyntaxError, JSON's ValueError and RecursionError, and whatever
+        # an entry crafted to pass the checks could raise: the rule file is read in full.
         return None
 
 
@@ -113,7 +114,7 @@ def remember_ruleset(content: bytes, ruleset: RuleSet) -> None:
     folder = cache_folder()
     if folder is None:
         return
-    payload = json.dumps(encode_ruleset(ruleset), ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(encode_ruleset(ruleset), separators=(",", ":"))
     header = json.dumps(_header(content, payload.encode()), separators=(",", ":"))
     path = entry_path(folder, content)
     try:
