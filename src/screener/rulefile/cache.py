@@ -70,15 +70,15 @@ def _read_entry(path: Path) -> bytes | None:
         if not _mine(os.stat(path.parent), _OTHERS_WRITE):
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not (stat.S_ISREG(info.st_mode) and _mine(info, _OTHERS_ANY)):
+                return None
+            if info.st_size > MAX_ENTRY_BYTES:
+                return None
+            return handle.read(MAX_ENTRY_BYTES + 1)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not (stat.S_ISREG(info.st_mode) and _mine(info, _OTHERS_ANY)):
-            return None
-        if info.st_size > MAX_ENTRY_BYTES:
-            return None
-        return handle.read(MAX_ENTRY_BYTES + 1)
 
 
 def _header(content: bytes, payload: bytes) -> dict[str, object]:

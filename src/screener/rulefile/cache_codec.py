@@ -5,9 +5,12 @@ rule file wrote and parsed, checked and compiled again by the core's own parser.
 
 Each model class has one table below: the fields stored, each with its kind, and the fields
 rebuilt from them (compiled conditions, trees, list slots) or given by the load (the file's
-name and hash). A field added to the model goes into its table (one line; `tests/
-test_rule_file_cache.py` fails until every field is in one). An entry with any other key, a
-missing key or a value of another type is refused (`BadEntry`) and the rule file is read again.
+name and hash). A field added to the model goes into its table, one line: a choice's
+`code: str | None` is `"code": optional(TEXT)`, a question's texts by language
+(`Mapping[str, Mapping[str, str]]`) `mapping_of(mapping_of(TEXT))`; a field computed from
+others is named in `rebuilt` and computed in `decode_ruleset`. `tests/test_rule_file_cache.py`
+fails until every field is in one. An entry with any other key, a missing key or a value of
+another type is refused (`BadEntry`), and the rule file is read again.
 """
 
 from __future__ import annotations
