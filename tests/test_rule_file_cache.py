@@ -18,21 +18,23 @@ import pytest
 
 from screener.commands.score import render
 from screener.core.model import RuleSet
-from screener.core.problems import RuleFileError
+from screener.core.problems import Problem, RuleFileError
 from screener.core.scoring import score_raw
 from screener.formats.answers_file import parse_answers_text
 from screener.formats.occasion import Occasion
 from screener.rulefile import cache
 from screener.rulefile.cache_codec import unlisted_fields
-from screener.rulefile.load import load_ruleset, load_ruleset_bytes
+from screener.rulefile.load import load_ruleset, load_ruleset_bytes, load_ruleset_with_warnings
 
 from .conftest import EXAMPLES, FIXTURES, FROZEN_RULES, ROOT
 
 BUNDLED = ROOT / "src" / "screener" / "data" / "rules.yaml"
+TWO_LANGUAGES = FIXTURES / "rules_es.yaml"
 RULE_FILES = [
     FROZEN_RULES,
     FIXTURES / "rules_v2.yaml",
     FIXTURES / "rules_default_v2.yaml",
+    TWO_LANGUAGES,
     BUNDLED,
 ]
 
@@ -70,10 +72,17 @@ def shape(value: object) -> object:
 
 def load_twice(path: Path) -> tuple[RuleSet, RuleSet]:
     """(checked in full, then from the entry that load wrote)."""
-    checked = load_ruleset(path)
+    (checked, _), (hit, _) = load_twice_with_warnings(path)
+    return checked, hit
+
+
+Loaded = tuple[RuleSet, list[Problem]]
+
+
+def load_twice_with_warnings(path: Path) -> tuple[Loaded, Loaded]:
+    checked = load_ruleset_with_warnings(path)
     hit = cache.cached_ruleset(path.read_bytes(), str(path))
     assert hit is not None, "the first load wrote no usable entry"
-    assert load_ruleset(path) is not checked
     return checked, hit
 
 
@@ -86,10 +95,29 @@ def test_every_field_of_the_rule_model_is_stored_or_rebuilt_by_the_cache() -> No
 def test_a_rule_file_from_the_cache_is_the_rule_set_checked_in_full(
     cache_home: Path, path: Path
 ) -> None:
-    checked, hit = load_twice(path)
+    (checked, warnings), (hit, hit_warnings) = load_twice_with_warnings(path)
     uncached = load_ruleset_bytes(path.read_bytes(), str(path))
     assert shape(hit) == shape(uncached) == shape(checked)
     assert hit.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert hit_warnings == warnings
+
+
+def test_a_rule_file_s_warnings_come_from_the_cache_as_validate_printed_them(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "two-languages.yaml"
+    text = TWO_LANGUAGES.read_text()
+    assert "        help: En años cumplidos.\n" in text
+    rules.write_text(text.replace("        help: En años cumplidos.\n", ""))
+    (_, warnings), (_, hit_warnings) = load_twice_with_warnings(rules)
+    assert [str(w) for w in warnings] == [str(w) for w in hit_warnings]
+    assert len(warnings) == 1
+    assert str(warnings[0]).startswith(f"{rules}:")
+    assert str(warnings[0]).endswith("questions[0] (age).help: warning: no 'es' translation")
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(rules.read_bytes())
+    _, from_copy = load_ruleset_with_warnings(copy)  # the same entry, under the copy's name
+    assert [str(w) for w in from_copy] == [str(w).replace(str(rules), str(copy)) for w in warnings]
 
 
 def occasion() -> Occasion:
@@ -143,6 +171,21 @@ def test_screener_score_prints_the_same_summary_from_the_cache_as_without_it(
     assert checked.stdout == run_cli("validate", env={**env, "SCREENER_CACHE": "off"}).stdout
 
 
+def test_screener_validate_warns_and_refuses_the_same_from_the_cache(tmp_path: Path) -> None:
+    rules = tmp_path / "two-languages.yaml"
+    rules.write_text(TWO_LANGUAGES.read_text().replace("        help: En años cumplidos.\n", ""))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "home"), "SCREENER_CACHE": ""}
+    off = {**env, "SCREENER_CACHE": "off"}
+    for args in (["validate", str(rules)], ["validate", "--strict", str(rules)]):
+        runs = [run_cli(*args, env=env), run_cli(*args, env=env), run_cli(*args, env=off)]
+        assert len(entries(tmp_path / "home")) == 1
+        assert {(r.returncode, r.stdout, r.stderr) for r in runs} == {
+            (runs[0].returncode, runs[0].stdout, runs[0].stderr)
+        }
+        assert "warning: no 'es' translation" in runs[0].stderr
+        assert runs[0].returncode == (1 if "--strict" in args else 0)
+
+
 def entry_of(home: Path) -> Path:
     (entry,) = entries(home)
     return entry
@@ -160,7 +203,9 @@ def rewrite_payload(entry: Path, change: Callable[[dict[str, object]], None]) ->
 
 
 def first_rule(data: dict[str, object]) -> dict[str, object]:
-    rules = data["rules"]
+    ruleset = data["ruleset"]
+    assert isinstance(ruleset, dict)
+    rules = ruleset["rules"]
     assert isinstance(rules, list)
     rule = rules[0]
     assert isinstance(rule, dict)

@@ -5,8 +5,9 @@ Reading and checking a rule file (YAML, schema, conditions) takes most of a `scr
 After a rule file loads without a problem, its RuleSet is written as JSON (`cache_codec.py`)
 to `$XDG_CACHE_HOME/screener/` (else `~/.cache/screener/`), in a file named for the format,
 this screener's version and the sha256 of the rule file's bytes. The next load of the same
-bytes, from any path, reads that entry instead. It holds the rule file's content only, never
-answers. `SCREENER_CACHE=off` turns it off.
+bytes, from any path, reads that entry instead. It holds the rule file's content and the
+warnings `validate` prints for it (located, without the file's name), never answers.
+`SCREENER_CACHE=off` turns it off.
 
 An entry is used only when it is sound; anything else is ignored (the rule file is read in
 full, and the entry written again):
@@ -33,9 +34,9 @@ from pathlib import Path
 from screener import __version__
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import RuleSet
-from screener.core.problems import OutputFileError
+from screener.core.problems import OutputFileError, Problem
 from screener.files.write import write_atomic
-from screener.rulefile.cache_codec import decode_ruleset, encode_ruleset
+from screener.rulefile.cache_codec import decode_entry, encode_entry
 
 CACHE_VARIABLE = "SCREENER_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -90,8 +91,9 @@ def _header(content: bytes, payload: bytes) -> dict[str, object]:
     }
 
 
-def cached_ruleset(content: bytes, name: str) -> RuleSet | None:
-    """The RuleSet of these rule-file bytes from the cache, or None (no sound entry)."""
+def cached_ruleset(content: bytes, name: str) -> tuple[RuleSet, list[Problem]] | None:
+    """The RuleSet and warnings of these rule-file bytes from the cache, or None (no sound
+    entry)."""
     folder = cache_folder()
     if folder is None:
         return None
@@ -102,19 +104,20 @@ def cached_ruleset(content: bytes, name: str) -> RuleSet | None:
     try:
         if json.loads(head) != _header(content, payload):
             return None
-        return decode_ruleset(json.loads(payload), hashlib.sha256(content).hexdigest(), name)
+        return decode_entry(json.loads(payload), hashlib.sha256(content).hexdigest(), name)
     except Exception:
         # BadEntry, ConditionSyntaxError, JSON's ValueError and RecursionError, and whatever
         # an entry crafted to pass the checks could raise: the rule file is read in full.
         return None
 
 
-def remember_ruleset(content: bytes, ruleset: RuleSet) -> None:
-    """Write the entry for a rule file that loaded without a problem (best effort)."""
+def remember_ruleset(content: bytes, ruleset: RuleSet, warnings: list[Problem]) -> None:
+    """Write the entry for a rule file that loaded without a problem (best effort), with its
+    warnings (as `validate` prints them)."""
     folder = cache_folder()
     if folder is None:
         return
-    payload = json.dumps(encode_ruleset(ruleset), separators=(",", ":"))
+    payload = json.dumps(encode_entry(ruleset, warnings), separators=(",", ":"))
     header = json.dumps(_header(content, payload.encode()), separators=(",", ":"))
     path = entry_path(folder, content)
     try:

@@ -34,7 +34,9 @@ from screener.core.model import (
     QuestionType,
     Rule,
     RuleSet,
+    Wording,
 )
+from screener.core.problems import Problem
 from screener.rulefile.load import _before, _list_cells, _number, _visible
 
 
@@ -99,6 +101,7 @@ def mapping_of(kind: Kind) -> Kind:
 
 TEXT = _typed(str)
 BOOL = _typed(bool)
+INT = _typed(int)
 NUMBER = _typed(int, float)
 FACT = _typed(bool, int, float, str)
 ITEMS = _typed(int, test=lambda n: 0 <= n <= MAX_LIST_ITEMS)
@@ -135,6 +138,18 @@ CHOICE = Table(
 )
 
 
+WORDING = Table(
+    Wording,
+    {
+        "text": optional(TEXT),
+        "help": optional(TEXT),
+        "unit": optional(TEXT),
+        "item_name": optional(TEXT),
+        "choices": mapping_of(TEXT),
+    },
+    rebuilt=frozenset(),
+)
+
 QUESTION: Table = Table(
     Question,
     {
@@ -154,6 +169,7 @@ QUESTION: Table = Table(
         "fields": tuple_of(Kind(lambda q: QUESTION.dump(q), lambda v: QUESTION.kind().load(v))),
         "max_items": ITEMS,
         "item_name": TEXT,
+        "translations": mapping_of(WORDING.kind()),
     },
     # From ask_if_text, and for a list from its fields (`load._list_cells`); only a list's
     # slots have list_id, item and field_id, and slots are rebuilt, never stored.
@@ -196,11 +212,26 @@ RULESET = Table(
         "rules": tuple_of(RULE.kind(dict)),
         "derived": tuple_of(DERIVED.kind(dict)),
         "key_answers": tuple_of(TEXT),
+        "language": TEXT,
+        "crisis_translations": mapping_of(optional(TEXT)),
     },
     rebuilt=frozenset({"sha256", "source_name"}),  # the load gives them: the key, the path
 )
 
-TABLES = (CHOICE, QUESTION, DERIVED, RULE, RULESET)
+# A warning of a sound file (a text a language lacks), as `validate` prints it.
+WARNING = Table(
+    Problem,
+    {"line": optional(INT), "column": optional(INT), "where": TEXT, "message": TEXT},
+    rebuilt=frozenset({"file"}),  # the path being loaded
+)
+
+ENTRY = Table(
+    dict,
+    {"ruleset": Kind(RULESET.dump, lambda value: value), "warnings": tuple_of(WARNING.kind(dict))},
+    rebuilt=frozenset(),
+)
+
+TABLES = (CHOICE, WORDING, QUESTION, DERIVED, RULE, RULESET, WARNING)
 
 
 def unlisted_fields() -> dict[str, set[str]]:
@@ -213,13 +244,19 @@ def unlisted_fields() -> dict[str, set[str]]:
     return out
 
 
-def encode_ruleset(ruleset: RuleSet) -> dict[str, object]:
-    return RULESET.dump(ruleset)
+def encode_entry(ruleset: RuleSet, warnings: list[Problem]) -> dict[str, object]:
+    return {"ruleset": RULESET.dump(ruleset), "warnings": [WARNING.dump(w) for w in warnings]}
 
 
-def decode_ruleset(payload: object, sha256: str, source_name: str) -> RuleSet:
-    """The RuleSet of a checked entry. Raises BadEntry (or ConditionSyntaxError, for a
-    condition that no longer checks) when the entry is not sound."""
+def decode_entry(payload: object, sha256: str, source_name: str) -> tuple[RuleSet, list[Problem]]:
+    """The RuleSet and warnings of a checked entry. Raises BadEntry (or
+    ConditionSyntaxError, for a condition that no longer checks) when it is not sound."""
+    entry = ENTRY.load(payload)
+    warnings = [Problem(file=source_name, **stored) for stored in entry["warnings"]]
+    return _ruleset(entry["ruleset"], sha256, source_name), warnings
+
+
+def _ruleset(payload: object, sha256: str, source_name: str) -> RuleSet:
     stored = RULESET.load(payload)
     questions = _questions(stored["questions"])
     slots = _visible(questions)
