@@ -120,6 +120,24 @@ def test_a_rule_file_s_warnings_come_from_the_cache_as_validate_printed_them(
     assert [str(w) for w in from_copy] == [str(w).replace(str(rules), str(copy)) for w in warnings]
 
 
+def test_pinned_choice_codes_come_from_the_cache_as_written(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "codes.yaml"
+    text = (FIXTURES / "rules_v2.yaml").read_text()
+    for old, new in (
+        ("label: Sertraline,", "label: Sertraline, code: 7,"),
+        ("label: Lithium,", "label: Lithium, code: LI_2,"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    rules.write_text(text)
+    checked, hit = load_twice(rules)
+    assert shape(hit) == shape(checked)
+    codes = {c.value: c.code for q in hit.slots for c in q.choices if c.code is not None}
+    assert codes == {"sertraline": "7", "lithium": "LI_2"}
+
+
 def occasion() -> Occasion:
     return Occasion("INT-1", datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "tester")
 

@@ -133,7 +133,13 @@ class Table:
 
 CHOICE = Table(
     Choice,
-    {"value": TEXT, "label": TEXT, "facts": mapping_of(FACT), "catch_all": BOOL},
+    {
+        "value": TEXT,
+        "label": TEXT,
+        "facts": mapping_of(FACT),
+        "catch_all": BOOL,
+        "code": optional(TEXT),
+    },
     rebuilt=frozenset(),
 )
 
