@@ -429,3 +429,36 @@ def test_the_same_bytes_at_another_path_share_the_entry_under_their_own_name(
     from_copy = load_ruleset(copy)
     assert len(entries(cache_home)) == 1
     assert from_copy.source_name == str(copy)
+
+
+def test_a_change_to_the_loader_s_code_gives_new_keys(tmp_path: Path) -> None:
+    # A checkout whose checks changed without a new version must not use the old entries.
+    code = tmp_path / "rulefile"
+    code.mkdir()
+    (code / "load.py").write_text("CHECKS = 1\n")
+    before = cache.loader_fingerprint((code,))
+    assert cache.loader_fingerprint((code,)) == before
+    (code / "load.py").write_text("CHECKS = 12\n")
+    edited = cache.loader_fingerprint((code,))
+    assert edited != before
+    (code / "new_check.py").write_text("")
+    assert cache.loader_fingerprint((code,)) not in (before, edited)
+    name = cache.entry_path(tmp_path, b"rules").name
+    assert name.startswith(f"rules-{cache.FORMAT}-")
+    assert cache.loader_fingerprint() in name
+
+
+def test_entries_of_the_same_file_from_another_version_are_removed(cache_home: Path) -> None:
+    folder = cache_home / "screener"
+    folder.mkdir(parents=True, mode=0o700)
+    digest = hashlib.sha256(FROZEN_RULES.read_bytes()).hexdigest()
+    older = folder / f"rules-1-0.0.9-0123456789ab-{digest}.json"
+    other_file = folder / f"rules-1-0.0.9-0123456789ab-{'0' * 64}.json"
+    older.write_text("{}")
+    other_file.write_text("{}")
+    load_ruleset(FROZEN_RULES)
+    assert not older.exists()
+    assert other_file.exists()
+    assert entries(cache_home) == sorted(
+        [other_file, cache.entry_path(folder, FROZEN_RULES.read_bytes())]
+    )

@@ -25,6 +25,7 @@ written is skipped without a word: the cache only saves time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +39,12 @@ from screener.core.problems import OutputFileError, Problem
 from screener.files.write import write_atomic
 from screener.rulefile.cache_codec import decode_entry, encode_entry
 
+LOADERS = ("core", "files", "rulefile")
+
+# The code a RuleSet is read, checked and rebuilt by. An entry is keyed by this code's files
+# (name, size, modification time) as well as the version, so that a checkout whose loader
+# changed (a new check) without a new version number never uses what the old code accepted.
+LOADER_FOLDERS = tuple(Path(__file__).resolve().parent.parent / name for name in LOADERS)
 CACHE_VARIABLE = "SCREENER_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
 FORMAT = 1  # raise when the entry's layout or meaning changes
@@ -56,9 +63,30 @@ def cache_folder() -> Path | None:
     return Path(base) / "screener" if os.path.isabs(base) else None  # no home: no cache
 
 
+def loader_fingerprint(folders: tuple[Path, ...] | None = None) -> str:
+    """12 hex digits that change with the version and with any file of the loader's code."""
+    digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    for folder in LOADER_FOLDERS if folders is None else folders:
+        for parent, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(f for f in files if f.endswith(".py")):
+                try:
+                    info = os.stat(os.path.join(parent, name))
+                except OSError:
+                    continue
+                where = os.path.relpath(os.path.join(parent, name), folder)
+                digest.update(f"{where} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+@functools.cache
+def _this_loader() -> str:
+    return loader_fingerprint()
+
+
 def entry_path(folder: Path, content: bytes) -> Path:
     digest = hashlib.sha256(content).hexdigest()
-    return folder / f"rules-{FORMAT}-{__version__}-{digest}.json"
+    return folder / f"rules-{FORMAT}-{__version__}-{_this_loader()}-{digest}.json"
 
 
 def _mine(info: os.stat_result, others: int) -> bool:
@@ -86,6 +114,7 @@ def _header(content: bytes, payload: bytes) -> dict[str, object]:
     return {
         "format": FORMAT,
         "screener": __version__,
+        "loader": _this_loader(),
         "rules_sha256": hashlib.sha256(content).hexdigest(),
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
     }
@@ -127,5 +156,9 @@ def remember_ruleset(content: bytes, ruleset: RuleSet, warnings: list[Problem]) 
         if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
             os.unlink(path)  # a link or anything else: replaced by a file, never followed
         write_atomic(path, f"{header}\n{payload}", private=True)
+        # Entries of the same bytes from another version or loader will not be read again.
+        for old in folder.glob(f"rules-*-{hashlib.sha256(content).hexdigest()}.json"):
+            if old != path:
+                old.unlink()
     except (OSError, OutputFileError):
         return
