@@ -5,8 +5,9 @@ Reading and checking a rule file (YAML, schema, conditions) takes most of a `scr
 After a rule file loads without a problem, its RuleSet is written as JSON (`cache_codec.py`)
 to `$XDG_CACHE_HOME/screener/` (else `~/.cache/screener/`), in a file named for the format,
 this screener's version, its loader's code and the sha256 of the rule file's bytes. The next
-load of the same bytes, from any path, reads that entry instead. It holds the rule file's content and the
-warnings `validate` prints for it (located, without the file's name), never answers.
+load of the same bytes, from any path, reads that entry instead. It holds the rule file's
+content and the warnings `validate` prints for it (located, without the file's name), never
+answers.
 `SCREENER_CACHE=off` turns it off.
 
 An entry is used only when it is sound; anything else is ignored (the rule file is read in
