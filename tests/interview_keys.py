@@ -77,35 +77,39 @@ def interview(**changes: Answer | None) -> list[tuple[str, Answer]]:
     return answers
 
 
-def _select_keys(options: Sequence[str], answer: str) -> str:
-    # Shortcut keys 1..9 move the pointer; Enter picks.
-    return f"{options.index(answer) + 1}{ENTER}"
-
-
-def _yes_no_keys(answer: str) -> str:
-    # Yes/no prompts take y, n and d (don't know).
-    return {"yes": "y", "no": "n", "dk": "d"}[answer] + ENTER
+def number_keys(number: int, count: int) -> str:
+    """The keys that pick option `number` of `count`: its digits, and Enter when another
+    option's number starts with them (with 12 options, 1 needs Enter, 3 does not)."""
+    typed = str(number)
+    longer = any(str(n).startswith(typed) and n != number for n in range(1, count + 1))
+    return typed + (ENTER if longer else "")
 
 
 def keys_for(question: Question, answer: Answer) -> str:
-    """The keys that give `answer` at a fresh prompt for `question`."""
-    dont_know = [] if question.required else ["dk"]
+    """The keys that give `answer` at a fresh prompt for `question`: one key for yes/no
+    (y, n, d), the option's number for a choice, numbers toggling ticks and Enter for tick
+    boxes (0: none of these, d: don't know), typed text and Enter for numbers (d: don't
+    know) and for text (Enter twice: left blank)."""
     if question.type is QuestionType.YES_NO:
         assert isinstance(answer, str)
-        return _yes_no_keys(answer)
+        return {"yes": "y", "no": "n", "dk": "d"}[answer]
     if question.type is QuestionType.CHOICE:
         assert isinstance(answer, str)
-        return _select_keys([*question.choice_values, *dont_know], answer)
+        if answer == "dk":
+            return "d"
+        values = question.choice_values
+        return number_keys(values.index(answer) + 1, len(values))
     if question.type is QuestionType.MULTI_CHOICE:
         assert isinstance(answer, list)
-        rows = [*question.choice_values, "none", *dont_know]  # the separator is skipped
-        keys, at = "", 0
-        for target in sorted(rows.index(a) for a in answer):
-            keys += DOWN * (target - at) + " "
-            at = target
-        return keys + ENTER
+        if answer in (["none"], ["dk"]):
+            return "0" if answer == ["none"] else "d"
+        values = [v for v in question.choice_values if v != "none"]
+        ticks = "".join(number_keys(values.index(a) + 1, len(values)) for a in answer)
+        return ticks + ENTER
     assert isinstance(answer, str)
-    return ("" if answer == "dk" else answer) + ENTER
+    if answer == "dk":
+        return ENTER + ENTER if question.type is QuestionType.TEXT else "d"
+    return answer + ENTER
 
 
 def interview_keys(ruleset: RuleSet, answers: Sequence[tuple[str, Answer]]) -> str:

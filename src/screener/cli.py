@@ -5,6 +5,10 @@ SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the
 
 from __future__ import annotations
 
+# isort: off
+from screener import startup  # first: a Ctrl-C while the rest loads exits 130 quietly
+
+# isort: on
 import functools
 import sys
 from collections.abc import Callable
@@ -18,6 +22,8 @@ from screener.core.problems import Interrupted, OutputFileError, ScreenerError
 from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
 from screener.files.interrupts import install_handlers
 from screener.files.write import silence, stdout_failure, write_stdout
+
+startup.loaded()  # Ctrl-C is KeyboardInterrupt again, until main() installs the handlers
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -159,11 +165,15 @@ def screen(
         typer.Option("--intake-id", help="Id for this intake (default: date, time and 4 hex)."),
     ] = None,
     by: ByOption = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", help="Language of the interview (kept in a draft)."),
+    ] = None,
 ) -> None:
     """Interview at a terminal: ask, review and edit, then print the referral summary."""
     from screener.commands.screen.command import ScreenOptions, run_screen
 
-    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id, by))
+    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id, by, language))
 
 
 @app.command("test")
