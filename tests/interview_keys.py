@@ -26,6 +26,8 @@ from screener.core.model import Question, QuestionType, RuleSet
 ENTER = "\r"
 UP = "\x1b[A"
 DOWN = "\x1b[B"
+LEFT = "\x1b[D"  # back one question
+F2 = "\x1bOQ"  # the safety questions, at every prompt
 BACKSPACE = "\x7f"
 CTRL_C = "\x03"
 CTRL_D = "\x04"
@@ -97,8 +99,8 @@ def keys_for(question: Question, answer: Answer) -> str:
         assert isinstance(answer, str)
         if answer == "dk":
             return "d"
-        values = question.choice_values
-        return number_keys(values.index(answer) + 1, len(values))
+        options = question.choice_values
+        return number_keys(options.index(answer) + 1, len(options))
     if question.type is QuestionType.MULTI_CHOICE:
         assert isinstance(answer, list)
         if answer in (["none"], ["dk"]):
@@ -118,7 +120,7 @@ def interview_keys(ruleset: RuleSet, answers: Sequence[tuple[str, Answer]]) -> s
 
 class _Terminal(Vt100_Output):
     """A terminal that knows its height, as a real one does through cursor-position reports:
-    prompt_toolkit shows bottom toolbars (questionary's checkbox errors) only then."""
+    prompt_toolkit shows bottom toolbars only then."""
 
     def get_rows_below_cursor_position(self) -> int:
         return ROWS
@@ -138,14 +140,15 @@ class Run(Generic[T]):
         return self.screen[self.screen.index(marker) :]
 
 
-Keys = str | Sequence[str | tuple[str, str]]
+Keys = str | Sequence[str | tuple[str, str] | float]
 
 
 def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run[T]:
     """Run `action` with `keys` as the keyboard; KeyboardInterrupt/EOFError are returned.
 
     A string is typed all at once. In a list, a `(keys, text)` step types `keys`, then waits
-    until `text` is on the screen (what a person sees while typing) before the next step.
+    until `text` is on the screen (what a person sees while typing) before the next step; a
+    number is a pause of that many seconds.
     """
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, highlight=False, color_system=None)
@@ -157,6 +160,9 @@ def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run
 
         def type_keys() -> None:
             for step in steps:
+                if isinstance(step, float):  # a pause: a lone Esc is Esc only after one
+                    time.sleep(step)
+                    continue
                 chunk, until = (step, None) if isinstance(step, str) else step
                 pipe.send_text(chunk)
                 deadline = time.monotonic() + wait
