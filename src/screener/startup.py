@@ -2,7 +2,9 @@
 
 Imported first by `screener.cli` (the console script's module): until `loaded()` is called,
 SIGINT raises SystemExit(130), which ends the import, and the interpreter, silently. Then
-Python's own handler is back, until `cli.main` installs the program's handlers.
+Python's own handler is back, until `cli.main` installs the program's handlers. (A Ctrl-C in
+the first few tens of milliseconds, while the interpreter itself starts, before any of
+screener's code runs, is Python's to report.)
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from screener.errors import EXIT_INTERRUPTED
+# screener.errors holds the exit codes, but importing it (and the core it reads) takes time
+# this module must not spend; tests/test_screen_pty.py checks that the two agree.
+EXIT_INTERRUPTED = 130
 
 
 def _stop_quietly(signum: int, frame: FrameType | None) -> None:

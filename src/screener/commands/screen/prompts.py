@@ -5,7 +5,8 @@ Keys (docs/commands.md): yes/no takes one key (`y`, `n`, `d` = don't know, only 
 question is not required); a choice takes its number (one key up to 9 options; with more, a
 number is taken as soon as no other option's number starts with it, else Enter ends it);
 tick boxes toggle by number, `0` answers "none of these" and `d` "don't know" at once, Enter
-ends; numbers are typed and end with Enter (`d` alone = don't know; `135/85` where the next
+ends; numbers are typed and end with Enter (a range of one digit, such as 0-3, takes the digit
+alone; `d` alone = don't know; `135/85` where the next
 question asks for the second number answers both). Enter alone never answers, except to keep
 the answer already given when one is being changed. At every key prompt Left, `b` or Esc goes
 back one question and `!` (or F2) opens the safety questions; at a text prompt, where letters
@@ -454,7 +455,7 @@ class _Number(_KeyPrompt):
         if ask.has_current and ask.current is not None and not isinstance(ask.current, bool):
             self.typed = format_number(ask.current) if isinstance(ask.current, int | float) else ""
             self.replace = bool(self.typed)
-        parts = [_range_words(question), "Enter: done"]
+        parts = [_range_words(question), "one digit" if self.single_digit() else "Enter: done"]
         if not question.required:
             parts.append("d don't know")
         if ask.pair is not None:
@@ -483,6 +484,8 @@ class _Number(_KeyPrompt):
                 return None
             self.typed = name if self.replace else self.typed + name
             self.replace = False
+            if self.single_digit() and self.typed.isdigit():
+                return self.finish()  # a one-digit answer takes one key
             self.live_hint()
             return None
         self.replace = False
@@ -500,6 +503,14 @@ class _Number(_KeyPrompt):
         if name == "enter":
             return self.finish()
         return None
+
+    def single_digit(self) -> bool:
+        """Whole numbers from 0 (or more) to at most 9: a digit typed is the whole answer."""
+        question = self.ask.question
+        high = question.max_items if question.is_list else question.max
+        low = 0 if question.is_list else question.min
+        whole = question.type in (QuestionType.INTEGER, QuestionType.LIST)
+        return whole and high is not None and low is not None and 0 <= low and high <= 9
 
     def live_hint(self) -> None:
         first = self.typed.split("/")[0]
