@@ -20,7 +20,16 @@ from screener.errors import EXIT_INTERRUPTED
 from .conftest import FIXTURES
 from .interview_calls import CALLER_A, Player, spawn_screen
 from .interview_calls import installed_screener as installed_screener
-from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, ENTER, LEFT, interview, keys_for
+from .interview_keys import (
+    BACKSPACE,
+    CLEAR_LINE,
+    CTRL_C,
+    ENTER,
+    LEFT,
+    Answer,
+    interview,
+    keys_for,
+)
 
 pytestmark = pytest.mark.timeout(90)
 EXPECT_TIMEOUT = 15
@@ -36,6 +45,18 @@ def answer(
     question = rules.question_map[question_id]
     child.expect_exact(question.text[:24])
     child.send(keys_for(question, value))
+
+
+def answer_all_and_score(
+    child: pexpect.spawn[str], rules: RuleSet, answers: list[tuple[str, Answer]], then: str
+) -> None:
+    """Answer the rest, score it on the review page, see `then`; the command exits 0."""
+    for question_id, value in answers:
+        answer(child, rules, question_id, value)
+    child.expect_exact("number: change that answer")
+    child.send("s")
+    child.expect_exact(then)
+    assert finish(child) == 0
 
 
 def finish(child: pexpect.spawn[str]) -> int:
@@ -164,12 +185,7 @@ def test_the_back_key_goes_back_one_question(tmp_path: Path, default_rules: Rule
         child.expect_exact("Enter keeps no")
         child.send("y")
         child.expect_exact("  → yes")
-        for question_id, value in answers[5:]:
-            answer(child, default_rules, question_id, value)
-        child.expect_exact("number: change that answer")
-        child.send("s")
-        child.expect_exact("NOT ELIGIBLE")
-        assert finish(child) == 0
+        answer_all_and_score(child, default_rules, answers[5:], "NOT ELIGIBLE")
     finally:
         child.close(force=True)
     assert json.loads(record.read_text())["answers"]["ketamine_allergy"] is True
@@ -283,12 +299,7 @@ def test_resume_keeps_the_options_and_writes_the_markdown_note(
     child = spawn(["--resume", draft.name], tmp_path)  # no options repeated
     try:
         child.expect_exact("(language es)")
-        for question_id, value in answers[4:]:
-            answer(child, default_rules, question_id, value)
-        child.expect_exact("number: change that answer")
-        child.send("s")
-        child.expect_exact("Referral note saved to note.md")
-        assert finish(child) == 0
+        answer_all_and_score(child, default_rules, answers[4:], "Referral note saved to note.md")
     finally:
         child.close(force=True)
     note = (tmp_path / "note.md").read_text()
