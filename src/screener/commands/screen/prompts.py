@@ -248,15 +248,16 @@ def _add_interrupts(bindings: KeyBindings) -> None:
 
 
 def _options_lines(
-    options: Sequence[tuple[str, str, bool]], width: int, rows: int
+    options: Sequence[tuple[str, str, bool | None]], width: int, rows: int
 ) -> StyleAndTextTuples:
-    """Numbered options (key, label, ticked), in columns when they would not fit the height;
+    """Numbered options (key, label, ticked; None: no tick box), in columns when they would
+    not fit the height;
     a label is wrapped when there is room, else clipped to its line."""
     room = max(rows - 8, 4)
     lines: list[tuple[str, str]] = []
     wrapped: list[tuple[str, str]] = []
     for key, label, ticked in options:
-        mark = ("[x] " if ticked else "[ ] ") if ticked is not None and key != "" else ""
+        mark = "" if ticked is None else ("[x] " if ticked else "[ ] ")
         head = f"{key:>3}  {mark}"
         style = "class:ticked" if ticked else ""
         body = wrap(label, width - len(head))
@@ -330,13 +331,12 @@ class _Choice(_KeyPrompt):
             self.keys_help += f" · Enter keeps {_current_words(ask)}"
 
     def body(self, width: int, rows: int) -> StyleAndTextTuples:
-        current = self.ask.current if self.ask.has_current else object()
-        options = [
-            (str(n), c.label, c.value == current) for n, c in enumerate(self.options, start=1)
+        options: list[tuple[str, str, bool | None]] = [
+            (str(n), c.label, None) for n, c in enumerate(self.options, start=1)
         ]
         if not self.ask.question.required:
-            options.append(("d", DONT_KNOW_LABEL, current is None))
-        out = _options_lines([(k, label, False) for k, label, _ in options], width, rows)
+            options.append(("d", DONT_KNOW_LABEL, None))
+        out = _options_lines(options, width, rows)
         if self.typed:
             out.append(("class:typed", f"> {self.typed}_\n"))
         return out
@@ -376,12 +376,12 @@ class _Multi(_KeyPrompt):
         self.keys_help = f"number: tick or untick · 0 none of these{dont_know} · Enter: done"
 
     def body(self, width: int, rows: int) -> StyleAndTextTuples:
-        options: list[tuple[str, str, bool]] = [
+        options: list[tuple[str, str, bool | None]] = [
             (str(n), c.label, c.value in self.ticked) for n, c in enumerate(self.options, start=1)
         ]
-        lines = [("0", NONE_LABEL, False)]
+        lines: list[tuple[str, str, bool | None]] = [("0", NONE_LABEL, None)]
         if not self.ask.question.required:
-            lines.append(("d", DONT_KNOW_LABEL, False))
+            lines.append(("d", DONT_KNOW_LABEL, None))
         out = _options_lines(options, width, rows)
         out += _options_lines(lines, width, rows)
         ticked = [c.label for c in self.options if c.value in self.ticked]
@@ -780,7 +780,8 @@ class _Pages(_KeyPrompt):
             out += [("class:urgent", line + "\n") for line in wrap(self.urgent, width)]
         digits = len(str(len(self.rows)))
         shown = self.rows[self.page * self.per_page : (self.page + 1) * self.per_page]
-        label_width = max(min(50, (width - digits - 4) * 3 // 5), 12)
+        longest = max((len(row.label) for row in shown), default=12)
+        label_width = max(min(longest, (width - digits - 4) * 3 // 5), 12)
         for row in shown:
             label = clip(row.label, label_width).ljust(label_width)
             line = f"{row.number:>{digits}}  {label}  {row.answer}"
