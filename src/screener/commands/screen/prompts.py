@@ -30,7 +30,6 @@ from prompt_toolkit.application.current import get_app_session
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
-from prompt_toolkit.key_binding.defaults import load_key_bindings
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import HSplit, Layout, Window
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
@@ -510,7 +509,7 @@ class _Number(_KeyPrompt):
         high = question.max_items if question.is_list else question.max
         low = 0 if question.is_list else question.min
         whole = question.type in (QuestionType.INTEGER, QuestionType.LIST)
-        return whole and high is not None and low is not None and 0 <= low and high <= 9
+        return whole and high is not None and low is not None and low >= 0 and high <= 9
 
     def live_hint(self) -> None:
         first = self.typed.split("/")[0]
@@ -635,6 +634,9 @@ def ask_path(message: str, default: str) -> str:
 def _run_text(
     ask: Ask, keys: str, default: str, validate: Callable[[str], str], blank_twice: bool
 ) -> str | Nav:
+    # The editing keys (emacs style) load only for the first text prompt.
+    from prompt_toolkit.key_binding.defaults import load_key_bindings
+
     buffer = Buffer(multiline=False)
     buffer.text = default
     buffer.cursor_position = len(default)
