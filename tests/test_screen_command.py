@@ -19,7 +19,7 @@ from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, OutputFileError
 from screener.core.screening import Screening
 
-from .conftest import FROZEN_RULES, ROOT
+from .conftest import FIXTURES, FROZEN_RULES, ROOT
 from .interview_keys import (
     CLEAR_LINE,
     CTRL_C,
@@ -406,18 +406,67 @@ def test_the_resume_hint_is_one_pasteable_line_that_keeps_the_options(
     rules.parent.mkdir()
     rules.write_text(FROZEN_RULES.read_text())
     options = ScreenOptions(
-        rules=rules, save=Path("T1.json"), markdown=Path("T1.md"), intake_id="H-1", by="Ana Ruiz"
+        rules=rules,
+        save=Path("T1.json"),
+        markdown=Path("T1.md"),
+        intake_id="H-1",
+        by="Ana Ruiz",
+        language="es",
     )
     run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", options)
     assert isinstance(run.error, KeyboardInterrupt)
     hint = next(line for line in run.screen.splitlines() if "screener screen --resume" in line)
     assert hint.strip() == (
         f"screener screen --resume screener-draft-H-1.json --rules {shlex.quote(str(rules))}"
-        " --save T1.json --markdown T1.md --by 'Ana Ruiz'"
+        " --save T1.json --markdown T1.md --language es --by 'Ana Ruiz'"
     )
+    kept = json.loads((tmp_path / "screener-draft-H-1.json").read_text())["options"]
+    assert kept == {
+        "rules": str(rules),
+        "save": "T1.json",
+        "markdown": "T1.md",
+        "language": "es",
+        "by": "Ana Ruiz",
+    }
 
 
 def test_records_and_drafts_made_in_a_checkout_are_ignored_by_git() -> None:
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "screener-draft-*.json" in ignored
     assert "screener-record-*.json" in ignored
+
+
+V2_RULES = FIXTURES / "rules_default_v2.yaml"
+
+
+def test_a_list_is_entered_item_by_item_and_each_item_is_a_review_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.rulefile.load import load_ruleset
+
+    from .interview_calls import CALLER_A
+
+    monkeypatch.chdir(tmp_path)
+    rules = load_ruleset(V2_RULES)
+    script = dict(CALLER_A.answers)
+    adds = iter(CALLER_A.more["depression_treatments"])
+    keys = []
+    for question in rules.slots:
+        if question.is_list:
+            keys += [next(adds)]
+            for cells in question.item_cells[:3]:
+                keys += [script[cell.id] for cell in cells] + [next(adds)]
+        elif question.list_id is None and question.id in script:
+            keys.append(script[question.id])
+    run = screen("".join(keys) + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES))
+    assert run.error is None, run.screen[-2000:]
+    assert run.value is not None
+    assert run.value.outcome.value == "likely_eligible"
+    assert run.value.answers["depression_treatments"] == 3
+    assert run.value.answers["depression_treatments_3_medicine"] == "bupropion"
+    assert "add treatment 2?" in run.screen
+    assert "Treatment 3: Medicine" in run.after("Review the answers")
+    # 128/82 at the top number: both recorded, and the answer line says where the second
+    # came from.
+    assert (run.value.answers["bp_systolic"], run.value.answers["bp_diastolic"]) == (128, 82)
+    assert "→ 82 mmHg (from the reading typed above)" in run.screen
