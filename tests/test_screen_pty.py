@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import signal
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -331,3 +333,39 @@ def test_ctrl_c_during_start_up_exits_130_without_a_traceback(tmp_path: Path, de
         child.exitstatus,
         child.signalstatus,
     )
+
+
+def test_keys_typed_ahead_answer_the_next_prompts_and_are_not_echoed(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    child = spawn(["--intake-id", "K-6"], tmp_path)
+    seen = io.StringIO()
+    child.logfile_read = seen
+    try:
+        for question_id, value in interview()[:5]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact(default_rules.question_map["aneurysm_or_avm"].text[:24])
+        # Typed ahead: "zzz" lands on the next prompts (where z means nothing), then "n".
+        child.send("n" + "zzz" + "n")
+        child.expect_exact(default_rules.question_map["stroke_or_tia"].text[:24])
+    finally:
+        child.close(force=True)
+    assert "zzz" not in seen.getvalue()
+    assert "z" not in ANSI.sub("", seen.getvalue()).split()  # not even one of them
+
+
+def test_the_terminal_does_not_echo_during_the_interview_and_echoes_again_after() -> None:
+    # The interview runs inside quiet_terminal(): between two prompts a key typed is kept
+    # for the next prompt, not echoed (the stray characters). In a real pty:
+    code = (
+        "import sys, termios\n"
+        "from screener.commands.screen.terminal import quiet_terminal\n"
+        "echo = lambda: bool(termios.tcgetattr(0)[3] & termios.ECHO)\n"
+        "before = echo()\n"
+        "with quiet_terminal():\n"
+        "    during = echo()\n"
+        "print('echo', before, during, echo())\n"
+    )
+    child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
+    child.expect(pexpect.EOF, timeout=30)
+    assert "echo True False True" in str(child.before)
