@@ -46,13 +46,17 @@ def first_question_seconds(workdir: Path, text: str) -> float:
 
 
 def python_seconds(code: str) -> float | None:
-    """Spawn to exit of `python -c CODE` in a pty of the same size (None: it failed)."""
+    """Spawn of `python -c CODE` to its printed "ready", in a pty of the same size, measured
+    as the first question is (None: it failed)."""
     start = time.monotonic()
-    child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
-    child.expect(pexpect.EOF, timeout=30)
-    child.close()
-    elapsed = time.monotonic() - start
-    return elapsed if child.exitstatus == 0 else None
+    child = pexpect.spawn(
+        sys.executable, ["-c", code + "; print('ready')"], dimensions=(24, 80), encoding="utf-8"
+    )
+    try:
+        found = child.expect_exact(["ready", pexpect.EOF], timeout=30)
+        return time.monotonic() - start if found == 0 else None
+    finally:
+        child.close(force=True)
 
 
 def _median(values: list[float | None]) -> float | None:
