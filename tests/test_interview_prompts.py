@@ -7,20 +7,17 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.output import DummyOutput
 
-from screener.commands.screen.prompts import (
+from screener.commands.screen.pages import Pages, Row, ask_page_pick
+from screener.commands.screen.prompt_base import (
     Ask,
     Given,
+    KeyPrompt,
     Nav,
     Reply,
-    Row,
-    _KeyPrompt,
-    _Multi,
-    _Pages,
-    ask_page_pick,
-    ask_question,
     number_state,
     wrap,
 )
+from screener.commands.screen.prompts import _Multi, ask_question
 from screener.core.model import Choice, Question, QuestionType, RuleSet, Value
 
 from .interview_keys import (
@@ -204,7 +201,7 @@ def test_enter_alone_does_not_pick_a_choice(default_rules: RuleSet) -> None:
     assert given(run) == "depression"
 
 
-def drawn(prompt: _KeyPrompt, *keys: str) -> str:
+def drawn(prompt: KeyPrompt, *keys: str) -> str:
     """What the prompt draws after these keys (each key as the prompt's key handler gets it),
     on an 80x24 terminal."""
     with create_app_session(output=_Terminal80()):
@@ -299,8 +296,8 @@ def test_review_pages_take_a_row_number_or_s_to_score() -> None:
 
 
 def test_a_long_review_is_paged_to_fit_80x24_and_enter_alone_does_not_score() -> None:
-    def pages() -> _Pages:
-        return _Pages("Review", rows(40), {"s": "score it"}, 0, "", "")
+    def pages() -> Pages:
+        return Pages("Review", rows(40), {"s": "score it"}, 0, "", "")
 
     first = drawn(pages())
     assert "(page 1 of 3)" in first

@@ -42,18 +42,11 @@ from screener.commands.screen.flow import (
     review_rows,
     safety_questions,
 )
-from screener.commands.screen.prompts import (
-    Ask,
-    Given,
-    Nav,
-    Row,
-    ask_keys,
-    ask_page_pick,
-    ask_path,
-    ask_question,
-    confirm,
-)
+from screener.commands.screen.pages import Row, ask_page_pick
+from screener.commands.screen.prompt_base import Ask, Given, Nav
+from screener.commands.screen.prompts import ask_keys, ask_question, confirm
 from screener.commands.screen.terminal import quiet_terminal
+from screener.commands.screen.text_prompt import ask_path
 from screener.core.model import Question, RuleSet, Value
 from screener.core.problems import (
     HungUp,
