@@ -1,12 +1,15 @@
 """`screener screen`: the interview at a terminal, from the first question to the summary.
 
-Flow: questions in file order (skip logic on the answers so far; crisis text the moment an
-urgent rule holds) -> review table, where any answer can be changed (newly relevant questions
-are then asked) -> referral summary -> the record and the note, only when asked for.
-Ctrl-C / Ctrl-D at any prompt, SIGTERM, or any error before the record is saved offers to
-save a draft, then ends (130 for Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the
-terminal went away) there is no one to ask: the draft is written owner-only, and the console
-says where. A record, note or draft never replaces a file, even one created during the call.
+Flow: questions in file order (skip logic on the answers so far; lists item by item with
+"add another?"; crisis text the moment an urgent rule holds) -> the review, a page at a time,
+where any answer can be changed (newly relevant questions are then asked) -> referral summary
+-> the record and the note, only when asked for. At any question the back key asks the one
+before again, and the safety key opens the safety questions and then returns to the same
+question. Ctrl-C / Ctrl-D at any prompt, SIGTERM, or any error before the record is saved
+offers to save a draft (which remembers the options, for --resume), then ends (130 for
+Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the terminal went away) there is no
+one to ask: the draft is written owner-only, and the console says where. A record, note or
+draft never replaces a file, even one created during the call.
 
 Everything shown on the console goes through `formats.text.plain`: answers, ids, paths and
 the rule file's texts are never read as rich markup.
