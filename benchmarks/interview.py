@@ -98,16 +98,18 @@ def main() -> None:
         )
 
         print("\nKeys per answered question, three callers end to end (live rules)")
-        ratios = []
+        ratios, keys, answers = [], 0, 0
         for caller in CALLERS:
             played = play(caller, rules, workdir)
             ratios.append(played.per_answer)
+            keys, answers = keys + played.keys, answers + played.answers
             print(
                 f"  {caller.name[:60]:<60}\n     {played.keys:3d} keys / {played.answers:3d}"
                 f" answers = {played.per_answer:.3f}   outcome {played.outcome}"
                 f" (expected {caller.expect_outcome})"
             )
         average = sum(ratios) / len(ratios)
+        print(f"  all three together: {keys} keys / {answers} answers = {keys / answers:.3f}")
         print(
             f"  average {average:.3f} keys per answer; target at most {TARGET_KEYS}:"
             f" {'met' if average <= TARGET_KEYS else 'NOT met'}"

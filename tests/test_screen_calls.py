@@ -30,6 +30,8 @@ def test_three_callers_take_at_most_1_4_keys_per_answered_question(tmp_path: Pat
         assert one.outcome == one.caller.expect_outcome, one.caller.name
     average = sum(one.per_answer for one in (a, b, c)) / 3
     assert average <= TARGET, [(one.keys, one.answers) for one in (a, b, c)]
+    pooled = sum(one.keys for one in (a, b, c)) / sum(one.answers for one in (a, b, c))
+    assert pooled <= TARGET
 
     # (a) the reading 128/82 gave both numbers; three treatments, entered item by item.
     assert (a.record["bp_systolic"], a.record["bp_diastolic"]) == (128, 82)
