@@ -115,8 +115,19 @@ class _SeveralQuestions(_Part):
 
     def tri(self, ctx: _Context) -> TriArray:
         columns = [ctx.scored[q] for q in self.questions]
-        stacked = np.stack(columns, axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        sizes = [len(ctx.coders[q].answers) for q in self.questions]
+        if np.prod(np.array(sizes, dtype=np.float64)) < 2.0**62:
+            # Each combination as one number (faster to sort than rows of a 2-D array).
+            key = columns[0].astype(np.int64)
+            for column, size in zip(columns[1:], sizes[1:], strict=True):
+                key = key * size + column
+            numbers, inverse = np.unique(key, return_inverse=True)
+            combos = np.empty((len(numbers), len(columns)), dtype=np.int64)
+            for place in range(len(columns) - 1, -1, -1):
+                combos[:, place] = numbers % sizes[place]
+                numbers = numbers // sizes[place]
+        else:
+            combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
         table = np.empty(len(combos), dtype=np.int8)
         for i, combo in enumerate(combos.tolist()):
             answers: dict[str, Value] = {
@@ -347,6 +358,8 @@ class ColumnarScorer:
             tuple(bit_of[q] for q in self.rules[i].reads) for i in self.nonflag
         )
         self._question_of_bit = {bit: q for q, bit in bit_of.items()}
+        # Contributing rules (bits) -> the questions they read, in order, with their bits.
+        self._candidates: dict[int, tuple[tuple[int, str], ...]] = {}
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
@@ -508,12 +521,18 @@ class ColumnarScorer:
         """As verdict.missing: questions in the order the contributing rules read them."""
         bits = key_int(key)
         count = len(self.nonflag)
+        rules = bits & ((1 << count) - 1)
+        candidates = self._candidates.get(rules)
+        if candidates is None:
+            if len(self._candidates) >= 4_096:
+                self._candidates.clear()
+            seen = 0
+            found = []
+            for rule in set_bits(rules):
+                for question in self._reads_bits[rule]:
+                    if not seen & question:
+                        seen |= question
+                        found.append((question, self._question_of_bit[question]))
+            candidates = self._candidates[rules] = tuple(found)
         unanswered = bits >> count
-        seen = 0
-        found = []
-        for rule in set_bits(bits & ((1 << count) - 1)):
-            for question in self._reads_bits[rule]:
-                if unanswered & question and not seen & question:
-                    seen |= question
-                    found.append(question)
-        return tuple(self._question_of_bit[q] for q in found)
+        return tuple(q for bit, q in candidates if unanswered & bit)

@@ -22,7 +22,7 @@ from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
 RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
 ERROR_SEPARATOR = " | "
-TEXT_CACHE_LIMIT = 20_000
+TEXT_CACHE_LIMIT = 100_000
 
 
 class _Texts(dict[Key, str]):

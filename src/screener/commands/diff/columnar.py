@@ -10,13 +10,10 @@ shows. Those are usually a small fraction of an export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import tee
-
 import numpy as np
 import numpy.typing as npt
 
-from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
+from screener.columnar.coding import MAX_DISTINCT, Block, ColumnCoder
 from screener.columnar.header import ColumnMap
 from screener.columnar.reader import RecordSource
 from screener.columnar.scorer import (
@@ -59,19 +56,10 @@ class _BlockScorer:
         self.scorer: ColumnarScorer = ColumnarScorer(ruleset, labels, coders)
         self.memo = OutcomeMemo(ruleset)
 
-    def blocks(
-        self, chunks: Iterator[list[list[str]]], block_rows: int, max_distinct: int
-    ) -> Iterator[Block]:
+    def coding(self) -> tuple[dict[str, int], dict[str, ColumnCoder]]:
+        """Its questions in file order, and its code tables."""
         in_file_order = dict(sorted(self.columns.questions.items(), key=lambda item: item[1]))
-        return code_blocks(
-            chunks,
-            len(self.columns.header),
-            self.columns.id_index,
-            in_file_order,
-            self.scorer.coders,
-            block_rows,
-            max_distinct=max_distinct,
-        )
+        return in_file_order, self.scorer.coders
 
     def side(self, block: Block, result: BlockResult, offset: int) -> Side:
         code = int(result.outcome[offset])
@@ -139,21 +127,19 @@ def diff_export(
 ) -> DiffResult:
     """Score every record of the export under both rule sets; the same result as
     `rule_diff.diff_records` on the same records."""
-    sizes = (block_rows, max_distinct)
     result = DiffResult(old, new, str(source.path), structural_changes(old, new))
     before = _BlockScorer(old, old_columns)
     delta = RuleDelta(old, new)
-    pairs: Iterator[tuple[Block, Block]]
     if _read_alike(old, new, old_columns, new_columns):
         after = _BlockScorer(new, new_columns, shared=before)
-        pairs = ((block, block) for block in before.blocks(source.chunks(read_rows), *sizes))
+        codings = [before.coding()]
     else:
         after = _BlockScorer(new, new_columns)
-        # Both sides code the same lists of records, so their blocks have the same bounds.
-        old_chunks, new_chunks = tee(source.chunks(read_rows))
-        pairs = zip(
-            before.blocks(old_chunks, *sizes), after.blocks(new_chunks, *sizes), strict=True
-        )
+        codings = [before.coding(), after.coding()]
+    pairs = (
+        (blocks[0], blocks[-1])
+        for blocks in source.blocks(old_columns.id_index, codings, block_rows, None, max_distinct)
+    )
     transitions = np.zeros(OUTCOMES * OUTCOMES, dtype=np.int64)
     for old_block, new_block in pairs:
         old_result = before.scorer.score(old_block)
