@@ -313,6 +313,8 @@ class BlockResult:
     missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
     problems: dict[int, list[str]]  # offset -> every problem of an invalid record
     deciding_counts: dict[str, int]  # rule id -> scored records it decided
+    undecided: list[Key]  # per record: rules that could not be decided (ColumnarScorer.undecided)
+    undecided_counts: dict[str, int]  # rule id -> records where it could not be decided
     # offset -> why the record is not scored, then any problems it has
     not_scored: dict[int, list[str]] = field(default_factory=dict)
 
@@ -343,6 +345,14 @@ class ColumnarScorer:
         )
         self._severity = tuple(
             np.array(verdict.by_tri(verdict.severity_of, r.action), dtype=np.int8)
+            for r in self.rules
+        )
+        self._holding = tuple(
+            np.array(verdict.by_tri(verdict.holding_severity, r.action), dtype=np.int8)
+            for r in self.rules
+        )
+        self._undecided = tuple(
+            np.array(verdict.by_tri(verdict.undecided, r.action), dtype=np.bool_)
             for r in self.rules
         )
         self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
@@ -432,7 +442,10 @@ class ColumnarScorer:
         is_code = [outcome == code for code in range(INVALID)]
         is_review = is_code[Outcome.NEEDS_REVIEW.severity]
         deciding_bits: list[Mask] = []
+        undecided_bits: list[Mask] = []
         counts: dict[str, int] = {}
+        undecided_counts: dict[str, int] = {}
+        scored = outcome < INVALID
         unanswered: dict[str, Mask] = {}
         for question in self.read_questions:
             mask = self.coders[question].none_mask()[codes[question]]
@@ -443,10 +456,12 @@ class ColumnarScorer:
         for i in self.nonflag:
             rule = self.rules[i]
             severity = ACTION_OUTCOME[rule.action].severity
-            # verdict.decide: the rules that lead to the outcome reached.
-            deciding = (self._severity[i][values[i]] == outcome) & (outcome > 0)
+            # verdict.holding: the rules that hold at the outcome's level.
+            deciding = self._holding[i][values[i]] == outcome
             deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
+            undecided_bits.append(self._undecided[i][values[i]] & scored)
+            undecided_counts[rule.id] = int(np.count_nonzero(undecided_bits[-1]))
             holder = fired[i] & is_code[severity]
             reads = np.zeros(size, dtype=np.bool_)
             if holder.any() or undecided[i].any():  # otherwise the rule names nothing
@@ -475,10 +490,12 @@ class ColumnarScorer:
             outcome=outcome,
             values=values,
             decisions=self._decision_keys(outcome, deciding_bits),
+            undecided=pack_bits(undecided_bits, size),
             flags=pack_bits([fired[i] for i in self.flag], size),
             missing=pack_bits(missing_bits, size),
             problems=problems,
             deciding_counts=counts,
+            undecided_counts=undecided_counts,
         )
 
     def _decision_keys(
@@ -512,6 +529,11 @@ class ColumnarScorer:
         if group == 0:
             return OUTCOME_BY_CODE[bits & 3], False, rules
         return None, bool(bits & 1), rules
+
+    def undecided(self, key: Key) -> tuple[str, ...]:
+        """The rules (not flags) that could not be decided, in rule order."""
+        ids = self._nonflag_ids
+        return tuple(ids[b] for b in set_bits(key_int(key)))
 
     def flags(self, key: Key) -> tuple[str, ...]:
         ids = self._flag_ids

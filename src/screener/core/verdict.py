@@ -73,6 +73,30 @@ def decide(results: Sequence[RuleResult]) -> tuple[Outcome, tuple[str, ...]]:
     return outcome, tuple(r.rule for r, level in levels if level is outcome)
 
 
+def holding_severity(action: Action, value: Tri) -> int:
+    """The severity of the outcome a rule holds at: its action's when it fires (never a
+    flag's), -1 otherwise (an undecided rule holds at no level)."""
+    if action is Action.FLAG or not fires(action, value):
+        return -1
+    return ACTION_OUTCOME[action].severity
+
+
+def undecided(action: Action, value: Tri) -> bool:
+    """A rule that could change the outcome (not a flag) and could not be decided."""
+    return value is None and action is not Action.FLAG
+
+
+def holding(results: Sequence[RuleResult], outcome: Outcome) -> tuple[str, ...]:
+    """The rules that hold at the outcome's level: fired, with the outcome's severity. Unlike
+    `decide`'s deciding rules, never a rule that could not be decided (`undecided_rules`)."""
+    return tuple(r.rule for r in results if holding_severity(r.action, r.value) == outcome.severity)
+
+
+def undecided_rules(results: Sequence[RuleResult]) -> tuple[str, ...]:
+    """The rules (not flags) that could not be decided, in rule order."""
+    return tuple(r.rule for r in results if undecided(r.action, r.value))
+
+
 def missing(results: Sequence[RuleResult], outcome: Outcome) -> tuple[str, ...]:
     """Unanswered questions whose answers could still change the outcome.
 

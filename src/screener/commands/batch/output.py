@@ -20,7 +20,16 @@ from screener.columnar.scorer import BlockResult, ColumnarScorer, Key
 from screener.core.verdict import INVALID
 from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
-RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
+RESULT_FIELDS = (
+    "row",
+    "outcome",
+    "deciding",
+    "undecided",
+    "flags",
+    "missing",
+    "errors",
+    "safety_unreadable",
+)
 ERROR_SEPARATOR = " | "
 TEXT_CACHE_LIMIT = 100_000
 
@@ -60,6 +69,7 @@ class RecordWriter:
             _Texts(self._decision_maker(scorer, group, group == groups - 1))
             for group in range(groups)
         ]
+        self._undecided = _Texts(lambda key: self._undecided_text(scorer.undecided(key)))
         self._flags = _Texts(lambda key: self._flags_text(scorer.flags(key)))
         self._missing = _Texts(lambda key: self._missing_text(scorer.missing(key)))
 
@@ -81,6 +91,9 @@ class RecordWriter:
         self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
     ) -> str:
         """One group's part of the outcome and deciding rules (outcome: first group only)."""
+        raise NotImplementedError
+
+    def _undecided_text(self, rules: tuple[str, ...]) -> str:
         raise NotImplementedError
 
     def _flags_text(self, flags: tuple[str, ...]) -> str:
@@ -108,7 +121,14 @@ class RecordWriter:
         decisions = list(map(self._decisions[0].__getitem__, result.decisions[0]))
         for texts, keys in zip(self._decisions[1:], result.decisions[1:], strict=True):
             decisions = list(map(operator.add, decisions, map(texts.__getitem__, keys)))
-        flags = list(map(self._flags.__getitem__, result.flags))
+        undecided = self._undecided.__getitem__
+        flags = list(
+            map(
+                operator.add,
+                map(undecided, result.undecided),
+                map(self._flags.__getitem__, result.flags),
+            )
+        )
         missing = list(map(self._missing.__getitem__, result.missing))
         for offset, problems in result.problems.items():
             decisions[offset], flags[offset], missing[offset] = self._invalid_texts(
@@ -122,7 +142,8 @@ class RecordWriter:
 
 
 class CsvRecordWriter(RecordWriter):
-    """row, <id>, outcome, deciding, flags, missing, errors[, input columns]: LF, UTF-8."""
+    """row, <id>, outcome, deciding, undecided, flags, missing, errors, safety_unreadable[, input
+    columns]: LF, UTF-8."""
 
     def header(self) -> str:
         names = ["row", self.id_name, *RESULT_FIELDS[1:]]
@@ -146,6 +167,9 @@ class CsvRecordWriter(RecordWriter):
             text += (";" if earlier else "") + ";".join(deciding)
         return text
 
+    def _undecided_text(self, rules: tuple[str, ...]) -> str:
+        return ";".join(rules) + ","  # undecided, then the flags
+
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return ";".join(flags)
 
@@ -156,7 +180,7 @@ class CsvRecordWriter(RecordWriter):
         self, problems: list[str], safety: bool, outcome: str = INVALID
     ) -> tuple[str, str, str]:
         errors = csv_field(ERROR_SEPARATOR.join(problems))
-        return f"{outcome},", "", f",{errors},{'yes' if safety else 'no'}"
+        return f"{outcome},", ",", f",{errors},{'yes' if safety else 'no'}"
 
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
@@ -178,7 +202,8 @@ class CsvRecordWriter(RecordWriter):
 
 
 class JsonlRecordWriter(RecordWriter):
-    """One JSON object per line: row, <id>, outcome, deciding, flags, missing, errors[, input]."""
+    """One JSON object per line: row, <id>, outcome, deciding, undecided, flags, missing, errors,
+    safety_unreadable[, input]."""
 
     def header(self) -> str:
         return ""
@@ -197,6 +222,9 @@ class JsonlRecordWriter(RecordWriter):
             text += (", " if earlier else "") + ", ".join(map(json.dumps, deciding))
         return text + ("]" if last else "")
 
+    def _undecided_text(self, rules: tuple[str, ...]) -> str:
+        return f'"undecided": {json.dumps(list(rules))}, '
+
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return f'"flags": {json.dumps(list(flags))}'
 
@@ -209,7 +237,7 @@ class JsonlRecordWriter(RecordWriter):
         errors = json.dumps(problems, ensure_ascii=False)
         return (
             f'"outcome": {json.dumps(outcome)}, "deciding": []',
-            '"flags": []',
+            '"undecided": [], "flags": []',
             f'"missing": [], "errors": {errors}, "safety_unreadable": {json.dumps(safety)}',
         )
 
