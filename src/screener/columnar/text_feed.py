@@ -1,4 +1,5 @@
-"""The bytes of a CSV export on their way to Arrow's CSV parser: decoded, checked, counted.
+"""The bytes of a CSV export on their way to Arrow's CSV parser: decoded, checked, counted,
+and cut into pieces of whole records.
 
 Arrow parses the records; what it cannot tell, this feed works out as the bytes stream past,
 a mebibyte at a time, with vector operations (numpy) over the positions of the line ends:
@@ -30,6 +31,9 @@ from screener.core.limits import MAX_CSV_FIELD_CHARS, MAX_CSV_SKIP_CHARS
 from screener.core.problems import InputFileError
 
 READ_BYTES = MAX_CSV_FIELD_CHARS
+# Bytes a record may grow to before the run stops (its cells are at most MAX_CSV_FIELD_CHARS
+# characters each; a quote never closed would make one record of the rest of the file).
+MAX_RECORD_BYTES = 4 * MAX_CSV_FIELD_CHARS
 # U+FDD0 is a Unicode noncharacter, never part of interchanged text.
 MARK = "\ufdd0"
 MARKED_LINE = re.compile(f"{MARK}(\\d+){MARK}")
@@ -49,14 +53,14 @@ def _chars(line: bytes) -> int:
 
 
 class TextFeed:
-    """A binary file object for Arrow: the export's text as checked UTF-8, read once."""
-
-    closed = False
+    """The export's text as checked UTF-8, read once, in pieces of whole records."""
 
     def __init__(self, raw: BinaryIO, path: object, encoding: str) -> None:
         self.path = path
         self.encoding = encoding
         self._raw = raw
+        # What has arrived (a pipe is not kept waiting for a whole mebibyte).
+        self._read = getattr(raw, "read1", raw.read)
         self._decoder = codecs.getincrementaldecoder(encoding)()
         self._utf8 = encoding in _UTF8
         self.consumed = 0  # bytes read from the file
@@ -71,37 +75,56 @@ class TextFeed:
         self._open_quote_starts_cell = False
         self._pending = b""  # the start of a line whose end has not been read
         self._previous = LF  # the last byte handed on (a line end before the file)
-        self._out = b""
+        self._carry = b""  # the start of a record whose end has not been read
         self._at_end = False
 
-    # -- the file object Arrow reads -------------------------------------------------------
-
-    def readable(self) -> bool:
-        return True
+    # -- whole records --------------------------------------------------------------------
 
     def close(self) -> None:
         self._raw.close()
-        self.closed = True
-
-    def read(self, size: int = -1) -> bytes:
-        out = self._out
-        while not self._at_end and (size < 0 or len(out) < size):
-            out += self.next_piece()
-        if size < 0 or len(out) <= size:
-            self._out = b""
-            return out
-        self._out = out[size:]
-        return out[:size]
 
     def push_back(self, data: bytes) -> None:
         """Bytes taken by next_piece() and not used (after the header), to be read first."""
-        self._out = data + self._out
+        self._carry = data + self._carry
+
+    def next_records(self) -> bytes:
+        """The next bytes holding whole records (ending at a line end outside quotes), or the
+        rest of the file at its end; b"" after that."""
+        while True:
+            piece = self.next_piece()
+            data = self._carry + piece
+            if not piece:
+                self._carry = b""
+                return data
+            cut = self._record_cut(data, piece)
+            self._carry = data[cut:]
+            if cut:
+                return data[:cut]
+            if len(self._carry) > MAX_RECORD_BYTES:
+                raise InputFileError(
+                    f"{self.path}: line {self.lines}: a record (or a cell that began on an"
+                    f" earlier line) is longer than {MAX_CSV_FIELD_CHARS:,} characters by here;"
+                    " a quote that opens a cell and is never closed swallows the lines after it"
+                )
+
+    def _record_cut(self, data: bytes, piece: bytes) -> int:
+        """Where the last whole record of `data` ends (it starts at a record's start and ends
+        after a line end): after the last line end with an even number of quotes before it."""
+        if not self._quotes % 2 and b'"' not in piece:
+            return len(data)  # quotes balanced, and the piece ends at a line end
+        array = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(array == (self._end_byte or LF))
+        if not len(ends):
+            return 0
+        quotes = np.searchsorted(_quote_marks(array, LF), ends)
+        even = np.flatnonzero(quotes % 2 == 0)
+        return int(ends[even[-1]]) + 1 if len(even) else 0
 
     # -- the bytes -------------------------------------------------------------------------
 
     def _next_data(self) -> tuple[bytes, bool]:
         """The next bytes of the file as UTF-8, and whether the file has ended."""
-        data = self._raw.read(READ_BYTES)
+        data = self._read(READ_BYTES)
         final = not data
         self.consumed += len(data)
         try:
@@ -212,11 +235,12 @@ class TextFeed:
             blank |= (lengths == 2) & (array[starts[:-1]] == CR)
         if self._previous != end and len(lengths):
             blank[0] = False  # the line began in the previous piece
-        quotes = piece.count(b'"')
+        marks = _quote_marks(array, self._previous) if b'"' in piece else None
+        quotes = 0 if marks is None else len(marks)
         if blank.any():
-            self._count_blank_lines(array, starts[:-1][blank])
-        if (self._quotes + quotes) % 2:
-            self._note_open_quote(piece)
+            self._count_blank_lines(marks, starts[:-1][blank])
+        if (self._quotes + quotes) % 2 and marks is not None:
+            self._note_open_quote(piece, marks)
         self._quotes += quotes
         self.lines += len(ends)
         self._previous = piece[-1]
@@ -244,24 +268,20 @@ class TextFeed:
         out.append(piece[at:])
         return b"".join(out)
 
-    def _count_blank_lines(self, array: Bytes, starts: Positions) -> None:
-        quotes = np.cumsum(array == QUOTE, dtype=np.int64)
-        before = np.where(starts > 0, quotes[np.maximum(starts - 1, 0)], 0) + self._quotes
-        self.blank_lines += int(np.count_nonzero(before % 2 == 0))
+    def _count_blank_lines(self, marks: Positions | None, starts: Positions) -> None:
+        if marks is None:
+            before = np.zeros(len(starts), dtype=np.int64)
+        else:
+            before = np.searchsorted(marks, starts)
+        self.blank_lines += int(np.count_nonzero((before + self._quotes) % 2 == 0))
 
-    def _note_open_quote(self, piece: bytes) -> None:
-        """The parity is odd after `piece`: remember where the quote left open is."""
-        odd = self._quotes % 2 == 1
-        at = -1
-        opening = -1
-        while True:
-            at = piece.find(b'"', at + 1)
-            if at < 0:
-                break
-            if not odd:
-                opening = at
-            odd = not odd
-        if opening >= 0:
+    def _note_open_quote(self, piece: bytes, marks: Positions) -> None:
+        """The parity is odd after `piece`: remember where the quote left open is (the last
+        one at an even count before it)."""
+        first_odd = self._quotes % 2
+        openings = marks[first_odd::2]  # quotes with an even count before them
+        if len(openings):
+            opening = int(openings[-1])
             self._open_quote_line = self.lines + self._line_ends(piece[:opening]) + 1
             before = piece[opening - 1] if opening else self._previous
             self._open_quote_starts_cell = before in (44, LF, CR)  # a comma or a line end
@@ -269,3 +289,19 @@ class TextFeed:
     def _finish(self) -> None:
         if self._quotes % 2 and self._open_quote_starts_cell:
             self.unclosed_line = self._open_quote_line
+
+
+_DELIMITING = np.zeros(256, dtype=np.bool_)
+_DELIMITING[[44, LF, CR, QUOTE]] = True
+
+
+def _quote_marks(array: Bytes, previous: int) -> Positions:
+    """Positions of the quotes that open or close a cell, or are doubled inside one: every
+    quote but one between two other characters (`5'10"x`), which CSV readers take as text."""
+    at = np.flatnonzero(array == QUOTE)
+    before = np.where(at > 0, array[np.maximum(at - 1, 0)], previous)
+    after_at = np.minimum(at + 1, len(array) - 1)
+    after = np.where(at + 1 < len(array), array[after_at], LF)
+    stray = ~_DELIMITING[before] & ~_DELIMITING[after]
+    marks: Positions = at[~stray].astype(np.int64)
+    return marks

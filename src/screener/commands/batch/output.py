@@ -31,7 +31,7 @@ RESULT_FIELDS = (
     "safety_unreadable",
 )
 ERROR_SEPARATOR = " | "
-TEXT_CACHE_LIMIT = 100_000
+TEXT_CACHE_LIMIT = 20_000
 
 
 class _Texts(dict[Key, str]):
