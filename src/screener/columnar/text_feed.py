@@ -27,13 +27,10 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from screener.core.limits import MAX_CSV_FIELD_CHARS, MAX_CSV_SKIP_CHARS
+from screener.core.limits import MAX_CSV_FIELD_CHARS, MAX_CSV_RECORD_BYTES, MAX_CSV_SKIP_CHARS
 from screener.core.problems import InputFileError
 
 READ_BYTES = MAX_CSV_FIELD_CHARS
-# Bytes a record may grow to before the run stops (its cells are at most MAX_CSV_FIELD_CHARS
-# characters each; a quote never closed would make one record of the rest of the file).
-MAX_RECORD_BYTES = 4 * MAX_CSV_FIELD_CHARS
 # U+FDD0 is a Unicode noncharacter, never part of interchanged text.
 MARK = "\ufdd0"
 MARKED_LINE = re.compile(f"{MARK}(\\d+){MARK}")
@@ -100,7 +97,7 @@ class TextFeed:
             self._carry = data[cut:]
             if cut:
                 return data[:cut]
-            if len(self._carry) > MAX_RECORD_BYTES:
+            if len(self._carry) > MAX_CSV_RECORD_BYTES:
                 raise InputFileError(
                     f"{self.path}: line {self.lines}: a record (or a cell that began on an"
                     f" earlier line) is longer than {MAX_CSV_FIELD_CHARS:,} characters by here;"
