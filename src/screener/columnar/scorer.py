@@ -273,17 +273,41 @@ WORD_BITS = 63
 DECIDING_GROUP = 10
 
 
-def pack_bits(bits: Sequence[Mask], size: int) -> list[Key]:
-    """Per record, the set bits of `bits` as an int (or a tuple of ints for many bits)."""
-    words: list[list[int]] = []
-    for start in range(0, max(len(bits), 1), WORD_BITS):
-        word = np.zeros(size, dtype=np.uint64)
-        for shift, mask in enumerate(bits[start : start + WORD_BITS]):
-            word |= mask.astype(np.uint64) << np.uint64(shift)
-        words.append(word.tolist())
-    if len(words) == 1:
-        return list(words[0])
-    return list(zip(*words, strict=True))
+Words = npt.NDArray[np.uint64]
+
+
+def pack_bits(bits: Sequence[Mask], size: int) -> Words:
+    """Per record (a row), the set bits of `bits` in words of WORD_BITS bits."""
+    words = np.zeros((size, max(1, -(-len(bits) // WORD_BITS))), dtype=np.uint64)
+    for index, mask in enumerate(bits):
+        word, shift = divmod(index, WORD_BITS)
+        words[:, word] |= mask.astype(np.uint64) << np.uint64(shift)
+    return words
+
+
+def distinct_keys(words: Words) -> tuple[list[Key], npt.NDArray[np.intp]]:
+    """The distinct keys of packed words (an int, or a tuple of ints past one word), and
+    which one each record has."""
+    if words.shape[1] == 1:
+        found, inverse = np.unique(words[:, 0], return_inverse=True)
+        return list(found.tolist()), inverse.reshape(-1)
+    rows, inverse = np.unique(words, axis=0, return_inverse=True)
+    return [tuple(row) for row in rows.tolist()], inverse.reshape(-1)
+
+
+def _group_keys(head: list[Mask], rules: list[Mask], size: int) -> list[Words]:
+    """Keys for rules in groups of DECIDING_GROUP (few distinct keys per group): the first
+    group's key starts with the bits of `head`, a later one's with whether an earlier group had
+    a rule set (one bit)."""
+    earlier = np.zeros(size, dtype=np.bool_)
+    keys = []
+    for start in range(0, max(len(rules), 1), DECIDING_GROUP):
+        group = rules[start : start + DECIDING_GROUP]
+        keys.append(pack_bits([*head, *group], size))
+        for mask in group:
+            earlier |= mask
+        head = [earlier.copy()]
+    return keys
 
 
 def key_int(key: Key) -> int:
@@ -308,12 +332,12 @@ def set_bits(bits: int) -> list[int]:
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
     values: list[TriArray]  # per rule (rule order): FALSE, UNKNOWN or TRUE per record
-    decisions: list[list[Key]]  # per group, per record: see ColumnarScorer.decision
-    flags: list[Key]  # per record: flag rules that fired (ColumnarScorer.flags)
-    missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
+    decisions: list[Words]  # per group, per record: see ColumnarScorer.decision
+    flags: Words  # per record: flag rules that fired (ColumnarScorer.flags)
+    missing: Words  # per record: questions that could change it (ColumnarScorer.missing)
     problems: dict[int, list[str]]  # offset -> every problem of an invalid record
     deciding_counts: dict[str, int]  # rule id -> scored records it decided
-    undecided: list[Key]  # per record: rules that could not be decided (ColumnarScorer.undecided)
+    undecided: list[Words]  # per group, per record: see ColumnarScorer.undecided
     undecided_counts: dict[str, int]  # rule id -> records where it could not be decided
     # offset -> why the record is not scored, then any problems it has
     not_scored: dict[int, list[str]] = field(default_factory=dict)
@@ -490,7 +514,7 @@ class ColumnarScorer:
             outcome=outcome,
             values=values,
             decisions=self._decision_keys(outcome, deciding_bits),
-            undecided=pack_bits(undecided_bits, size),
+            undecided=_group_keys([], undecided_bits, size),
             flags=pack_bits([fired[i] for i in self.flag], size),
             missing=pack_bits(missing_bits, size),
             problems=problems,
@@ -498,22 +522,11 @@ class ColumnarScorer:
             undecided_counts=undecided_counts,
         )
 
-    def _decision_keys(
-        self, outcome: npt.NDArray[np.int8], deciding: list[Mask]
-    ) -> list[list[Key]]:
+    def _decision_keys(self, outcome: npt.NDArray[np.int8], deciding: list[Mask]) -> list[Words]:
         """Per group of rules, a key per record. The first group's key also holds the outcome
         code (two bits); later ones whether an earlier group had a deciding rule (one bit)."""
-        size = len(outcome)
         head = [(outcome & 1).astype(np.bool_), (outcome & 2).astype(np.bool_)]
-        earlier = np.zeros(size, dtype=np.bool_)
-        keys = []
-        for start in range(0, max(len(deciding), 1), DECIDING_GROUP):
-            group = deciding[start : start + DECIDING_GROUP]
-            keys.append(pack_bits([*head, *group], size))
-            for mask in group:
-                earlier |= mask
-            head = [earlier.copy()]
-        return keys
+        return _group_keys(head, deciding, len(outcome))
 
     @property
     def decision_groups(self) -> int:
@@ -530,10 +543,13 @@ class ColumnarScorer:
             return OUTCOME_BY_CODE[bits & 3], False, rules
         return None, bool(bits & 1), rules
 
-    def undecided(self, key: Key) -> tuple[str, ...]:
-        """The rules (not flags) that could not be decided, in rule order."""
-        ids = self._nonflag_ids
-        return tuple(ids[b] for b in set_bits(key_int(key)))
+    def undecided(self, group: int, key: Key) -> tuple[bool, tuple[str, ...]]:
+        """What a group's undecided key stands for: whether an earlier group had an undecided
+        rule, and this group's rules (not flags) that could not be decided, in rule order."""
+        bits = key_int(key)
+        head = 0 if group == 0 else 1
+        ids = self._nonflag_ids[group * DECIDING_GROUP : (group + 1) * DECIDING_GROUP]
+        return bool(head and bits & 1), tuple(ids[b] for b in set_bits(bits >> head))
 
     def flags(self, key: Key) -> tuple[str, ...]:
         ids = self._flag_ids
