@@ -55,7 +55,8 @@ TARGETS = {
 }
 TARGET_MB = 150.0
 POLARS_READ = (
-    "import sys, polars; polars.read_csv(sys.argv[1], infer_schema=False, truncate_ragged_lines=True)"
+    "import sys, polars\n"
+    "polars.read_csv(sys.argv[1], infer_schema=False, truncate_ragged_lines=True)"
 )
 
 
