@@ -30,12 +30,11 @@ from screener.commands.diff.replay import (
     Side,
     column_notes,
     invalid_side,
-    scored_side,
     structural_changes,
 )
 from screener.core import verdict
+from screener.core.evaluate import visible_answers
 from screener.core.model import Question, Rule, RuleSet, Value
-from screener.core.outcome_memo import OutcomeMemo
 
 Mask = npt.NDArray[np.bool_]
 OUTCOMES = len(OUTCOME_BY_CODE)
@@ -54,7 +53,7 @@ class _BlockScorer:
         if shared is not None:
             coders = {q: shared.scorer.coders[q] for q in columns.questions}
         self.scorer: ColumnarScorer = ColumnarScorer(ruleset, labels, coders)
-        self.memo = OutcomeMemo(ruleset)
+        self.rule_actions = [(rule.id, rule.action) for rule in ruleset.rules]
 
     def coding(self) -> tuple[dict[str, int], dict[str, ColumnCoder]]:
         """Its questions in file order, and its code tables."""
@@ -62,6 +61,8 @@ class _BlockScorer:
         return in_file_order, self.scorer.coders
 
     def side(self, block: Block, result: BlockResult, offset: int) -> Side:
+        """The record under this rule set, from the column-wise values: the outcome and
+        deciding rules by verdict.decide_values, with no reason text built."""
         code = int(result.outcome[offset])
         if code == INVALID:
             return invalid_side(result.problems[offset])
@@ -69,10 +70,12 @@ class _BlockScorer:
         answers: dict[str, Value] = dict.fromkeys(self.ruleset.question_map)
         for question, codes in block.codes.items():
             answers[question] = coders[question].answers[int(codes[offset])]
-        side = scored_side(self.memo, answers)
-        if side.outcome != OUTCOME_BY_CODE[code]:  # pragma: no cover - a broken equivalence
-            raise AssertionError("the column-wise outcome differs from the evaluator's")
-        return side
+        values = tuple(verdict.TRI_ORDER[int(v[offset])] for v in result.values)
+        outcome, deciding = verdict.decide_values(self.rule_actions, values)
+        if outcome.value != OUTCOME_BY_CODE[code]:  # pragma: no cover - a broken equivalence
+            raise AssertionError("the column-wise outcome differs from the rules' values")
+        scored, _ = visible_answers(self.ruleset, answers)
+        return Side(outcome.value, values, deciding, (), scored)
 
 
 def _read_alike(old: RuleSet, new: RuleSet, old_columns: ColumnMap, new_columns: ColumnMap) -> bool:
