@@ -386,14 +386,18 @@ class ColumnarScorer:
         self.read_questions = tuple(q.id for q in ruleset.slots if q.id in read)
         self._nonflag_ids = tuple(self.rules[i].id for i in self.nonflag)
         self._flag_ids = tuple(self.rules[i].id for i in self.flag)
-        # Per non-flag rule, the questions it reads as bits of a missing key's question part.
-        bit_of = {q: 1 << n for n, q in enumerate(self.read_questions)}
-        self._reads_bits = tuple(
-            tuple(bit_of[q] for q in self.rules[i].reads) for i in self.nonflag
+        # A missing key: the contributing rules' words, then the questions' words. Per non-flag
+        # rule, the questions it reads as (word, bit) of the key.
+        self._rule_words = max(1, -(-len(self.nonflag) // WORD_BITS))
+        place = {
+            q: (self._rule_words + n // WORD_BITS, 1 << (n % WORD_BITS))
+            for n, q in enumerate(self.read_questions)
+        }
+        self._reads_places = tuple(
+            tuple((*place[q], q) for q in self.rules[i].reads) for i in self.nonflag
         )
-        self._question_of_bit = {bit: q for q, bit in bit_of.items()}
-        # Contributing rules (bits) -> the questions they read, in order, with their bits.
-        self._candidates: dict[int, tuple[tuple[int, str], ...]] = {}
+        # Contributing rules -> the questions they read, in order, with their places.
+        self._candidates: dict[Key, tuple[tuple[int, int, str], ...]] = {}
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
@@ -516,7 +520,10 @@ class ColumnarScorer:
             decisions=self._decision_keys(outcome, deciding_bits),
             undecided=_group_keys([], undecided_bits, size),
             flags=pack_bits([fired[i] for i in self.flag], size),
-            missing=pack_bits(missing_bits, size),
+            missing=np.concatenate(
+                [pack_bits(contributing, size), pack_bits(missing_bits[len(contributing) :], size)],
+                axis=1,
+            ),
             problems=problems,
             deciding_counts=counts,
             undecided_counts=undecided_counts,
@@ -557,20 +564,18 @@ class ColumnarScorer:
 
     def missing(self, key: Key) -> tuple[str, ...]:
         """As verdict.missing: questions in the order the contributing rules read them."""
-        bits = key_int(key)
-        count = len(self.nonflag)
-        rules = bits & ((1 << count) - 1)
+        assert isinstance(key, tuple)  # the rules' words and the questions' words
+        rules = key[: self._rule_words]
         candidates = self._candidates.get(rules)
         if candidates is None:
             if len(self._candidates) >= 4_096:
                 self._candidates.clear()
-            seen = 0
+            seen: set[str] = set()
             found = []
-            for rule in set_bits(rules):
-                for question in self._reads_bits[rule]:
-                    if not seen & question:
-                        seen |= question
-                        found.append((question, self._question_of_bit[question]))
+            for rule in set_bits(key_int(rules)):
+                for place in self._reads_places[rule]:
+                    if place[2] not in seen:
+                        seen.add(place[2])
+                        found.append(place)
             candidates = self._candidates[rules] = tuple(found)
-        unanswered = bits >> count
-        return tuple(q for bit, q in candidates if unanswered & bit)
+        return tuple([q for word, bit, q in candidates if key[word] & bit])
