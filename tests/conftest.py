@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,11 @@ FROZEN_RULES = FIXTURES / "rules.yaml"
 EXAMPLES = FIXTURES / "answers"
 LIVE_RULES = ROOT / "rules.yaml"
 os.environ[RULES_VARIABLE] = str(FROZEN_RULES)
+# The rule-file cache of every command a test runs is this run's own, never the user's.
+_CACHE_HOME = tempfile.mkdtemp(prefix="screener-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_HOME, True)
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+os.environ.pop("SCREENER_CACHE", None)
 
 
 @pytest.fixture(scope="session")

@@ -308,3 +308,47 @@ def test_a_junit_path_that_cannot_be_written_is_refused_before_running(tmp_path:
     assert result.exit_code == 2
     assert "no such directory" in result.stderr
     assert "Result" not in result.stdout
+
+
+V2_RULES = FROZEN_RULES.parent / "rules_v2.yaml"
+V2_BASE = """\
+base: {age: 40, condition: depression, bp_systolic: 120, treatments: []}
+"""
+
+
+def test_cases_can_expect_the_review_priority_and_a_rules_next_step(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        V2_BASE
+        + """\
+cases:
+  - name: crisis blood pressure shows its next step
+    answers: {bp_systolic: 190}
+    expect: {outcome: not_eligible, next_steps: [bp_crisis], priority: none}
+  - name: lithium tried is seen the same day
+    answers: {treatments: [{medicine: lithium, weeks: 8, full_dose: yes, improvement: none}]}
+    expect: {priority: same_day}
+  - name: expects what does not happen
+    expect: {priority: routine, next_steps: [bp_crisis]}
+""",
+    )
+    result = runner.invoke(app, ["test", str(cases), "--rules", str(V2_RULES)])
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "  PASS  crisis blood pressure shows its next step" in out
+    assert "  PASS  lithium tried is seen the same day" in out
+    assert "  FAIL  expects what does not happen" in out
+    assert "priority: expected routine, got none" in out
+    assert "next_steps bp_crisis: expected to show, got not shown (false)" in out
+    assert "1 of 3 cases failed" in result.stderr
+
+
+def test_a_next_step_expected_of_a_rule_without_one_is_a_located_error(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        V2_BASE + "cases:\n  - name: lithium\n    expect: {next_steps: [any_lithium]}\n",
+    )
+    result = runner.invoke(app, ["test", str(cases), "--rules", str(V2_RULES)])
+    assert result.exit_code == 1, result.output
+    assert "cases.yaml:4:27: cases[0] (lithium).expect.next_steps[0]:" in result.stderr
+    assert "'any_lithium' has no next_step of its own to show" in result.stderr

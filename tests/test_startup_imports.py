@@ -1,20 +1,33 @@
-"""questionary and prompt_toolkit load only for `screener screen`: other commands start fast."""
+"""Commands load only what they need, so they start fast: questionary and prompt_toolkit only
+for `screener screen`; `--help` no rich, pydantic or YAML parser; and `score` and `validate`
+of a rule file already in the cache neither the rule file's schema (pydantic models) nor the
+saved record's."""
 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from .conftest import EXAMPLES
 
 PROMPT_LIBRARIES = ("questionary", "prompt_toolkit")
+# What reading and checking a rule file in full needs, and what only a saved record needs.
+CHECKING_MODULES = (
+    "screener.rulefile.schema",
+    "screener.rulefile.schema_errors",
+    "screener.formats.record",
+)
 
 
-def modules_loaded_by(args: list[str]) -> list[str]:
-    """Run the CLI in a fresh interpreter; the prompt libraries it loaded."""
+def modules_loaded_by(
+    args: list[str], watched: tuple[str, ...] = PROMPT_LIBRARIES, env: dict[str, str] | None = None
+) -> list[str]:
+    """Run the CLI in a fresh interpreter; the watched modules (or packages) it loaded."""
     code = (
         "import sys\n"
         "from screener.cli import app\n"
@@ -22,12 +35,19 @@ def modules_loaded_by(args: list[str]) -> list[str]:
         f"    app({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(PROMPT_LIBRARIES)!r}))\n"
+        f"watched = {watched!r}\n"
+        "print(sorted(w for w in watched for m in sys.modules"
+        " if m == w or m.startswith(w + '.')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, **(env or {})},
     )
-    return list(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+    return sorted(set(ast.literal_eval(done.stdout.strip().splitlines()[-1])))
 
 
 @pytest.mark.parametrize(
@@ -46,3 +66,31 @@ def test_commands_other_than_screen_do_not_import_questionary(args: list[str]) -
 def test_screen_does_import_it() -> None:
     # The control: the check above would notice the import if it happened.
     assert modules_loaded_by(["screen"]) == sorted(PROMPT_LIBRARIES)
+
+
+def test_help_loads_no_rendering_validation_or_yaml_library() -> None:
+    watched = ("rich", "pydantic", "ruamel", "screener.rulefile", "screener.commands")
+    assert modules_loaded_by(["--help"], watched) == []
+
+
+@pytest.fixture
+def warm_cache(tmp_path: Path) -> dict[str, str]:
+    """A cache folder that already holds the entry of the rule file in use."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "SCREENER_CACHE": ""}
+    modules_loaded_by(["validate"], env=env)
+    assert list((tmp_path / "cache" / "screener").iterdir())
+    return env
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["score", str(EXAMPLES / "needs_review.yaml")], ["validate"]],
+    ids=["score", "validate"],
+)
+def test_a_cached_rule_file_loads_without_its_schema_or_the_record_model(
+    warm_cache: dict[str, str], args: list[str]
+) -> None:
+    assert modules_loaded_by(args, CHECKING_MODULES, warm_cache) == []
+    # The control: without the cache, the rule file is checked with its schema.
+    off = {**warm_cache, "SCREENER_CACHE": "off"}
+    assert "screener.rulefile.schema" in modules_loaded_by(args, CHECKING_MODULES, off)

@@ -14,10 +14,8 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from screener.core.problems import Interrupted, OutputFileError, ScreenerError
-from screener.errors import EXIT_BAD_INPUT, exit_code_for, exit_code_for_interrupt
-from screener.files.interrupts import install_handlers
-from screener.files.write import silence, stdout_failure, write_stdout
+# Only typer loads with this module: `--help` needs nothing else. What a command needs loads
+# inside it, and the error and output machinery when a command runs (see `main`).
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +35,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from screener.core.problems import Interrupted, ScreenerError
+        from screener.errors import exit_code_for, exit_code_for_interrupt
+        from screener.files.write import write_stdout
+
         try:
             value = command(*args, **kwargs)
             write_stdout("")  # a full disk or a closed pipe is an error here, not at exit
@@ -57,6 +59,8 @@ def _tell(lines: list[str]) -> None:
         sys.stderr.write("".join(f"{line}\n" for line in lines))
         sys.stderr.flush()
     except (OSError, ValueError):
+        from screener.files.write import silence
+
         silence(sys.stderr)
 
 
@@ -110,12 +114,15 @@ def validate(
     rules: Annotated[
         Path | None, typer.Argument(help="Rule file to check (default: the bundled one).")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Treat warnings (texts a language lacks) as errors: exit 1."),
+    ] = False,
 ) -> None:
     """Check a rule file; print a one-line summary, or every problem with its location."""
-    from screener.commands.validate import summary_line
-    from screener.rulefile.load import load_ruleset
+    from screener.commands.validate import run_validate
 
-    write_stdout(summary_line(load_ruleset(rules)) + "\n")
+    run_validate(rules, strict)
 
 
 @app.command()
@@ -318,7 +325,8 @@ def diff(
 
 redcap_app = typer.Typer(
     name="redcap",
-    help="REDCap: a project's data dictionary from the rule file.",
+    help="REDCap: a project's data dictionary from the rule file, questions from a"
+    " dictionary, and a map of a clinic's own fields.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -339,6 +347,43 @@ def redcap_dictionary(
     from screener.commands.redcap.command import run_dictionary
 
     run_dictionary(rules, output, form)
+
+
+DictionaryArgument = Annotated[
+    Path, typer.Argument(metavar="DICT.csv", help="A REDCap data dictionary (CSV).", dir_okay=False)
+]
+
+
+@redcap_app.command("import")
+@reports_errors
+def redcap_import(
+    dictionary: DictionaryArgument,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the questions (YAML) here; - for stdout."),
+    ] = None,
+) -> None:
+    """Write the questions part of a rule file from a REDCap data dictionary."""
+    from screener.commands.redcap.command import run_import
+
+    run_import(dictionary, output)
+
+
+@redcap_app.command("map")
+@reports_errors
+def redcap_map(
+    dictionary: DictionaryArgument,
+    rules: RulesOption = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the proposed map (YAML) here; - for stdout."),
+    ] = None,
+) -> None:
+    """Propose a --map from a clinic's own REDCap fields and codes to the rule set's
+    questions and values, for a person to review."""
+    from screener.commands.redcap.command import run_map
+
+    run_map(dictionary, rules, output)
 
 
 def _print_version(value: bool) -> None:
@@ -363,6 +408,11 @@ def _options(
 
 def main() -> None:
     """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on."""
+    from screener.core.problems import OutputFileError
+    from screener.errors import EXIT_BAD_INPUT
+    from screener.files.interrupts import install_handlers
+    from screener.files.write import stdout_failure, write_stdout
+
     install_handlers()
     try:
         app()

@@ -15,10 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener.core.coercion import CoercionError, coerce_value
 from screener.core.limits import MAX_ANSWERS_BYTES, MAX_NUMBER_DIGITS
+from screener.files.yaml_source import parse_yaml_text
 from screener.rulefile.load import load_ruleset
 
-from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
+from ..conftest import CLEAR_ANSWERS, FIXTURES, FROZEN_RULES
 from .harness import ARABIC_INDIC_42, FULL_WIDTH_42, digests, run
 
 QUESTIONS = [q.id for q in load_ruleset(FROZEN_RULES).questions]
@@ -80,6 +82,21 @@ def test_an_answer_with_too_many_digits_is_a_clear_error_not_a_crash(
     code, _, stderr = score(tmp_path, clear_json().replace('"age": "42"', f'"age": {written}'))
     assert code == 1
     assert f"age: expected a whole number of at most {MAX_NUMBER_DIGITS} digits" in stderr
+
+
+@pytest.mark.parametrize("written", ["1234567890.123456789", "0.1234567890123456789"])
+def test_a_decimal_of_19_digits_is_refused_alike_in_an_answers_file_and_a_csv_cell(
+    written: str,
+) -> None:
+    question = load_ruleset(FIXTURES / "rules_v2.yaml").question_map["benzo_mg_day"]
+    from_file = parse_yaml_text(f"benzo_mg_day: {written}\n", "answers.yaml").data
+    assert isinstance(from_file, dict)
+    messages = []
+    for raw in (from_file["benzo_mg_day"], written):  # the file's value, then the cell's text
+        with pytest.raises(CoercionError) as refused:
+            coerce_value(question, raw)
+        messages.append(str(refused.value))
+    assert messages[0] == messages[1] == f"a number has at most {MAX_NUMBER_DIGITS} digits"
 
 
 @pytest.mark.parametrize(

@@ -53,13 +53,16 @@ class ColumnCoder(dict[str, int]):
         self._error_mask = np.zeros(1, dtype=np.bool_)
         self._none_mask = np.ones(1, dtype=np.bool_)
         self._too_long: int | None = None
+        # A --map value map: a clinic's code -> the canonical text (columnar.value_map).
+        self.translate: Callable[[str], str] | None = None
 
     def __missing__(self, raw: str) -> int:
         if len(raw) > MAX_ANSWER_CHARS:
             return self._too_long_code()
         code = len(self.answers)
         try:
-            value: Value = coerce_value(self.question, raw)
+            text = raw if self.translate is None else self.translate(raw)
+            value: Value = coerce_value(self.question, text)
             error = None
         except CoercionError as exc:
             value, error = None, str(exc)

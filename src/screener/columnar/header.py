@@ -1,7 +1,8 @@
 """Which column of a CSV export holds which question, the id, or nothing the rules know.
 
 A header cell names a question by its id, by one of the question's `aliases` in the rule file,
-or through a mapping file (`--map`): header case and surrounding spaces never matter.
+or through a mapping file (`--map`): header case and surrounding spaces never matter. A map
+file may also give a question's value map (`columnar.value_map`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from screener.columnar.value_map import value_problems
 from screener.core.limits import MAX_MAP_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, RuleFileError, UsageError
@@ -37,9 +39,19 @@ class ColumnMap:
         return name if name == question else f"{name} ({question})"
 
 
-def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[str, str]:
-    """A mapping file (YAML or JSON): `clinic header: question_id`, one per line. With several
-    rule sets (`screener diff`), an id is accepted when any of them has the question."""
+@dataclass(frozen=True)
+class MapFile:
+    """A `--map` file: header key -> question id, and each question's value map."""
+
+    columns: dict[str, str]
+    values: dict[str, dict[str, str]]  # question id -> (value_key(their code) -> our value)
+
+
+def load_map_file(path: Path, ruleset: RuleSet, *more: RuleSet) -> MapFile:
+    """A mapping file (YAML or JSON): `clinic header: question_id`, one per line, or
+    `clinic header: {question: question_id, values: {their code: our value}}` (with optional
+    `confidence` and `reason`, for the person reviewing a proposed map). With several rule
+    sets (`screener diff`), an id is accepted when any of them has the question."""
     question_ids = list(dict.fromkeys(q for r in (ruleset, *more) for q in r.question_map))
     _, text = read_text(path, limit=MAX_MAP_BYTES, what="a mapping file")
     try:
@@ -49,16 +61,45 @@ def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[st
     if not isinstance(data, dict):
         raise InputFileError(f"{path}: expected a mapping of CSV header names to question ids")
     mapping: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
     problems: list[str] = []
-    for header, question in data.items():
+    for header, entry in data.items():
+        question, codes = entry, None
+        if isinstance(entry, dict):
+            extra = set(entry) - {"question", "values", "confidence", "reason"}
+            if extra or not isinstance(entry.get("values", {}), dict):
+                problems.append(
+                    f"{path}: {header!r}: expected 'question', 'values' (a mapping of codes"
+                    " to values), 'confidence' and 'reason'"
+                )
+                continue
+            question, codes = entry.get("question"), entry.get("values")
         if not isinstance(question, str) or question not in question_ids:
             hint = suggest(str(question), question_ids)
             problems.append(f"{path}: {header!r} maps to {question!r}, not a question id{hint}")
             continue
         mapping[header_key(str(header))] = question
+        if codes:
+            found = next(
+                r.question_map[question] for r in (ruleset, *more) if question in r.question_map
+            )
+            read, wrong = value_problems(found, codes)
+            problems.extend(f"{path}: {header!r}: values: {w}" for w in wrong)
+            values.setdefault(question, {}).update(read)
     if problems:
         raise InputFileError("\n".join(problems))
-    return mapping
+    return MapFile(mapping, values)
+
+
+def load_column_mapping(path: Path, ruleset: RuleSet, *more: RuleSet) -> dict[str, str]:
+    """The header names of a mapping file (value maps are for `screener batch` only)."""
+    loaded = load_map_file(path, ruleset, *more)
+    if loaded.values:
+        raise InputFileError(
+            f"{path}: value maps ({', '.join(loaded.values)}) are applied by screener batch"
+            " only; give this command a map of header names"
+        )
+    return loaded.columns
 
 
 def _check_mapping_matches(header: Sequence[str], mapping: Mapping[str, str]) -> None:

@@ -29,6 +29,9 @@ MAX_CONDITION_DEPTH = 32
 # 64-bit integer, for every system a record is passed on to.
 MAX_NUMBER_DIGITS = 18
 
+# Items of one list question (`max_items`).
+MAX_LIST_ITEMS = 50
+
 # Characters of one answer (a CSV cell, a value in an answers file, a typed answer).
 MAX_ANSWER_CHARS = 10_000
 

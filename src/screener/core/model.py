@@ -62,6 +62,20 @@ class Choice:
     facts: Mapping[str, Fact] = field(default_factory=dict, hash=False, compare=False)
     # A catch-all ("other"): two answers of it may or may not name the same thing.
     catch_all: bool = False
+    # Its stored code in a REDCap project, when the rule file pins one (else derived).
+    code: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A question's words in one more language than the clinic's own: what the coordinator
+    reads out. None (or a choice left out) where the file gives no translation."""
+
+    text: str | None = None
+    help: str | None = None
+    unit: str | None = None
+    item_name: str | None = None  # a list question's name for one item
+    choices: Mapping[str, str] = field(default_factory=dict)  # choice value -> label
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,8 @@ class Question:
     list_id: str | None = None
     item: int | None = None
     field_id: str | None = None
+    # Its words in other languages, by language code (see core/translation.py).
+    translations: Mapping[str, Wording] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def short(self) -> str:
@@ -99,6 +115,10 @@ class Question:
     @property
     def is_list(self) -> bool:
         return self.type is QuestionType.LIST
+
+    def cell_text(self, item: int, text: str, item_name: str | None = None) -> str:
+        """How a field of one item of this list is asked: `Treatment 2: Which medicine?`."""
+        return f"{item_name or self.item_name} {item}: {text}"
 
     def cell_id(self, item: int, field_id: str) -> str:
         """The slot (and CSV column) of one field of one item of this list."""
@@ -187,6 +207,10 @@ class RuleSet:
     rules: tuple[Rule, ...]
     derived: tuple[Derived, ...] = ()
     key_answers: tuple[str, ...] = ()  # questions and derived values the summary shows first
+    language: str = "en"  # the language of the file's own texts (a code: en, es, es-MX)
+    # The crisis text in other languages, by language code; a language the file has with no
+    # crisis text of its own maps to None.
+    crisis_translations: Mapping[str, str | None] = field(default_factory=dict)
 
     @cached_property
     def slots(self) -> tuple[Question, ...]:

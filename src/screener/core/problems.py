@@ -6,6 +6,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from screener.core.suggest import suggest
+
 # No message echoes more than this many characters of anything a user's file holds.
 SHOWN_CHARS = 40
 
@@ -101,6 +103,19 @@ class OutputFileError(ScreenerError):
 
 class UsageError(ScreenerError):
     """A bad combination of options or arguments."""
+
+
+class UnknownLanguage(UsageError):
+    """A language the rule file has no words in (`--language fr` for a file in en and es)."""
+
+    def __init__(self, language: str, available: tuple[str, ...]) -> None:
+        self.language = language
+        self.available = available
+        near = suggest(language, available) or suggest(language.lower(), available)
+        super().__init__(
+            f"the rule file has no texts in {shown(language)}{near};"
+            f" its languages are {', '.join(available)}"
+        )
 
 
 class RuleTestsFailed(ScreenerError):

@@ -113,7 +113,9 @@ def _plain_value(text: str) -> object:
         return False
     if _INTEGER.fullmatch(text):
         return int(text)
-    if _DECIMAL.fullmatch(text):
+    if _DECIMAL.fullmatch(text) and sum(c.isdigit() for c in text) <= MAX_NUMBER_DIGITS:
+        # The digits in all, as a CSV cell counts them: a longer decimal stays text, which the
+        # answer's reading then refuses with the same message as in a CSV export.
         return float(text)
     return text
 

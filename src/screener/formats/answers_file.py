@@ -14,9 +14,6 @@ from datetime import datetime
 
 from screener.core.problems import InputFileError, RuleFileError
 from screener.files.yaml_source import parse_yaml_text
-from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA, RecordOut
-
-RECORD_KEYS = tuple(field.alias or name for name, field in RecordOut.model_fields.items())
 
 
 @dataclass(frozen=True)
@@ -30,11 +27,14 @@ class AnswersDocument:
 
 
 def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
-    unknown = [key for key in data if key not in RECORD_KEYS]
+    from screener.formats.record import RECORD_SCHEMA, RecordOut
+
+    keys = tuple(field.alias or key for key, field in RecordOut.model_fields.items())
+    unknown = [key for key in data if key not in keys]
     if unknown:
         raise InputFileError(
             f"{name}: {unknown[0]!r} is not a key of a saved record ({RECORD_SCHEMA});"
-            f" a record holds {', '.join(RECORD_KEYS)}"
+            f" a record holds {', '.join(keys)}"
         )
     answers = data.get("answers")
     if not isinstance(answers, dict):
@@ -66,6 +66,26 @@ def _timestamp(value: object) -> datetime | None:
         return None
 
 
+def _marked(data: Mapping[str, object], name: str) -> AnswersDocument:
+    """A file with a schema marker: a saved record, else refused. (The record's pydantic model
+    loads only here: a flat answers file does not need it.)"""
+    from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
+
+    schema = data.get("schema")
+    if schema == DRAFT_SCHEMA:
+        # A draft is half an interview: scoring it would give a confident outcome too early.
+        raise InputFileError(
+            f"{name}: this is the draft of an unfinished interview;"
+            f" finish it with `screener screen --resume {name}`"
+        )
+    if schema == RECORD_SCHEMA:
+        return _record(data, name)
+    raise InputFileError(
+        f"{name}: unknown schema {schema!r}; a saved record has"
+        f' "schema": "{RECORD_SCHEMA}", a flat answers file has no \'schema\' key'
+    )
+
+
 def parse_answers_text(text: str, name: str) -> AnswersDocument:
     """Parse JSON or YAML answers: a saved record (by its schema marker) or a flat mapping."""
     if not text.strip():
@@ -80,21 +100,11 @@ def parse_answers_text(text: str, name: str) -> AnswersDocument:
         raise InputFileError("\n".join(exc.lines())) from None
     if not isinstance(data, dict):
         raise InputFileError(f"{name}: expected a mapping of question ids to answers")
-    schema = data.get("schema")
-    if schema == DRAFT_SCHEMA:
-        # A draft is half an interview: scoring it would give a confident outcome too early.
-        raise InputFileError(
-            f"{name}: this is the draft of an unfinished interview;"
-            f" finish it with `screener screen --resume {name}`"
-        )
-    if schema == RECORD_SCHEMA:
-        return _record(data, name)
     if "schema" in data:
-        raise InputFileError(
-            f"{name}: unknown schema {schema!r}; a saved record has"
-            f' "schema": "{RECORD_SCHEMA}", a flat answers file has no \'schema\' key'
-        )
+        return _marked(data, name)
     if isinstance(data.get("answers"), dict):
+        from screener.formats.record import RECORD_SCHEMA
+
         others = [key for key in data if key not in ("answers", "intake_id")]
         beside = f" (beside {', '.join(map(repr, others[:3]))})" if others else ""
         raise InputFileError(

@@ -13,6 +13,8 @@ cases:
       unknown: []                        # rules that cannot be decided
       flags: [phq9_severe]               # flag rules that must fire (others may too)
       missing: [bp_systolic]             # questions named as settling the outcome
+      priority: same_day                 # the review priority: same_day, routine or none
+      next_steps: [bp_crisis]            # rules whose own next step must show (others may)
 invariants:
   - name: diagnosed hypertension is never likely eligible
     given: hypertension                  # a condition in the rule language
@@ -22,7 +24,7 @@ invariants:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -34,6 +36,7 @@ from pydantic import (
 )
 
 from screener.core.limits import MAX_CASES_BYTES
+from screener.core.model import Priority
 from screener.core.problems import RuleFileError
 from screener.core.screening import Outcome
 from screener.files.read import read_text
@@ -54,6 +57,8 @@ class Expectation(CaseStrict):
     unknown: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     missing: list[str] | None = None
+    priority: Priority | Literal["none"] | None = None
+    next_steps: list[str] = Field(default_factory=list)
 
 
 class Case(CaseStrict):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, TypeVar
 
 from screener.core.conditions.check import check_condition, check_expression, check_item_condition
 from screener.core.conditions.compile import Span, compile_condition, value_getter
@@ -47,15 +46,18 @@ from screener.files.yaml_source import (
     cut_by_comment,
     parse_yaml_text,
 )
-from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec, Strict
-from screener.rulefile.schema_errors import schema_problems
+
+if TYPE_CHECKING:  # pydantic loads only when a rule file is checked, not on a cache hit
+    from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleSpec, Strict
 
 BUNDLED_RULES = "rules.yaml"
 RULES_VARIABLE = "SCREENER_RULES"
-M = TypeVar("M", bound=Strict)
+M = TypeVar("M", bound="Strict")
 
 
 def _compile_question(spec: QuestionSpec) -> Question:
+    from screener.rulefile.translations import wordings  # pydantic, as the spec itself
+
     choices: tuple[Choice, ...] = ()
     for item in spec.choices or ():
         if isinstance(item, str):
@@ -63,7 +65,8 @@ def _compile_question(spec: QuestionSpec) -> Question:
                 continue
             choices += (Choice(item, item.replace("_", " ")),)
         elif not (spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE):
-            choices += (Choice(item.value, item.label, dict(item.facts), item.catch_all),)
+            code = None if item.code is None else str(item.code)
+            choices += (Choice(item.value, item.label, dict(item.facts), item.catch_all, code),)
     return Question(
         id=spec.id,
         text=spec.text,
@@ -80,6 +83,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
         fields=tuple(_compile_question(f) for f in spec.fields or ()),
         max_items=spec.max_items or 0,
         item_name=spec.item_name or "Item",
+        translations=wordings(spec),
     )
 
 
@@ -120,6 +124,7 @@ def _question_shape_problems(
         problems.append(
             doc.problem((*path, "choices"), f"{where}.choices", f"choice {value!r} is listed twice")
         )
+    problems.extend(_code_problems(doc, path, where, spec))
     is_list = spec.type is QuestionType.LIST
     if is_list and (not spec.fields or spec.max_items is None):
         problems.append(doc.problem(path, where, "a list question needs 'fields' and 'max_items'"))
@@ -141,6 +146,40 @@ def _question_shape_problems(
             )
         seen.add(field.id)
         problems.extend(_question_shape_problems(doc, field_path, field_where, field, True))
+    return problems
+
+
+def _code_problems(
+    doc: SourceDocument, path: PathKey, where: str, spec: QuestionSpec
+) -> list[Problem]:
+    """Pinned choice codes are unique within the question, as REDCap's export columns tell
+    them apart (`field___code`: the code lowercased, other characters as `_`)."""
+    problems = []
+    seen: dict[str, str] = {}
+    for number, item in enumerate(spec.choices or ()):
+        if isinstance(item, str) or item.code is None:
+            continue
+        code = str(item.code)
+        if spec.type is QuestionType.MULTI_CHOICE and item.value == NONE_CHOICE:
+            problems.append(
+                doc.problem(
+                    (*path, "choices", number, "code"),
+                    f"{where}.choices[{number}].code",
+                    "the code of 'none' cannot be pinned: 'none of these' is coded 0 (or the"
+                    " first free number from 100)",
+                )
+            )
+            continue
+        key = re.sub(r"[^a-z0-9]", "_", code.lower())
+        if key in seen:
+            problems.append(
+                doc.problem(
+                    (*path, "choices", number, "code"),
+                    f"{where}.choices[{number}].code",
+                    f"code {code!r} is already the code of choice {seen[key]!r}",
+                )
+            )
+        seen.setdefault(key, item.value)
     return problems
 
 
@@ -185,7 +224,7 @@ def _list_cells(list_question: Question, field_trees: Mapping[str, Node]) -> Que
                     list_id=list_question.id,
                     item=item,
                     field_id=field.id,
-                    text=f"{list_question.item_name} {item}: {field.text}",
+                    text=list_question.cell_text(item, field.text),
                     label=f"{list_question.item_name} {item}: {field.short}",
                     ask_if=compile_condition(tree) if tree is not None else None,
                     ask_if_tree=tree,
@@ -449,6 +488,8 @@ def _valid_entries(
     doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
 ) -> list[tuple[int, M]]:
     """The entries of a list that pass their own schema (used to keep checking after errors)."""
+    from pydantic import ValidationError
+
     items = data.get(key)
     if not isinstance(items, list):
         return []
@@ -463,6 +504,12 @@ def _valid_entries(
 
 def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
     """Check and compile a parsed rule file; every problem is reported at once."""
+    from pydantic import ValidationError
+
+    from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleFileSpec, RuleSpec
+    from screener.rulefile.schema_errors import schema_problems
+    from screener.rulefile.translations import crisis_translations, translation_problems
+
     data = as_mapping(doc, "a rule file")
     try:
         spec = RuleFileSpec.model_validate(data)
@@ -493,6 +540,7 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
                     f"{key!r} is not a question or derived value{suggest(key, sorted(named))}",
                 )
             )
+    problems.extend(translation_problems(doc, spec))
     if problems:
         raise RuleFileError(problems)
     return RuleSet(
@@ -511,6 +559,8 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         rules=tuple(rules),
         derived=tuple(derived),
         key_answers=tuple(spec.summary.key_answers),
+        language=spec.language,
+        crisis_translations=crisis_translations(spec),
     )
 
 
@@ -518,10 +568,31 @@ RULE_FILE = "a rule file"
 
 
 def load_ruleset_bytes(content: bytes, name: str) -> RuleSet:
+    return _load_bytes(content, name)[0]
+
+
+def _load_bytes(content: bytes, name: str) -> tuple[RuleSet, SourceDocument]:
     if len(content) > MAX_RULE_FILE_BYTES:
         raise too_large(name, MAX_RULE_FILE_BYTES, RULE_FILE)
     doc = parse_yaml_text(decode_utf8(content, name), name)
-    return build_ruleset(doc, content)
+    return build_ruleset(doc, content), doc
+
+
+def _load_rule_file(content: bytes, name: str) -> tuple[RuleSet, list[Problem]]:
+    """A rule file's RuleSet and warnings: from the cache when these bytes were checked before
+    (see `rulefile/cache.py`), else checked in full, and then remembered. A file with problems
+    raises here and is never remembered."""
+    from screener.rulefile.cache import cached_ruleset, remember_ruleset  # it reuses this module
+
+    cached = cached_ruleset(content, name)
+    if cached is not None:
+        return cached
+    from screener.rulefile.translations import translation_warnings
+
+    ruleset, doc = _load_bytes(content, name)
+    warnings = translation_warnings(doc, ruleset)
+    remember_ruleset(content, ruleset, warnings)
+    return ruleset, warnings
 
 
 def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
@@ -539,10 +610,20 @@ def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
 def load_ruleset(path: Path | None = None) -> RuleSet:
     """Load a rule file; when `path` is None, the one named by $SCREENER_RULES (a clinic's own
     rule file, set once), else the bundled default."""
+    return _load(path)[0]
+
+
+def load_ruleset_with_warnings(path: Path | None = None) -> tuple[RuleSet, list[Problem]]:
+    """`load_ruleset`, and the located warnings of a sound file: each text that a language
+    the file has lacks (see rulefile/translations.py)."""
+    return _load(path)
+
+
+def _load(path: Path | None) -> tuple[RuleSet, list[Problem]]:
     if path is None and os.environ.get(RULES_VARIABLE):
         path = Path(os.environ[RULES_VARIABLE])
     if path is None:
         bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
-        return load_ruleset_bytes(bundled.read_bytes(), f"{bundled} (bundled)")
+        return _load_rule_file(bundled.read_bytes(), f"{bundled} (bundled)")
     content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
-    return load_ruleset_bytes(content, str(path))
+    return _load_rule_file(content, str(path))

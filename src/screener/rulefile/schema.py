@@ -19,10 +19,17 @@ from pydantic import (
     field_validator,
 )
 
+from screener.core.limits import MAX_LIST_ITEMS
 from screener.core.model import Action, Priority, QuestionType
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# A choice's stored code in another system (REDCap's raw value): a whole number or letters,
+# digits and underscores, at most 32 characters.
+ChoiceCode = (
+    StrictInt
+    | Annotated[str, StringConstraints(pattern=r"^(-?[0-9]+|[A-Za-z0-9_]+)$", max_length=32)]
+)
 
 
 class Strict(BaseModel):
@@ -32,6 +39,22 @@ class Strict(BaseModel):
 FactValue = bool | int | float | NonEmpty
 
 
+class QuestionTranslationSpec(Strict):
+    """A question's words in one more language (under `translations: {es: ...}`)."""
+
+    text: NonEmpty | None = None
+    help: NonEmpty | None = None
+    unit: NonEmpty | None = None
+    item_name: NonEmpty | None = None  # list questions
+    choices: dict[str, NonEmpty] = Field(default_factory=dict)  # choice value -> label
+
+
+class FileTranslationSpec(Strict):
+    """The file's own texts in one more language (the top-level `translations`)."""
+
+    crisis_text: NonEmpty | None = None
+
+
 class ChoiceSpec(Strict):
     value: Identifier
     label: NonEmpty
@@ -39,6 +62,8 @@ class ChoiceSpec(Strict):
     facts: dict[Identifier, FactValue] = Field(default_factory=dict)
     # A catch-all ("another medicine"): two answers of it may or may not name the same thing.
     catch_all: bool = False
+    # The choice's code in a REDCap project (`screener redcap dictionary`); derived when absent.
+    code: ChoiceCode | None = None
 
 
 class QuestionSpec(Strict):
@@ -57,8 +82,10 @@ class QuestionSpec(Strict):
     aliases: list[NonEmpty] = Field(default_factory=list)
     # A list question: the fields of each item, and at most how many items.
     fields: list[QuestionSpec] | None = None
-    max_items: int | None = Field(default=None, ge=1, le=50)
+    max_items: int | None = Field(default=None, ge=1, le=MAX_LIST_ITEMS)
     item_name: NonEmpty | None = None  # what one item is called when asked ("Treatment")
+    # Its words in other languages, by language code (checked in rulefile/translations.py).
+    translations: dict[str, QuestionTranslationSpec] = Field(default_factory=dict)
 
     @field_validator("choices")
     @classmethod
@@ -114,6 +141,7 @@ class SummarySpec(Strict):
 class RuleFileSpec(Strict):
     name: NonEmpty
     version: NonEmpty
+    language: NonEmpty = "en"  # the language of the file's own texts
     clinic: ClinicSpec
     disclaimer: NonEmpty
     crisis_text: NonEmpty
@@ -122,6 +150,7 @@ class RuleFileSpec(Strict):
     derived: list[DerivedSpec] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
     summary: SummarySpec = Field(default_factory=SummarySpec)
+    translations: dict[str, FileTranslationSpec] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -116,5 +116,6 @@ def allowed_keys(root: type[BaseModel], parent: PathKey) -> list[str]:
             field = model.model_fields.get(part)
             if field is not None:
                 following.extend(_models_in(field.annotation))
-        models = following
+        # A part no model names is a key of a mapping (the `es` of `translations.es`).
+        models = following or models
     return sorted({key for model in models for key in model.model_fields})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
-from screener.columnar.header import ColumnMap, header_key, load_column_mapping, map_columns
+from screener.columnar.header import ColumnMap, MapFile, header_key, load_map_file, map_columns
 from screener.columnar.reader import (
     BLOCK_ROWS,
     DEFAULT_ID_COLUMN,
@@ -21,6 +21,7 @@ from screener.columnar.reader import (
     resolve_encoding,
 )
 from screener.columnar.scorer import ColumnarScorer
+from screener.columnar.value_map import use_value_maps
 from screener.commands.batch.output import (
     RESULT_FIELDS,
     CsvRecordWriter,
@@ -177,13 +178,20 @@ def run_batch(options: BatchOptions) -> int:
     id_column = options.id_column or (dictionary.record_id if dictionary else DEFAULT_ID_COLUMN)
     if header_key(id_column) in {header_key(f) for f in RESULT_FIELDS}:
         raise UsageError(f"--id-column {id_column!r} is the name of an output column")
-    mapping = load_column_mapping(options.mapping, ruleset) if options.mapping else None
+    loaded = load_map_file(options.mapping, ruleset) if options.mapping else MapFile({}, {})
+    mapping = loaded.columns if options.mapping else None
 
     with RecordSource(options.input, encoding) as raw:
         source: RecordSource | RedcapExport = raw
         if dictionary is not None:
             source = redcap_records(
-                raw, dictionary, ruleset, options.id_column, options.include_incomplete, mapping
+                raw,
+                dictionary,
+                ruleset,
+                options.id_column,
+                options.include_incomplete,
+                mapping,
+                loaded.values,
             )
         columns = map_columns(
             source.header,
@@ -194,6 +202,8 @@ def run_batch(options: BatchOptions) -> int:
         )
         labels = {q: columns.label(q) for q in columns.questions}
         scorer = ColumnarScorer(ruleset, labels)
+        if dictionary is None:  # a REDCap export's value maps are read by redcap_records
+            use_value_maps(scorer.coders, loaded.values)
         safety = SafetyCheck(scorer, safety_questions(ruleset))
         writer_type: type[RecordWriter] = CsvRecordWriter if fmt == "csv" else JsonlRecordWriter
         writer = writer_type(
@@ -232,6 +242,7 @@ def run_batch(options: BatchOptions) -> int:
         seconds=time.perf_counter() - started,
         exit_code=exit_code,
         show_values=options.show_values,
+        mapped=options.mapping is not None,
     )
     if options.summary_json is not None:
         write_atomic(options.summary_json, summary_json(report))

@@ -36,9 +36,11 @@ def redcap_records(
     id_column: str | None,
     include_incomplete: bool,
     mapping: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
 ) -> RedcapExport:
     """The export as canonical records; what cannot be read from its header is said once on
-    stderr (names of columns and fields only, never a value). A `--map` names REDCap fields."""
+        stderr (names of columns and fields only, never a value). A `--map` names REDCap fields,
+    and its value maps name their raw codes."""
     if id_column is not None and (
         header_key(id_column) != header_key(dictionary.record_id)
         and text_key(dictionary.record_id_label) not in cell_keys(id_column)
@@ -54,6 +56,7 @@ def redcap_records(
         id_name=id_column,
         include_incomplete=include_incomplete,
         mapping=mapping,
+        values=values,
     )
     for warning in export.warnings:
         sys.stderr.write(f"redcap: {warning}\n")

@@ -109,6 +109,7 @@ class BatchReport:
     seconds: float
     exit_code: int
     show_values: bool = False  # quote people's values in the problems (--show-values)
+    mapped: bool = False  # a --map file named the columns
 
 
 def _count(n: int) -> str:
@@ -143,6 +144,13 @@ def summary_text(report: BatchReport) -> str:
     tally = report.tally
     total = tally.records
     lines = safety_lines(tally)
+    if report.mapped and report.columns.missing:  # first: a map that leaves questions out
+        missing = report.columns.missing
+        lines.append(
+            f"{_count(len(missing))} question{'s' if len(missing) > 1 else ''} of the rules"
+            f" {'have' if len(missing) > 1 else 'has'} no column in the map or the export:"
+            f" unknown in every record ({', '.join(missing)})"
+        )
     lines.append(
         f"screener batch: {_count(total)} records from {report.input} in"
         f" {report.seconds:.1f} s -> {report.output}"

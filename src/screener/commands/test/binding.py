@@ -136,12 +136,23 @@ class _Binder:
             expect.outcome is None
             and not (expect.holds or expect.not_holds or expect.unknown or expect.flags)
             and expect.missing is None
+            and expect.priority is None
+            and not expect.next_steps
         )
         if nothing:
             self.problem(path, where, "states nothing to check (give an outcome, holds, ...)")
         for key in ("holds", "not_holds", "unknown"):
             self.rule_names(getattr(expect, key), (*path, key), f"{where}.{key}")
         self.rule_names(expect.flags, (*path, "flags"), f"{where}.flags", flags_only=True)
+        self.rule_names(expect.next_steps, (*path, "next_steps"), f"{where}.next_steps")
+        for index, name in enumerate(expect.next_steps):
+            rule = self.ruleset.rule_map.get(name)
+            if rule is not None and rule.next_step is None:
+                self.problem(
+                    (*path, "next_steps", index),
+                    f"{where}.next_steps[{index}]",
+                    f"{name!r} has no next_step of its own to show",
+                )
         seen: dict[str, str] = {}
         for key in ("holds", "not_holds", "unknown"):
             for index, name in enumerate(getattr(expect, key)):

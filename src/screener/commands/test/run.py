@@ -25,7 +25,7 @@ def tri_word(value: Tri) -> str:
 
 @dataclass(frozen=True)
 class Mismatch:
-    what: str  # outcome, holds, not_holds, unknown, flags, missing
+    what: str  # outcome, holds, not_holds, unknown, flags, missing, priority, next_steps
     subject: str | None  # the rule id, for rule expectations
     expected: str
     actual: str
@@ -98,6 +98,21 @@ def run_case(ruleset: RuleSet, case: BoundCase) -> CaseResult:
             )
         )
         evidence += [r.rule for r in screening.results if r.undecided and r.needs]
+    if expect.priority is not None:
+        priority = "none" if screening.priority is None else screening.priority.value
+        if priority != expect.priority:
+            mismatches.append(Mismatch("priority", None, str(expect.priority), priority))
+            evidence += [
+                r.rule
+                for r in screening.results
+                if r.fired and ruleset.rule_map[r.rule].priority is not None
+            ]
+    shown = {rule for rule, _ in screening.rule_next_steps}
+    for rule in expect.next_steps:
+        if rule not in shown:
+            held = tri_word(results[rule].value)
+            mismatches.append(Mismatch("next_steps", rule, "to show", f"not shown ({held})"))
+            evidence.append(rule)
     unique = dict.fromkeys(evidence)
     return CaseResult(case, screening, tuple(mismatches), tuple(results[r] for r in unique))
 

@@ -19,15 +19,18 @@ Codes:
   count reaches its item;
 - a text question is a `text` field; blank is "don't know", as for numbers.
 
-Codes 1..n follow the order of the choices in the rule file: they stay the same when choices
-are added at the end, and change when choices are inserted, removed or reordered (which
-changes what stored data means: add new choices at the end). 0 and 99 are never given to a
-choice.
+A choice's code is the `code` the rule file pins for it (a clinic's own REDCap codes, as
+`screener redcap import` writes them). Choices without one are numbered 1..n in the order of
+the rule file, skipping 0, 99 and the codes pinned in the same question: they stay the same
+when choices are added at the end, and change when choices are inserted, removed or
+reordered (which changes what stored data means: add new choices at the end, or pin codes).
+"None of these" is 0 and "don't know" 99, unless a pinned code takes them; then each takes
+the first free number from 100 on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from screener.core.model import NONE_CHOICE, Choice, Question, QuestionType
@@ -88,19 +91,35 @@ class FieldCoding:
 
 
 def choice_codes(choices: tuple[Choice, ...]) -> dict[AnswerKey, str]:
-    """Choice value -> code: 1..n in order, skipping the codes kept for none and don't know."""
+    """Choice value -> code: the pinned code, else 1..n in order, skipping the codes kept for
+    none and don't know and the codes pinned in the question."""
+    pinned = {choice.code for choice in choices if choice.code is not None}
     codes: dict[AnswerKey, str] = {}
     number = 0
     for choice in choices:
+        if choice.code is not None:
+            codes[choice.value] = choice.code
+            continue
         number += 1
-        while str(number) in RESERVED_CODES:
+        while str(number) in RESERVED_CODES or str(number) in pinned:
             number += 1
         codes[choice.value] = str(number)
     return codes
 
 
-def _dont_know(question: Question) -> tuple[tuple[str, str], ...]:
-    return () if question.required else ((DONT_KNOW_CODE, DONT_KNOW_LABEL),)
+def spare_code(preferred: str, taken: Iterable[str]) -> str:
+    """`preferred` unless a choice has it; else the first free number from 100 on."""
+    used = {code.lower() for code in taken}
+    if preferred not in used:
+        return preferred
+    number = 100
+    while str(number) in used:
+        number += 1
+    return str(number)
+
+
+def _dont_know(question: Question, code: str = DONT_KNOW_CODE) -> tuple[tuple[str, str], ...]:
+    return () if question.required else ((code, DONT_KNOW_LABEL),)
 
 
 def _yes_no(question: Question) -> FieldCoding:
@@ -115,19 +134,22 @@ def _choice(question: Question) -> FieldCoding:
     codes = choice_codes(question.choices)
     choices = tuple((codes[c.value], c.label) for c in question.choices)
     kind = "dropdown" if len(choices) > DROPDOWN_AFTER else "radio"
-    dont_know = None if question.required else DONT_KNOW_CODE
-    return FieldCoding(question, kind, (*choices, *_dont_know(question)), codes, dont_know)
+    dont_know = None if question.required else spare_code(DONT_KNOW_CODE, codes.values())
+    return FieldCoding(
+        question, kind, (*choices, *_dont_know(question, dont_know or "")), codes, dont_know
+    )
 
 
 def _multi_choice(question: Question) -> FieldCoding:
     by_value = choice_codes(question.choices)
     choices = tuple((by_value[c.value], c.label) for c in question.choices)
-    codes: dict[AnswerKey, str] = {**by_value, NONE_CHOICE: NONE_CODE}
-    dont_know = None if question.required else DONT_KNOW_CODE
+    none = spare_code(NONE_CODE, by_value.values())
+    codes: dict[AnswerKey, str] = {**by_value, NONE_CHOICE: none}
+    dont_know = None if question.required else spare_code(DONT_KNOW_CODE, codes.values())
     return FieldCoding(
         question,
         "checkbox",
-        (*choices, (NONE_CODE, NONE_LABEL), *_dont_know(question)),
+        (*choices, (none, NONE_LABEL), *_dont_know(question, dont_know or "")),
         codes,
         dont_know,
     )

@@ -57,6 +57,17 @@ STATUS_BY_TEXT = {
     **{name.casefold(): code for code, name in STATUS_NAMES.items()},
 }
 
+# REDCap's suggested project-level missing data codes (Project Setup, Additional
+# customizations): a field that holds one was not answered, for the reason the code gives. A
+# tick-box field holds them as extra export columns (`field___unk`). A project may define
+# codes of its own (`-999, Not asked`): a `--map` value map can name them.
+MISSING_DATA_CODES = frozenset(
+    {
+        "NI", "INV", "UNK", "NASK", "ASKU", "NAV", "MSK", "NA", "NAVU", "NP", "QS", "QI",
+        "TRC", "UNC", "DER", "PINF", "NINF", "OTH",
+    }
+)  # fmt: skip
+
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 

@@ -94,6 +94,7 @@ class RedcapDictionary:
     fields: tuple[DictionaryField, ...]  # fields that can hold an answer, in file order
     skipped: tuple[SkippedField, ...]
     all_forms: tuple[str, ...]  # every form of the file, in order (of skipped fields too)
+    record_id_row: int = 2  # the record id's row in the file
 
     def field(self, name: str) -> DictionaryField | None:
         for found in self.fields:
@@ -237,4 +238,5 @@ def parse_dictionary(text: str, source: str) -> RedcapDictionary:
         fields=tuple(f for f in fields if f.name != first[0]),
         skipped=tuple(skipped),
         all_forms=tuple(forms),
+        record_id_row=first[2],
     )

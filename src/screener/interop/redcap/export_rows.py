@@ -11,6 +11,9 @@ What is read:
 - `record_id` (the dictionary's first field) as the id; `redcap_event_name`: one record per
   record and event; rows of repeating instruments (`redcap_repeat_instrument`,
   `redcap_repeat_instance`) are folded into their record (and event);
+- REDCap's missing data codes (`UNK`, `NASK`, `ASKU`, ... in a field, or ticked in a tick-box
+  field's `field___unk` column) as unknown, never as an answer (a choice coded `NA` in the
+  dictionary is that choice);
 - `<form>_complete`: 0 Incomplete, 1 Unverified, 2 Complete, or their labels. A record whose
   forms are not all Complete is not scored unless asked (`include_incomplete`).
 
@@ -36,6 +39,7 @@ from screener.interop.redcap.columns import (
     COMPLETE_LABEL_HEADER,
     COMPLETE_SUFFIX,
     EVENT_COLUMN,
+    MISSING_DATA_CODES,
     REPEAT_INSTANCE_COLUMN,
     REPEAT_INSTRUMENT_COLUMN,
     STATUS_BY_TEXT,
@@ -124,6 +128,17 @@ def _single_answer(question: Question, code: str, label: str, field_type: str) -
     return None
 
 
+def _mapped_answer(question: Question, text: str) -> str:
+    """A value map's value as the canonical cell ('' for unknown; the map file's loader has
+    checked that the question reads it)."""
+    if is_unknown_text(text):
+        return ""
+    try:
+        return answer_text(coerce_value(question, text))
+    except CoercionError:
+        return text
+
+
 NONE_LABELS = frozenset({"none", "none of these", "none of the above"})
 
 
@@ -153,6 +168,7 @@ class _Coded:
     index: int
     by_code: dict[str, str | None]
     by_label: dict[str, str | None]
+    mapped: dict[str, str] = field(default_factory=dict)  # a --map value map, by casefold
 
     @property
     def ambiguous(self) -> bool:
@@ -175,7 +191,9 @@ class _Coded:
 
     def _read(self, text: str, mode: _Mode) -> tuple[str, bool]:
         """The canonical cell, and whether it depended on the file's mode."""
-        if is_unknown_text(text):
+        if text.casefold() in self.mapped:
+            return self.mapped[text.casefold()], False
+        if is_unknown_text(text) or (text in MISSING_DATA_CODES and text not in self.by_code):
             return "", False
         key = self._label(text)
         as_code, as_label = text in self.by_code, key is not None
@@ -218,9 +236,13 @@ class _Plain:
     field_name: str
     form: str
     index: int
+    values: Mapping[str, str] | None = None  # a --map value map
 
     def read(self, row: list[str], mode: _Mode) -> str:
-        return row[self.index].strip()
+        text = row[self.index].strip()
+        if self.values is not None and text.casefold() in self.values:
+            return self.values[text.casefold()]
+        return "" if text in MISSING_DATA_CODES else text
 
     def evidence(self, row: list[str], mode: _Mode) -> None:
         return None
@@ -234,10 +256,14 @@ class _Ticks:
     field_name: str
     form: str
     options: list[tuple[int, str, str, str | None]]  # (column, column name, label key, item)
+    missing: list[int] = field(default_factory=list)  # columns of missing data codes
     cache: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def read(self, row: list[str], mode: _Mode) -> str:
         cells = tuple(row[index] for index, _, _, _ in self.options)
+        if any(row[index].strip().casefold() in _CHECKED for index in self.missing):
+            # A missing data code ticked: not answered (with ticked options too: unreadable)
+            return "don't know with other choices" if self._read(cells) else ""
         found = self.cache.get(cells)
         if found is None:
             found = self._read(cells)
@@ -293,6 +319,7 @@ class _Layout:
     status: dict[str, int] = field(default_factory=dict)  # form -> column
     fields: dict[str, int] = field(default_factory=dict)  # field -> column
     options: dict[tuple[str, str], int] = field(default_factory=dict)  # (field, code) -> column
+    missing: dict[str, list[int]] = field(default_factory=dict)  # field -> missing-code columns
     unknown: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
 
@@ -318,6 +345,13 @@ def _raw_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layout:
         if f.field_type == "checkbox"
         for code, _ in f.choices
     }
+    missing = {
+        checkbox_column(f.name, code): f.name
+        for f in dictionary.fields
+        if f.field_type == "checkbox"
+        for code in MISSING_DATA_CODES
+        if code.lower() not in {c.lower() for c, _ in f.choices}
+    }
     names = {f.name for f in dictionary.fields}
     known_other = {s.name for s in dictionary.skipped}
     for index, cell in enumerate(header):
@@ -332,6 +366,8 @@ def _raw_layout(header: Sequence[str], dictionary: RedcapDictionary) -> _Layout:
             layout.fields.setdefault(name, index)
         elif name in options:
             layout.options.setdefault(options[name], index)
+        elif name in missing:
+            layout.missing.setdefault(missing[name], []).append(index)
         elif name in known_other or (
             name.endswith(TIMESTAMP_SUFFIX) and name[: -len(TIMESTAMP_SUFFIX)] in forms
         ):
@@ -433,9 +469,12 @@ class RedcapExport:
         id_name: str | None = None,
         include_incomplete: bool = False,
         mapping: Mapping[str, str] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.source = source
         self.dictionary = dictionary
+        # question id -> (their raw code, casefolded -> canonical text), from a --map file
+        self.values = values or {}
         # field name (lowercase) -> question id, from a --map file
         self.mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
         self._check_mapping()
@@ -531,12 +570,15 @@ class RedcapExport:
                     index,
                     checkbox_column(found.name, code),
                     text_key(label),
-                    _option_item(question, code, label),
+                    self.values[question.id].get(code.casefold(), "")
+                    if code.casefold() in self.values.get(question.id, {})
+                    else _option_item(question, code, label),
                 )
                 for index, (code, label) in zip(columns, found.choices, strict=True)
                 if index is not None
             ]
-            return _Ticks(question.id, found.name, found.form, options)
+            missing = layout.missing.get(found.name, [])
+            return _Ticks(question.id, found.name, found.form, options, missing)
         index = layout.fields.get(found.name)
         if index is None:
             return None
@@ -547,8 +589,13 @@ class RedcapExport:
                 answer = _single_answer(question, code, label, found.field_type)
                 by_code[code] = answer
                 by_label.setdefault(text_key(label), answer)
-            return _Coded(question.id, found.name, found.form, index, by_code, by_label)
-        return _Plain(question.id, found.name, found.form, index)
+            # A --map value map: their code (or a missing data code of theirs), our value.
+            mapped = {
+                code: _mapped_answer(question, text)
+                for code, text in self.values.get(question.id, {}).items()
+            }
+            return _Coded(question.id, found.name, found.form, index, by_code, by_label, mapped)
+        return _Plain(question.id, found.name, found.form, index, self.values.get(question.id))
 
     def _status_forms(self) -> dict[str, int]:
         """The status column of each form that holds a question (none when every record is
