@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from screener.cli import app
 from screener.rulefile.load import RULES_VARIABLE, load_ruleset

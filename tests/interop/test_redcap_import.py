@@ -8,9 +8,9 @@ import csv
 import io
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.core.evaluate import visible_answers
