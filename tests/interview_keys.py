@@ -26,6 +26,8 @@ from screener.core.model import Question, QuestionType, RuleSet
 ENTER = "\r"
 UP = "\x1b[A"
 DOWN = "\x1b[B"
+LEFT = "\x1b[D"  # back one question
+F2 = "\x1bOQ"  # the safety questions, at every prompt
 BACKSPACE = "\x7f"
 CTRL_C = "\x03"
 CTRL_D = "\x04"
@@ -77,35 +79,39 @@ def interview(**changes: Answer | None) -> list[tuple[str, Answer]]:
     return answers
 
 
-def _select_keys(options: Sequence[str], answer: str) -> str:
-    # Shortcut keys 1..9 move the pointer; Enter picks.
-    return f"{options.index(answer) + 1}{ENTER}"
-
-
-def _yes_no_keys(answer: str) -> str:
-    # Yes/no prompts take y, n and d (don't know).
-    return {"yes": "y", "no": "n", "dk": "d"}[answer] + ENTER
+def number_keys(number: int, count: int) -> str:
+    """The keys that pick option `number` of `count`: its digits, and Enter when another
+    option's number starts with them (with 12 options, 1 needs Enter, 3 does not)."""
+    typed = str(number)
+    longer = any(str(n).startswith(typed) and n != number for n in range(1, count + 1))
+    return typed + (ENTER if longer else "")
 
 
 def keys_for(question: Question, answer: Answer) -> str:
-    """The keys that give `answer` at a fresh prompt for `question`."""
-    dont_know = [] if question.required else ["dk"]
+    """The keys that give `answer` at a fresh prompt for `question`: one key for yes/no
+    (y, n, d), the option's number for a choice, numbers toggling ticks and Enter for tick
+    boxes (0: none of these, d: don't know), typed text and Enter for numbers (d: don't
+    know) and for text (Enter twice: left blank)."""
     if question.type is QuestionType.YES_NO:
         assert isinstance(answer, str)
-        return _yes_no_keys(answer)
+        return {"yes": "y", "no": "n", "dk": "d"}[answer]
     if question.type is QuestionType.CHOICE:
         assert isinstance(answer, str)
-        return _select_keys([*question.choice_values, *dont_know], answer)
+        if answer == "dk":
+            return "d"
+        options = question.choice_values
+        return number_keys(options.index(answer) + 1, len(options))
     if question.type is QuestionType.MULTI_CHOICE:
         assert isinstance(answer, list)
-        rows = [*question.choice_values, "none", *dont_know]  # the separator is skipped
-        keys, at = "", 0
-        for target in sorted(rows.index(a) for a in answer):
-            keys += DOWN * (target - at) + " "
-            at = target
-        return keys + ENTER
+        if answer in (["none"], ["dk"]):
+            return "0" if answer == ["none"] else "d"
+        values = [v for v in question.choice_values if v != "none"]
+        ticks = "".join(number_keys(values.index(a) + 1, len(values)) for a in answer)
+        return ticks + ENTER
     assert isinstance(answer, str)
-    return ("" if answer == "dk" else answer) + ENTER
+    if answer == "dk":
+        return ENTER + ENTER if question.type is QuestionType.TEXT else "d"
+    return answer + ENTER
 
 
 def interview_keys(ruleset: RuleSet, answers: Sequence[tuple[str, Answer]]) -> str:
@@ -114,7 +120,7 @@ def interview_keys(ruleset: RuleSet, answers: Sequence[tuple[str, Answer]]) -> s
 
 class _Terminal(Vt100_Output):
     """A terminal that knows its height, as a real one does through cursor-position reports:
-    prompt_toolkit shows bottom toolbars (questionary's checkbox errors) only then."""
+    prompt_toolkit shows bottom toolbars only then."""
 
     def get_rows_below_cursor_position(self) -> int:
         return ROWS
@@ -134,14 +140,15 @@ class Run(Generic[T]):
         return self.screen[self.screen.index(marker) :]
 
 
-Keys = str | Sequence[str | tuple[str, str]]
+Keys = str | Sequence[str | tuple[str, str] | float]
 
 
 def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run[T]:
     """Run `action` with `keys` as the keyboard; KeyboardInterrupt/EOFError are returned.
 
     A string is typed all at once. In a list, a `(keys, text)` step types `keys`, then waits
-    until `text` is on the screen (what a person sees while typing) before the next step.
+    until `text` is on the screen (what a person sees while typing) before the next step; a
+    number is a pause of that many seconds.
     """
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, highlight=False, color_system=None)
@@ -153,6 +160,9 @@ def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run
 
         def type_keys() -> None:
             for step in steps:
+                if isinstance(step, float):  # a pause: a lone Esc is Esc only after one
+                    time.sleep(step)
+                    continue
                 chunk, until = (step, None) if isinstance(step, str) else step
                 pipe.send_text(chunk)
                 deadline = time.monotonic() + wait

@@ -8,13 +8,17 @@ from screener.commands.screen.flow import (
     InterviewState,
     check_crisis,
     finish,
+    list_step,
     next_question,
+    paired_question,
+    progress,
     record_answer,
     review_rows,
+    safety_questions,
     urgent_rules,
 )
 from screener.core.evaluate import evaluate
-from screener.core.model import RuleSet, Value
+from screener.core.model import Question, RuleSet, Value
 from screener.rulefile.load import load_ruleset
 
 
@@ -174,3 +178,79 @@ def test_the_crisis_text_waits_for_a_safety_follow_up_still_to_be_asked(tmp_path
     assert urgent_rules(rules, {"thoughts": False}) == ()
     # The screening at the end reads an unanswered follow-up as unknown: urgent.
     assert evaluate(rules, {"thoughts": True}).outcome.value == "urgent"
+
+
+V2_RULES = Path(__file__).parent / "fixtures" / "rules_default_v2.yaml"
+
+
+def v2() -> RuleSet:
+    return load_ruleset(V2_RULES)
+
+
+def test_question_n_of_m_counts_what_skip_logic_asks_now() -> None:
+    rules = v2()
+    assert progress(rules, {}, "caller") == (1, 47)
+    # No thoughts: method, intent and plan are not asked, so there are three fewer.
+    no_thoughts: dict[str, Value] = {"suicidal_thoughts_month": False}
+    assert progress(rules, no_thoughts, "suicide_behavior_3mo") == (6, 44)
+    # Not depression: the treatment list is not asked either; a list counts once, and its
+    # fields stand where it stands.
+    other = {**no_thoughts, "primary_condition": "ptsd"}
+    assert progress(rules, other, "prior_ketamine") == (7, 43)
+    depression = {**no_thoughts, "primary_condition": "depression"}
+    assert progress(rules, depression, "depression_treatments_2_weeks") == (7, 44)
+    assert progress(rules, depression, "prior_ketamine") == (8, 44)
+
+
+def test_the_safety_questions_are_those_urgent_rules_read_and_their_follow_ups(
+    default_rules: RuleSet,
+) -> None:
+    assert [q.id for q in safety_questions(v2())] == [
+        "suicidal_thoughts_month",
+        "suicide_method_month",  # asked only after thoughts: a follow-up
+        "suicide_intent_month",
+        "suicide_plan_month",
+        "suicide_behavior_3mo",
+    ]
+    assert [q.id for q in safety_questions(default_rules)] == ["self_harm_thoughts"]
+
+
+def test_a_list_is_entered_item_by_item() -> None:
+    rules = v2()
+    treatments = rules.question_map["depression_treatments"]
+    state = InterviewState({"primary_condition": "depression"})
+    assert list_step(rules, state, treatments) == 1  # offer the first item
+    first = list_step(rules, state, treatments, opened=1)
+    assert isinstance(first, Question)
+    assert first.id == "depression_treatments_1_medicine"
+    answers = {c.id: None for c in treatments.item_cells[0]}
+    state = InterviewState({"primary_condition": "depression", **answers})
+    assert list_step(rules, state, treatments, opened=1) == 2  # item 1 done: add another?
+    # "No more": the count is the items entered, and nothing more of the list is asked.
+    _, asked = answer_all(rules, {"primary_condition": "depression", "depression_treatments": 1})
+    assert [q for q in asked if q.startswith("depression_treatments")] == [
+        "depression_treatments",
+        *(c.id for c in treatments.item_cells[0]),
+    ]
+
+
+def test_dont_know_how_many_asks_no_further_items_and_is_scored_as_maybe_more() -> None:
+    rules = v2()
+    cells = {c.id: None for c in rules.question_map["depression_treatments"].item_cells[0]}
+    answers: dict[str, Value] = {"primary_condition": "depression", **cells}
+    answers["depression_treatments"] = None
+    state = InterviewState(answers)
+    while (question := next_question(rules, state)) is not None:
+        assert question.list_id is None, question.id  # no item 2, 3, ... asked
+        state = record_answer(rules, state, question.id, None).state
+    assert evaluate(rules, answers).result("two_failed_adequate_trials").value is None
+
+
+def test_a_reading_pairs_a_number_question_with_the_next_when_it_asks_a_number() -> None:
+    rules = v2()
+    state = InterviewState({})
+    pair = paired_question(rules, state, rules.question_map["bp_systolic"])
+    assert pair is not None and pair.id == "bp_diastolic"
+    assert paired_question(rules, state, rules.question_map["age"]) is None  # a choice next
+    answered = InterviewState({"bp_diastolic": 80})
+    assert paired_question(rules, answered, rules.question_map["bp_systolic"]) is None

@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from screener.cli import app
-from screener.commands.screen import command as screen_command
+from screener.commands.screen import draft as screen_draft
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, OutputFileError
 from screener.core.screening import Screening
 
-from .conftest import FROZEN_RULES, ROOT
+from .conftest import FIXTURES, FROZEN_RULES, ROOT
 from .interview_keys import (
     CLEAR_LINE,
     CTRL_C,
@@ -35,7 +35,7 @@ from .interview_keys import (
 
 pytestmark = pytest.mark.timeout(30)
 runner = CliRunner()
-SCORE_IT = ENTER  # blank at the review prompt: the answers look right
+SCORE_IT = "s"  # on the review page: the answers look right, score it
 NO_SAVE = "n"  # "Save the record?" at the end, when no --save/--markdown was given
 
 
@@ -119,7 +119,7 @@ def test_self_harm_shows_the_crisis_text_before_the_next_question(default_rules:
     between = run.screen[first + len(crisis) : run.screen.index("Review the answers")]
     assert "URGENT: safety concern - follow the crisis steps" in between
     review = run.after("Review the answers")
-    assert review.index(crisis) < review.index("Number of an answer to change")
+    assert review.index(crisis) < review.index("number: change that answer")
     summary = run.after("Referral pre-screen")
     assert summary.rstrip().endswith(crisis) or summary.rindex(crisis) > summary.index("sha256")
 
@@ -133,7 +133,9 @@ def test_an_answer_corrected_on_the_review_screen_changes_the_outcome(
     assert run.value is not None
     assert run.value.answers["age"] == 41
     assert run.value.outcome.value == "likely_eligible"
-    assert run.screen.count("Review the answers") == 2
+    age = default_rules.question_map["age"].text
+    edit = run.screen.index(age, run.screen.index("Review the answers"))
+    assert "Review the answers" in run.screen[edit:]  # the page is drawn again after the edit
 
 
 def test_an_edit_that_reveals_a_question_asks_it_before_scoring(default_rules: RuleSet) -> None:
@@ -145,11 +147,10 @@ def test_an_edit_that_reveals_a_question_asks_it_before_scoring(default_rules: R
     assert run.value is not None
     assert run.value.answers["failed_antidepressants"] == 1
     assert run.value.outcome.value == "not_eligible"
-    second_review = run.screen.index(
-        "Review the answers", run.screen.index("Review the answers") + 1
-    )
     question = default_rules.question_map["failed_antidepressants"].text
-    assert run.screen.index(question) < second_review
+    asked = run.screen.index(question, run.screen.index("Review the answers"))
+    assert "Review the answers" in run.screen[asked:]
+    assert run.screen.index("Review the answers", asked) < run.screen.index("Referral pre-screen")
 
 
 def test_an_edit_that_hides_a_question_keeps_its_answer_but_does_not_score_it(
@@ -391,7 +392,7 @@ def test_a_draft_that_cannot_be_written_is_reported_and_the_interview_still_ends
     def disk_full(*_: object, **__: object) -> Path:
         raise OutputFileError("screener-draft-W.json: cannot write (No space left on device)")
 
-    monkeypatch.setattr(screen_command, "write_draft", disk_full)
+    monkeypatch.setattr(screen_draft, "write_draft", disk_full)
     run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", ScreenOptions(intake_id="W"))
     assert isinstance(run.error, KeyboardInterrupt)
     assert "Could not save the draft" in run.screen
@@ -405,18 +406,67 @@ def test_the_resume_hint_is_one_pasteable_line_that_keeps_the_options(
     rules.parent.mkdir()
     rules.write_text(FROZEN_RULES.read_text())
     options = ScreenOptions(
-        rules=rules, save=Path("T1.json"), markdown=Path("T1.md"), intake_id="H-1", by="Ana Ruiz"
+        rules=rules,
+        save=Path("T1.json"),
+        markdown=Path("T1.md"),
+        intake_id="H-1",
+        by="Ana Ruiz",
+        language="es",
     )
     run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", options)
     assert isinstance(run.error, KeyboardInterrupt)
     hint = next(line for line in run.screen.splitlines() if "screener screen --resume" in line)
     assert hint.strip() == (
         f"screener screen --resume screener-draft-H-1.json --rules {shlex.quote(str(rules))}"
-        " --save T1.json --markdown T1.md --by 'Ana Ruiz'"
+        " --save T1.json --markdown T1.md --language es --by 'Ana Ruiz'"
     )
+    kept = json.loads((tmp_path / "screener-draft-H-1.json").read_text())["options"]
+    assert kept == {
+        "rules": str(rules),
+        "save": "T1.json",
+        "markdown": "T1.md",
+        "language": "es",
+        "by": "Ana Ruiz",
+    }
 
 
 def test_records_and_drafts_made_in_a_checkout_are_ignored_by_git() -> None:
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "screener-draft-*.json" in ignored
     assert "screener-record-*.json" in ignored
+
+
+V2_RULES = FIXTURES / "rules_default_v2.yaml"
+
+
+def test_a_list_is_entered_item_by_item_and_each_item_is_a_review_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.rulefile.load import load_ruleset
+
+    from .interview_calls import CALLER_A
+
+    monkeypatch.chdir(tmp_path)
+    rules = load_ruleset(V2_RULES)
+    script = dict(CALLER_A.answers)
+    adds = iter(CALLER_A.more["depression_treatments"])
+    keys = []
+    for question in rules.slots:
+        if question.is_list:
+            keys += [next(adds)]
+            for cells in question.item_cells[:3]:
+                keys += [script[cell.id] for cell in cells] + [next(adds)]
+        elif question.list_id is None and question.id in script:
+            keys.append(script[question.id])
+    run = screen("".join(keys) + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES))
+    assert run.error is None, run.screen[-2000:]
+    assert run.value is not None
+    assert run.value.outcome.value == "likely_eligible"
+    assert run.value.answers["depression_treatments"] == 3
+    assert run.value.answers["depression_treatments_3_medicine"] == "bupropion"
+    assert "add treatment 2?" in run.screen
+    assert "Treatment 3: Medicine" in run.after("Review the answers")
+    # 128/82 at the top number: both recorded, and the answer line says where the second
+    # came from.
+    assert (run.value.answers["bp_systolic"], run.value.answers["bp_diastolic"]) == (128, 82)
+    assert "→ 82 mmHg (from the reading typed above)" in run.screen

@@ -1,46 +1,43 @@
-"""The installed `screener screen` in a pseudo-terminal, as a coordinator would use it."""
+"""The installed `screener screen` in a pseudo-terminal at 80x24, as a coordinator would use it."""
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import shutil
+import re
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from screener import startup
 from screener.core.model import RuleSet
+from screener.errors import EXIT_INTERRUPTED
 
-from .interview_keys import BACKSPACE, CLEAR_LINE, CTRL_C, ENTER, interview, keys_for
+from .conftest import FIXTURES
+from .interview_calls import CALLER_A, Player, spawn_screen
+from .interview_calls import installed_screener as installed_screener
+from .interview_keys import (
+    BACKSPACE,
+    CLEAR_LINE,
+    CTRL_C,
+    ENTER,
+    LEFT,
+    Answer,
+    interview,
+    keys_for,
+)
 
 pytestmark = pytest.mark.timeout(90)
 EXPECT_TIMEOUT = 15
 
 
-def installed_screener() -> str:
-    """The console script installed next to this Python (pip install -e . / pip install .)."""
-    beside = Path(sys.executable).parent / "screener"
-    found = str(beside) if beside.exists() else shutil.which("screener")
-    assert found, "the screener command is not installed: python -m pip install -e '.[test]'"
-    return found
-
-
-def spawn(args: list[str], cwd: Path) -> pexpect.spawn[str]:
-    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="120", LINES="40")
-    child = pexpect.spawn(
-        installed_screener(),
-        ["screen", *args],
-        cwd=str(cwd),
-        env=env,
-        dimensions=(40, 120),
-        timeout=EXPECT_TIMEOUT,
-        encoding="utf-8",
-    )
-    return child
+def spawn(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> pexpect.spawn[str]:
+    return spawn_screen(args, cwd, env)
 
 
 def answer(
@@ -49,6 +46,18 @@ def answer(
     question = rules.question_map[question_id]
     child.expect_exact(question.text[:24])
     child.send(keys_for(question, value))
+
+
+def answer_all_and_score(
+    child: pexpect.spawn[str], rules: RuleSet, answers: list[tuple[str, Answer]], then: str
+) -> None:
+    """Answer the rest, score it on the review page, see `then`; the command exits 0."""
+    for question_id, value in answers:
+        answer(child, rules, question_id, value)
+    child.expect_exact("number: change that answer")
+    child.send("s")
+    child.expect_exact(then)
+    assert finish(child) == 0
 
 
 def finish(child: pexpect.spawn[str]) -> int:
@@ -71,13 +80,13 @@ def test_a_coordinator_completes_corrects_and_saves_a_screening(
         for question_id, value in interview()[1:]:
             answer(child, default_rules, question_id, value)
         child.expect_exact("Review the answers before scoring")
-        child.expect_exact("Number of an answer to change")
+        child.expect_exact("number: change that answer")
         child.send("1" + ENTER)
         child.expect_exact("How old is the person")
         child.send(CLEAR_LINE + "41" + ENTER)
         child.expect_exact("Review the answers before scoring")
-        child.expect_exact("Number of an answer to change")
-        child.send(ENTER)
+        child.expect_exact("number: change that answer")
+        child.send("s")
         child.expect_exact("LIKELY ELIGIBLE")
         child.expect_exact("Record saved to")
         status = finish(child)
@@ -125,8 +134,8 @@ def test_ctrl_c_saves_a_draft_exits_130_and_resume_finishes(
             answer(child, default_rules, question_id, value)
             if question_id == "self_harm_thoughts":
                 child.expect_exact("URGENT: SAFETY")  # at once, before the next question
-        child.expect_exact("Number of an answer to change")
-        child.send(ENTER)
+        child.expect_exact("number: change that answer")
+        child.send("s")
         child.expect_exact("URGENT")
         child.expect_exact("Save the record")
         child.send("n")
@@ -135,3 +144,230 @@ def test_ctrl_c_saves_a_draft_exits_130_and_resume_finishes(
     finally:
         child.close(force=True)
     assert status == 0
+
+
+V2_RULES = FIXTURES / "rules_default_v2.yaml"
+V2 = {"SCREENER_RULES": str(V2_RULES)}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
+
+
+def test_enter_alone_does_not_answer_and_one_key_does(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    child = spawn(["--intake-id", "K-1"], tmp_path)
+    try:
+        for question_id, value in interview()[:3]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact(default_rules.question_map["prior_ketamine"].text[:24])
+        child.send(ENTER)
+        child.expect_exact("Enter alone does not answer")
+        child.send("1")  # one key: "no, never"
+        child.expect_exact("  → ")
+        child.expect_exact(default_rules.question_map["ketamine_allergy"].text[:24])
+        child.send(ENTER)
+        child.expect_exact("Enter alone does not answer: press y or n")
+        child.send("n")  # one key, no Enter
+        child.expect_exact("  → no")
+        child.expect_exact(default_rules.question_map["aneurysm_or_avm"].text[:24])
+    finally:
+        child.close(force=True)
+
+
+def test_the_back_key_goes_back_one_question(tmp_path: Path, default_rules: RuleSet) -> None:
+    record = tmp_path / "r.json"
+    child = spawn(["--intake-id", "K-2", "--save", str(record)], tmp_path)
+    try:
+        answers = interview()
+        for question_id, value in answers[:5]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact(default_rules.question_map[answers[5][0]].text[:24])
+        child.send(LEFT)  # back to ketamine_allergy, answered "no": change it to yes
+        child.expect_exact("Back one question.")
+        child.expect_exact("Enter keeps no")
+        child.send("y")
+        child.expect_exact("  → yes")
+        answer_all_and_score(child, default_rules, answers[5:], "NOT ELIGIBLE")
+    finally:
+        child.close(force=True)
+    assert json.loads(record.read_text())["answers"]["ketamine_allergy"] is True
+
+
+def _safety_round_trip(child: pexpect.spawn[str], at_text: str, number: str) -> None:
+    child.send("!")
+    child.expect_exact("Safety questions")
+    child.expect_exact("Enter: back to the call (question " + number)
+    child.send(ENTER)
+    child.expect_exact("Back to the call.")
+    child.expect_exact(f"Question {number} of")
+    child.expect_exact(at_text[:30])
+
+
+def test_the_safety_key_from_question_3_and_from_question_30_returns_to_the_same_question(
+    tmp_path: Path,
+) -> None:
+    from screener.rulefile.load import load_ruleset
+
+    rules = load_ruleset(V2_RULES)
+    child = spawn(["--intake-id", "K-3"], tmp_path, V2)
+    try:
+        child.expect_exact(rules.question_map["caller"].text[:30])
+        child.send("1")
+        child.expect_exact(rules.question_map["age"].text[:10])
+        child.send("45" + ENTER)
+        condition = rules.question_map["primary_condition"].text
+        child.expect_exact("Question 3 of")
+        child.expect_exact(condition[:30])
+        # The safety questions not answered yet are asked at once, then the page of them.
+        child.send("!")
+        child.expect_exact("Safety questions")
+        child.expect_exact(rules.question_map["suicidal_thoughts_month"].text[:30])
+        child.send("n")
+        child.expect_exact(rules.question_map["suicide_behavior_3mo"].text[:30])
+        child.send("n")
+        child.expect_exact("Enter: back to the call (question 3")
+        child.send(ENTER)
+        child.expect_exact("Back to the call.")
+        child.expect_exact("Question 3 of")
+        child.expect_exact(condition[:30])
+        child.send("1")
+        # Safety questions answered on the safety screen are not asked again.
+        child.expect_exact(rules.question_map["wish_dead_month"].text[:30])
+        child.send("n")
+        child.expect_exact("  → no")
+        player = Player(child, CALLER_A, rules)
+        player.answered |= {"caller", "age", "primary_condition", "wish_dead_month"}
+        player.answered |= {"suicidal_thoughts_month", "suicide_behavior_3mo"}
+        player.run(until="psychotic_disorder")
+        _safety_round_trip(child, rules.question_map["psychotic_disorder"].text, "30")
+        child.send("n")
+        child.expect_exact("  → no")
+        child.expect_exact("Question 31 of")
+    finally:
+        child.close(force=True)
+
+
+def test_the_review_fits_80x24_with_its_first_row_on_screen(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    child = spawn(["--intake-id", "K-4"], tmp_path)
+    seen: list[str] = []
+    try:
+        for question_id, value in interview():
+            answer(child, default_rules, question_id, value)
+        child.expect_exact("Review the answers before scoring (page 1 of")
+        child.expect_exact("number: change that answer")
+        seen.append(str(child.before))
+        child.send("1" + ENTER + CLEAR_LINE + "41" + ENTER)  # change row 1, the age
+        child.expect_exact("  → 41 years")
+        child.expect_exact("Review the answers before scoring (page 1 of")  # drawn again
+        child.expect_exact("number: change that answer")
+        seen.append(str(child.before))
+    finally:
+        child.close(force=True)
+    first_row = re.escape(" 1  " + default_rules.question_map["age"].short[:20])
+    for drawn in seen:
+        page = ANSI.sub("", drawn)
+        lines = page.split("\n")
+        # The whole page (title, rows and keys) fits the 24 rows, first row included.
+        assert len(lines) <= 22
+        assert re.search("^" + first_row, page, re.MULTILINE)
+        assert all(len(line) <= 80 for line in lines)
+    assert "41 years" in ANSI.sub("", seen[1])
+
+
+def test_resume_keeps_the_options_and_writes_the_markdown_note(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    answers = interview()
+    child = spawn(
+        ["--intake-id", "K-5", "--markdown", "note.md", "--by", "Ana Ruiz", "--language", "es"],
+        tmp_path,
+    )
+    try:
+        for question_id, value in answers[:4]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact(default_rules.question_map[answers[4][0]].text[:24])
+        child.send(CTRL_C)
+        child.expect_exact("Save a draft")
+        child.send("y")
+        child.expect_exact("--markdown note.md --language es --by 'Ana Ruiz'")
+        assert finish(child) == 130
+    finally:
+        child.close(force=True)
+    draft = tmp_path / "screener-draft-K-5.json"
+    assert json.loads(draft.read_text())["options"]["markdown"] == "note.md"
+
+    child = spawn(["--resume", draft.name], tmp_path)  # no options repeated
+    try:
+        child.expect_exact("(language es)")
+        answer_all_and_score(child, default_rules, answers[4:], "Referral note saved to note.md")
+    finally:
+        child.close(force=True)
+    note = (tmp_path / "note.md").read_text()
+    assert "Intake id: `K-5`" in note
+    assert "Ana Ruiz" in note
+
+
+def test_start_up_exits_with_the_documented_interrupt_code() -> None:
+    assert startup.EXIT_INTERRUPTED == EXIT_INTERRUPTED == 130
+
+
+# From the moment screener's first module has run (Python's own start, before it, is the
+# interpreter's), then while the other modules load, the rules are read, and the first
+# question is drawn. PYTHONPROFILEIMPORTTIME makes the child say when a module has loaded.
+@pytest.mark.parametrize("delay", [0.0, 0.03, 0.08, 0.15, 0.25, None])
+def test_ctrl_c_during_start_up_exits_130_without_a_traceback(
+    tmp_path: Path, delay: float | None, default_rules: RuleSet
+) -> None:
+    child = spawn([], tmp_path, {"PYTHONPROFILEIMPORTTIME": "1"})
+    try:
+        child.expect(r"\| +screener\.startup\r?\n")
+        if delay is None:  # at the first question
+            child.expect_exact(default_rules.question_map["age"].text[:24])
+        else:
+            time.sleep(delay)
+        child.sendintr()
+        child.expect(pexpect.EOF)
+        output = str(child.before)
+        child.close()
+    finally:
+        child.close(force=True)
+    assert "Traceback" not in output
+    assert "KeyboardInterrupt" not in output
+    assert child.exitstatus == 130, (child.exitstatus, child.signalstatus, output[-300:])
+
+
+def test_keys_typed_ahead_answer_the_next_prompts_and_are_not_echoed(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    child = spawn(["--intake-id", "K-6"], tmp_path)
+    seen = io.StringIO()
+    child.logfile_read = seen
+    try:
+        for question_id, value in interview()[:5]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact(default_rules.question_map["aneurysm_or_avm"].text[:24])
+        # Typed ahead: "zzz" lands on the next prompts (where z means nothing), then "n".
+        child.send("n" + "zzz" + "n")
+        child.expect_exact(default_rules.question_map["stroke_or_tia"].text[:24])
+    finally:
+        child.close(force=True)
+    assert "zzz" not in seen.getvalue()
+    assert "z" not in ANSI.sub("", seen.getvalue()).split()  # not even one of them
+
+
+def test_the_terminal_does_not_echo_during_the_interview_and_echoes_again_after() -> None:
+    # The interview runs inside quiet_terminal(): between two prompts a key typed is kept
+    # for the next prompt, not echoed (the issue's stray characters). In a real pty:
+    code = (
+        "import sys, termios\n"
+        "from screener.commands.screen.terminal import quiet_terminal\n"
+        "echo = lambda: bool(termios.tcgetattr(0)[3] & termios.ECHO)\n"
+        "before = echo()\n"
+        "with quiet_terminal():\n"
+        "    during = echo()\n"
+        "print('echo', before, during, echo())\n"
+    )
+    child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
+    child.expect(pexpect.EOF, timeout=30)
+    assert "echo True False True" in str(child.before)

@@ -5,6 +5,10 @@ SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the
 
 from __future__ import annotations
 
+# isort: off
+from screener import startup  # first: a Ctrl-C while the rest loads exits 130 quietly
+
+# isort: on
 import functools
 import sys
 from collections.abc import Callable
@@ -15,6 +19,8 @@ import click
 
 # Only click loads with this module: `--help` needs nothing else. What a command needs loads
 # inside it, and the error and output machinery when a command runs (see `main`).
+
+startup.loaded()  # Ctrl-C is KeyboardInterrupt again, until main() installs the handlers
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -175,6 +181,7 @@ def score(
 @click.option("--markdown", type=PATH, help="Write the referral note as Markdown, owner-only.")
 @click.option("--intake-id", help="Id for this intake (default: date, time and 4 hex).")
 @by_option
+@click.option("--language", help="Language of the interview (kept in a draft).")
 @reports_errors
 def screen(
     rules: Path | None,
@@ -183,11 +190,12 @@ def screen(
     markdown: Path | None,
     intake_id: str | None,
     by: str | None,
+    language: str | None,
 ) -> None:
     """Interview at a terminal: ask, review and edit, then print the referral summary."""
     from screener.commands.screen.command import ScreenOptions, run_screen
 
-    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id, by))
+    run_screen(ScreenOptions(rules, resume, save, markdown, intake_id, by, language))
 
 
 @app.command("test")

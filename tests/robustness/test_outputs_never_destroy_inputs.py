@@ -34,7 +34,7 @@ from ..interview_keys import ENTER, drive, interview, interview_keys
 
 runner = CliRunner()
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3, 4}
-SCORE_IT = ENTER
+SCORE_IT = "s"  # on the review page: score it
 
 
 def _export_text() -> str:

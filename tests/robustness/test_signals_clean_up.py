@@ -197,7 +197,7 @@ def test_any_unexpected_error_in_the_interview_offers_the_draft(
         except RuntimeError as exc:
             errors.append(exc)
 
-    run = drive(interview_keys(default_rules, interview()) + "\r" + "y", action)
+    run = drive(interview_keys(default_rules, interview()) + "s" + "y", action)  # s: score it
     assert [str(e) for e in errors] == ["a bug"]
     assert "Something went wrong (RuntimeError). Save a draft of the" in run.screen
     data = json.loads((tmp_path / "screener-draft-E-1.json").read_text())

@@ -23,7 +23,7 @@ from screener.formats.text import answers_table, summary_renderable
 from screener.rulefile.load import load_ruleset
 
 from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
-from ..interview_keys import ENTER, drive, interview, interview_keys
+from ..interview_keys import drive, interview, interview_keys
 
 runner = CliRunner()
 # Markup that crashes rich ([/]), vanishes ([bold]), makes a hyperlink ([link=...]), becomes an
@@ -141,7 +141,7 @@ def test_an_interview_under_such_rules_shows_every_text_as_written(
     typed = "[/] [link=https://evil.example]x"
     keys = interview_keys(rules, [*interview(self_harm_thoughts="yes"), (NOTES, typed)])
     run = drive(
-        keys + ENTER + "n",
+        keys + " " + "s" + "n",  # the review's second page, s: score it; n: no record
         lambda console: run_screen(
             ScreenOptions(rules=path, intake_id="M-1"), console, require_terminal=False
         ),

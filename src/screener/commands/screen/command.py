@@ -1,12 +1,15 @@
 """`screener screen`: the interview at a terminal, from the first question to the summary.
 
-Flow: questions in file order (skip logic on the answers so far; crisis text the moment an
-urgent rule holds) -> review table, where any answer can be changed (newly relevant questions
-are then asked) -> referral summary -> the record and the note, only when asked for.
-Ctrl-C / Ctrl-D at any prompt, SIGTERM, or any error before the record is saved offers to
-save a draft, then ends (130 for Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the
-terminal went away) there is no one to ask: the draft is written owner-only, and the console
-says where. A record, note or draft never replaces a file, even one created during the call.
+Flow: questions in file order (skip logic on the answers so far; lists item by item with
+"add another?"; crisis text the moment an urgent rule holds) -> the review, a page at a time,
+where any answer can be changed (newly relevant questions are then asked) -> referral summary
+-> the record and the note, only when asked for. At any question the back key asks the one
+before again, and the safety key opens the safety questions and then returns to the same
+question. Ctrl-C / Ctrl-D at any prompt, SIGTERM, or any error before the record is saved
+offers to save a draft (which remembers the options, for --resume), then ends (130 for
+Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the terminal went away) there is no
+one to ask: the draft is written owner-only, and the console says where. A record, note or
+draft never replaces a file, even one created during the call.
 
 Everything shown on the console goes through `formats.text.plain`: answers, ids, paths and
 the rule file's texts are never read as rich markup.
@@ -21,24 +24,33 @@ import secrets
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console, RenderableType
 
-from screener.commands.screen.draft import read_draft, write_draft
 from screener.commands.screen.flow import (
     InterviewState,
     Step,
+    answer_words,
     check_crisis,
     finish,
+    hidden_questions,
+    list_step,
     next_question,
+    paired_question,
+    progress,
     record_answer,
     review_rows,
+    safety_questions,
 )
-from screener.commands.screen.prompts import ask_path, ask_question, ask_review_pick, confirm
-from screener.core.model import RuleSet
+from screener.commands.screen.pages import Row, ask_page_pick
+from screener.commands.screen.prompt_base import Ask, Given, Nav
+from screener.commands.screen.prompts import ask_keys, ask_question, confirm
+from screener.commands.screen.terminal import quiet_terminal
+from screener.commands.screen.text_prompt import ask_path
+from screener.core.model import Question, RuleSet, Value
 from screener.core.problems import (
     HungUp,
     InputFileError,
@@ -50,10 +62,8 @@ from screener.core.problems import (
 from screener.core.screening import Screening
 from screener.files.interrupts import held
 from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
-from screener.formats.markdown import render_markdown
 from screener.formats.occasion import Occasion, login_name
-from screener.formats.record import record_json
-from screener.formats.text import answers_table, crisis_panel, plain, summary_renderable
+from screener.formats.text import crisis_panel, plain, summary_renderable
 from screener.rulefile.load import load_ruleset, rules_input
 
 INTAKE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -75,6 +85,10 @@ class ScreenOptions:
     markdown: Path | None = None
     intake_id: str | None = None
     by: str | None = None  # who screens (default: the login name)
+    language: str | None = None  # the interview's language (kept in the draft)
+
+
+REMEMBERED = ("rules", "save", "markdown", "language", "by")  # kept in a draft for --resume
 
 
 def local_now() -> datetime:
@@ -132,7 +146,10 @@ URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in re
 
 
 class Interview:
-    """The interview's terminal side; `state` is always the answers given so far."""
+    """The interview's terminal side; `state` is always the answers given so far.
+
+    `history` holds the questions answered in this session, in order, for the back key.
+    """
 
     def __init__(
         self,
@@ -145,40 +162,175 @@ class Interview:
         self.console = console
         self.state = state
         self.inputs = inputs  # files a path asked for at the end must not name
+        self.history: list[str] = []
+        self.opened: dict[str, int] = {}  # lists: items the coordinator chose to add
+        self.safety = safety_questions(ruleset)
+        self.remembered: dict[str, str | None] = {}  # options a draft keeps for --resume
 
     def apply(self, step: Step) -> None:
         self.state = step.state
         if step.show_crisis:
             self.console.print(crisis_panel(self.ruleset.crisis_text))
 
+    def progress_words(self, question: Question) -> str:
+        number, total = progress(self.ruleset, self.state.answers, question.id)
+        words = f"Question {number} of {total}"
+        if question.list_id is not None:
+            words += f" · {question.text.split(':', 1)[0]}"
+        return words
+
     def ask_remaining(self) -> None:
         """Ask every question skip logic asks that has no answer yet, in file order."""
         while (question := next_question(self.ruleset, self.state)) is not None:
-            if self.state.crisis_shown:
-                # The panel scrolls away on a small screen; keep the urgency in view.
-                self.console.print(plain(URGENT_REMINDER, style="bold red"))
-            value = ask_question(question, self.console)
-            self.apply(record_answer(self.ruleset, self.state, question.id, value))
+            if question.is_list:
+                self.ask_list(question)
+            else:
+                self.ask_slot(question)
+
+    def remind(self) -> None:
+        if self.state.crisis_shown:
+            # The panel scrolls away on a small screen; keep the urgency in view.
+            self.console.print(plain(URGENT_REMINDER, style="bold red"))
+
+    def ask_slot(self, question: Question, editing: bool = False, safety: bool = True) -> None:
+        """Ask one question (again, when `editing`: Enter keeps the answer, back leaves it);
+        the safety key opens the safety screen and then asks the same question again."""
+        while True:
+            self.remind()
+            if question.help:
+                self.console.print(plain(question.help, style="dim italic"))
+            has_current = question.id in self.state.answers
+            reply = ask_question(
+                Ask(
+                    question,
+                    current=self.state.answers.get(question.id),
+                    has_current=has_current,
+                    progress=self.progress_words(question),
+                    can_back=editing or bool(self.history),
+                    safety=safety,
+                    pair=None if editing else paired_question(self.ruleset, self.state, question),
+                )
+            )
+            if reply is Nav.SAFETY:
+                self.safety_screen(question)
+                if not editing and question.id in self.state.answers:
+                    return  # answered on the safety screen: the call goes on from there
+                continue
+            if reply is Nav.BACK:
+                if not editing:
+                    self.go_back()
+                return
+            assert isinstance(reply, Given)
+            self.record(question, reply.value)
+            if reply.has_second:
+                pair = paired_question(self.ruleset, self.state, question)
+                if pair is not None:
+                    self.record(pair, reply.second, note=" (from the reading typed above)")
+            return
+
+    def record(self, question: Question, value: Value, note: str = "") -> None:
+        self.console.print(plain(question.text, style="bold"))
+        self.console.print(plain(f"  → {answer_words(question, value)}{note}"))
+        self.history.append(question.id)
+        self.apply(record_answer(self.ruleset, self.state, question.id, value))
+
+    def go_back(self) -> None:
+        """Back one question: the last one answered in this session is asked again."""
+        if not self.history:
+            return
+        target = self.ruleset.question_map[self.history.pop()]
+        self.console.print(plain("Back one question.", style="dim"))
+        if target.is_list:
+            self.opened.pop(target.id, None)
+        self.ask_slot(target, editing=True)
+
+    def ask_list(self, question: Question) -> None:
+        """One step of a list entered item by item: a field, or "add another?"."""
+        step = list_step(self.ruleset, self.state, question, self.opened.get(question.id, 0))
+        if isinstance(step, Question):
+            self.ask_slot(step)
+            return
+        name = question.item_name
+        if step > question.max_items:
+            self.console.print(plain(f"{question.max_items} is the most this list takes."))
+            self.record(question, question.max_items)
+            return
+        first = step == 1
+        text = question.text if first else f"{question.short}: add {name.lower()} {step}?"
+        keys = {
+            "y": f"add {name.lower()} {step}",
+            "n": "none" if first else "no more",
+            "d": "don't know " + ("how many" if first else "if there are more"),
+        }
+        self.remind()
+        if first and question.help:
+            self.console.print(plain(question.help, style="dim italic"))
+        reply = ask_keys(
+            Ask(
+                question,
+                progress=self.progress_words(question),
+                can_back=bool(self.history),
+                text=text,
+            ),
+            keys,
+        )
+        if reply is Nav.SAFETY:
+            self.safety_screen(question)
+        elif reply is Nav.BACK:
+            self.go_back()
+        elif reply == "y":
+            self.opened[question.id] = step
+        else:
+            self.record(question, step - 1 if reply == "n" else None)
+
+    def safety_screen(self, at: Question) -> None:
+        """The safety questions, from anywhere in the call: those not answered yet are asked,
+        any can be changed; then the call goes on where it was."""
+        self.console.print(plain("Safety questions", style="bold red"))
+        while True:
+            for question in self.safety:
+                if self.asks(question) and question.id not in self.state.answers:
+                    self.ask_slot(question, editing=True, safety=False)
+            shown = [q for q in self.safety if self.asks(q) and q.id in self.state.answers]
+            rows = [
+                Row(n, q.short, answer_words(q, self.state.answers[q.id]))
+                for n, q in enumerate(shown, start=1)
+            ]
+            back = f"back to the call ({self.progress_words(at).lower()})"
+            pick, _ = ask_page_pick(
+                "Safety questions",
+                rows,
+                {"enter": back, "b": "", "escape": ""},
+                urgent=URGENT_REMINDER if self.state.crisis_shown else "",
+            )
+            if pick is None:
+                break
+            self.ask_slot(shown[pick - 1], editing=True, safety=False)
+        self.console.print(plain("Back to the call.", style="dim"))
+
+    def asks(self, question: Question) -> bool:
+        return question.id not in hidden_questions(self.ruleset, self.state.answers)
 
     def review(self) -> None:
-        """Show every answer; re-ask any the coordinator picks, until they say it looks right."""
+        """Every answer, a page at a time; any can be changed (the page is drawn again in
+        place), until the coordinator scores it."""
+        page = 0
+        self.console.print()
+        self.console.print(plain("Review the answers before scoring", style="bold"))
+        if self.state.crisis_shown:
+            self.console.print(crisis_panel(self.ruleset.crisis_text))
         while True:
             rows = review_rows(self.ruleset, self.state)
-            self.console.print()
-            self.console.print(plain("Review the answers before scoring", style="bold"))
-            table = answers_table([(r.question.id, r.question.text, r.answer) for r in rows])
-            self.console.print(table)
-            if self.state.crisis_shown:
-                # The long table pushed the crisis panel off the screen: show it again here.
-                self.console.print(crisis_panel(self.ruleset.crisis_text))
-            pick = ask_review_pick([r.asked for r in rows])
+            pick, page = ask_page_pick(
+                "Review the answers before scoring",
+                [Row(n, r.question.short, r.answer, r.asked) for n, r in enumerate(rows, start=1)],
+                {"s": "score it"},
+                page,
+                urgent=URGENT_REMINDER if self.state.crisis_shown else "",
+            )
             if pick is None:
                 return
-            question = rows[pick - 1].question
-            value = ask_question(
-                question, self.console, self.state.answers.get(question.id), has_current=True
-            )
-            self.apply(record_answer(self.ruleset, self.state, question.id, value))
+            self.ask_slot(rows[pick - 1].question, editing=True)
             self.ask_remaining()
 
     def ask_record_path(self, intake_id: str) -> Path | None:
@@ -240,11 +392,19 @@ class Interview:
         if not wanted:
             _say(self.console, plain("No draft saved."))
             return
+        from screener.commands.screen.draft import write_draft
+
         saved: Path | None = None
         try:
             with held():  # a second signal (a hang-up often comes twice) waits for the draft
                 saved = write_draft(
-                    path, self.ruleset, self.state, intake_id, local_now(), replace=resuming
+                    path,
+                    self.ruleset,
+                    self.state,
+                    intake_id,
+                    local_now(),
+                    replace=resuming,
+                    options=self.remembered,
                 )
         except ScreenerError as exc:
             _say(self.console, plain(f"Could not save the draft: {exc}", style="bold red"))
@@ -285,6 +445,8 @@ def _start(
 ) -> tuple[InterviewState, str]:
     if options.resume is None:
         return InterviewState(), options.intake_id or new_intake_id(now)
+    from screener.commands.screen.draft import read_draft
+
     draft = read_draft(options.resume, ruleset)
     if not INTAKE_ID.fullmatch(draft.intake_id):
         # It names files (the record's default name): no slashes, no markup, no surprises.
@@ -312,6 +474,7 @@ def _resume_hint(options: ScreenOptions, draft_path: Path) -> str:
         ("--rules", options.rules),
         ("--save", options.save),
         ("--markdown", options.markdown),
+        ("--language", options.language),
         ("--by", options.by),
     ):
         if value is not None:
@@ -329,6 +492,8 @@ def run_screen(
 
     `require_terminal=False` lets tests drive the prompts through a pipe.
     """
+    if options.resume is not None:
+        options = with_remembered(options)
     _check_options(options)
     if require_terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminalError()
@@ -337,19 +502,23 @@ def run_screen(
     state, intake_id = _start(ruleset, options, console, clock())
     draft_path = options.resume or _new_draft_path(intake_id)
     interview = Interview(ruleset, console, state, _inputs(options))
+    interview.remembered = {name: _text(getattr(options, name)) for name in REMEMBERED}
+    language = f" (language {options.language})" if options.language else ""
     console.print(
         plain(
-            f"Intake {intake_id} - {ruleset.name} {ruleset.version}. You can review and change"
-            " every answer before scoring; Ctrl-C offers to save a draft.",
+            f"Intake {intake_id} - {ruleset.name} {ruleset.version}{language}. Keys: y/n/d"
+            " answer at once; ← or b back one question; ! (F2 at text prompts) the safety"
+            " questions; every answer can be changed on review; Ctrl-C offers a draft.",
             style="bold",
         )
     )
     save, markdown = options.save, options.markdown
     record_saved = False
     try:
-        interview.apply(check_crisis(ruleset, interview.state))
-        interview.ask_remaining()
-        interview.review()
+        with quiet_terminal():
+            interview.apply(check_crisis(ruleset, interview.state))
+            interview.ask_remaining()
+            interview.review()
         screening = finish(ruleset, interview.state)
         console.print()
         occasion = Occasion(intake_id, clock(), options.by or login_name())
@@ -357,10 +526,14 @@ def run_screen(
         if save is None and markdown is None:
             save = interview.ask_record_path(intake_id)
         if save is not None:
+            from screener.formats.record import record_json
+
             record = record_json(ruleset, screening, occasion)
             save = interview.write_new(save, record, "Record")
             record_saved = True
         if markdown is not None:
+            from screener.formats.markdown import render_markdown
+
             note = render_markdown(ruleset, screening, occasion)
             markdown = interview.write_new(markdown, note, "Referral note")
     except BaseException as exc:
@@ -381,6 +554,26 @@ def run_screen(
     if options.resume is not None:
         _retire_draft(options.resume, record_saved=record_saved, console=console)
     return screening
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def with_remembered(options: ScreenOptions) -> ScreenOptions:
+    """Options kept in the draft being resumed fill in those not given again (the command
+    line wins)."""
+    from screener.commands.screen.draft import draft_options
+
+    assert options.resume is not None
+    kept = draft_options(options.resume)
+    paths = {"rules", "save", "markdown"}
+    changes: dict[str, object] = {}
+    for name in REMEMBERED:
+        value = kept.get(name)
+        if getattr(options, name) is None and value is not None:
+            changes[name] = Path(value) if name in paths else value
+    return replace(options, **changes) if changes else options  # type: ignore[arg-type]
 
 
 def _retire_draft(draft: Path, record_saved: bool, console: Console) -> None:

@@ -10,6 +10,7 @@ file says so and re-checks every answer against the rules now in use.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,16 @@ from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
 from screener.formats.screening_json import RulesetOut
 
 
+class DraftOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: str | None = None
+    save: str | None = None
+    markdown: str | None = None
+    language: str | None = None
+    by: str | None = None
+
+
 class DraftOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
@@ -37,6 +48,8 @@ class DraftOut(BaseModel):
     ruleset: RulesetOut
     # Answered questions only, in the order asked; null = "don't know".
     answers: dict[str, object]
+    # The options the interview was started with, for `--resume` without repeating them.
+    options: DraftOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -46,13 +59,20 @@ class LoadedDraft:
     warnings: list[str]
 
 
-def draft_text(ruleset: RuleSet, state: InterviewState, intake_id: str, saved_at: datetime) -> str:
+def draft_text(
+    ruleset: RuleSet,
+    state: InterviewState,
+    intake_id: str,
+    saved_at: datetime,
+    options: Mapping[str, str | None] | None = None,
+) -> str:
     model = DraftOut(
         schema=DRAFT_SCHEMA,
         intake_id=intake_id,
         saved_at=saved_at.isoformat(timespec="seconds"),
         ruleset=RulesetOut(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
         answers={q: answer_to_json(v) for q, v in state.answers.items()},
+        options=DraftOptions(**options) if options else None,
     )
     return model.model_dump_json(indent=2, by_alias=True) + "\n"
 
@@ -67,10 +87,12 @@ def write_draft(
     intake_id: str,
     saved_at: datetime,
     replace: bool = False,
+    options: Mapping[str, str | None] | None = None,
 ) -> Path:
     """Write the draft; where it went. `replace`: the draft being resumed is replaced; any
-    other file never is, a new draft takes the next free name instead."""
-    text = draft_text(ruleset, state, intake_id, saved_at)
+    other file never is, a new draft takes the next free name instead. `options`: the
+    command-line options to remember (rules, save, markdown, language, by)."""
+    text = draft_text(ruleset, state, intake_id, saved_at, options)
     if replace:
         write_atomic(path, text, private=True)
         return path
@@ -84,8 +106,7 @@ def write_draft(
     raise OutputExists(f"{path}: it and {NEW_NAMES - 1} numbered names are all taken")
 
 
-def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
-    """The interview state in a draft, re-read against `ruleset`; warnings when it differs."""
+def _draft_model(text: str, name: str) -> DraftOut:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -96,11 +117,16 @@ def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
             f" score it again with `screener score {name}`"
         )
     try:
-        model = DraftOut.model_validate(data)
+        return DraftOut.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "top level"
         raise InputFileError(f"{name}: not a screener draft ({where}: {first['msg']})") from None
+
+
+def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
+    """The interview state in a draft, re-read against `ruleset`; warnings when it differs."""
+    model = _draft_model(text, name)
     warnings = []
     if model.ruleset.sha256 != ruleset.sha256:
         warnings.append(
@@ -128,8 +154,18 @@ def parse_draft(text: str, name: str, ruleset: RuleSet) -> LoadedDraft:
     return LoadedDraft(model.intake_id, InterviewState(answers), warnings)
 
 
-def read_draft(path: Path, ruleset: RuleSet) -> LoadedDraft:
+def _read(path: Path) -> str:
     if not path.exists():
         raise InputFileError(f"{path}: no such draft file")
     _, text = read_text(path, limit=MAX_ANSWERS_BYTES, what="a draft")
-    return parse_draft(text, str(path), ruleset)
+    return text
+
+
+def read_draft(path: Path, ruleset: RuleSet) -> LoadedDraft:
+    return parse_draft(_read(path), str(path), ruleset)
+
+
+def draft_options(path: Path) -> dict[str, str | None]:
+    """The options a draft remembers (none for a draft written before drafts kept them)."""
+    model = _draft_model(_read(path), str(path))
+    return model.options.model_dump() if model.options is not None else {}

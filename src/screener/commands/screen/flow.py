@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from screener.core import verdict
 from screener.core.conditions.compile import NotYetAsked
+from screener.core.conditions.syntax import referenced_questions
 from screener.core.evaluate import evaluate, visible_answers
-from screener.core.model import Action, Question, RuleSet, Value, format_value
+from screener.core.model import Action, Question, QuestionType, RuleSet, Value, format_value
 from screener.core.screening import Screening
 
 
@@ -46,17 +47,98 @@ def hidden_questions(ruleset: RuleSet, answers: Mapping[str, Value]) -> frozense
     return frozenset(visible_answers(ruleset, answers)[1])
 
 
+def items_entered(question: Question, answers: Mapping[str, Value]) -> int:
+    """How many items of a list have at least one answered field (the last such item)."""
+    entered = 0
+    for number, cells in enumerate(question.item_cells, start=1):
+        if any(cell.id in answers for cell in cells):
+            entered = number
+    return entered
+
+
+def _not_offered(ruleset: RuleSet, answers: Mapping[str, Value]) -> frozenset[str]:
+    """Cells of list items the interview does not ask: when the number of items is answered
+    "don't know" (there may be more), only the items already entered are asked about."""
+    out: set[str] = set()
+    for question in ruleset.questions:
+        if question.is_list and question.id in answers and answers[question.id] is None:
+            entered = items_entered(question, answers)
+            out.update(cell.id for cells in question.item_cells[entered:] for cell in cells)
+    return frozenset(out)
+
+
 def next_question(ruleset: RuleSet, state: InterviewState) -> Question | None:
     """The first question, in file order, that skip logic asks and that has no answer yet.
 
     ask_if reads only earlier questions, so skip logic is decided on the answers so far; after
-    an edit this finds the questions the edit made relevant.
+    an edit this finds the questions the edit made relevant. A list whose number of items is
+    not answered yet comes back as the list question itself (see `list_step`).
     """
-    hidden = hidden_questions(ruleset, state.answers)
+    skipped = hidden_questions(ruleset, state.answers) | _not_offered(ruleset, state.answers)
     for question in ruleset.slots:  # a list: how many items, then each item's fields
-        if question.id not in hidden and question.id not in state.answers:
+        if question.id not in skipped and question.id not in state.answers:
             return question
     return None
+
+
+def list_step(
+    ruleset: RuleSet, state: InterviewState, question: Question, opened: int = 0
+) -> Question | int:
+    """Where a list being entered item by item stands: the next field to ask (of an item
+    entered or `opened`), or the number of the item to offer next ("add another?")."""
+    hidden = hidden_questions(ruleset, state.answers)
+    last = max(items_entered(question, state.answers), opened)
+    for cells in question.item_cells[:last]:
+        for cell in cells:
+            if cell.id not in hidden and cell.id not in state.answers:
+                return cell
+    return last + 1
+
+
+def progress(ruleset: RuleSet, answers: Mapping[str, Value], question_id: str) -> tuple[int, int]:
+    """(N, M) for "question N of M": the question's place among the questions skip logic asks
+    on these answers, and how many that is now. A list counts once; its fields take the
+    list's place."""
+    slot = ruleset.question_map[question_id]
+    own = slot.list_id or slot.id
+    hidden = hidden_questions(ruleset, answers)
+    asked = [q.id for q in ruleset.questions if q.id not in hidden or q.id == own]
+    return asked.index(own) + 1, len(asked)
+
+
+def paired_question(ruleset: RuleSet, state: InterviewState, question: Question) -> Question | None:
+    """The question asked right after a number question when it asks for a number too (the
+    bottom number of a blood pressure reading after the top one): a reading such as 135/85
+    typed at the first answers both. None when the next question asked is anything else."""
+    numbers = (QuestionType.INTEGER, QuestionType.NUMBER)
+    if question.type not in numbers or question.list_id is not None:
+        return None
+    hidden = hidden_questions(ruleset, state.answers)
+    slots = ruleset.slots
+    at = slots.index(question)
+    for later in slots[at + 1 :]:
+        if later.id in hidden:
+            continue
+        if later.type in numbers and later.list_id is None and later.id not in state.answers:
+            return later
+        return None
+    return None
+
+
+def safety_questions(ruleset: RuleSet) -> tuple[Question, ...]:
+    """The questions of the safety screen, in file order: every question an urgent rule
+    reads, and the follow-ups that skip logic asks only after one of them."""
+    urgent = {slot for rule in ruleset.rules if rule.action is Action.URGENT for slot in rule.reads}
+    derived = ruleset.derived_map
+    for name in list(urgent):
+        if name in derived:
+            urgent.update(derived[name].reads)
+    chosen = {q.id for q in ruleset.questions if q.id in urgent}
+    for question in ruleset.questions:  # follow-ups come after what they depend on
+        tree = question.ask_if_tree
+        if tree is not None and chosen.intersection(referenced_questions(tree)):
+            chosen.add(question.id)
+    return tuple(q for q in ruleset.questions if q.id in chosen and not q.is_list)
 
 
 def urgent_rules(ruleset: RuleSet, answers: Mapping[str, Value]) -> tuple[str, ...]:
