@@ -16,8 +16,9 @@ from screener.cli import app
 from screener.commands.screen import draft as screen_draft
 from screener.commands.screen.command import ScreenOptions, run_screen
 from screener.core.model import RuleSet
-from screener.core.problems import InputFileError, OutputFileError
+from screener.core.problems import InputFileError, OutputFileError, UnknownLanguage
 from screener.core.screening import Screening
+from screener.errors import exit_code_for
 
 from .conftest import FIXTURES, FROZEN_RULES, ROOT
 from .interview_keys import (
@@ -399,12 +400,12 @@ def test_a_draft_that_cannot_be_written_is_reported_and_the_interview_still_ends
 
 
 def test_the_resume_hint_is_one_pasteable_line_that_keeps_the_options(
-    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     rules = tmp_path / "a folder with a long name for the clinic's own rules" / "rules.yaml"
     rules.parent.mkdir()
-    rules.write_text(FROZEN_RULES.read_text())
+    rules.write_text((FIXTURES / "rules_es.yaml").read_text())
     options = ScreenOptions(
         rules=rules,
         save=Path("T1.json"),
@@ -413,7 +414,7 @@ def test_the_resume_hint_is_one_pasteable_line_that_keeps_the_options(
         by="Ana Ruiz",
         language="es",
     )
-    run = screen(keys(default_rules, interview()[:3]) + CTRL_C + "y", options)
+    run = screen("30" + ENTER + "1" + "n" + CTRL_C + "y", options)  # age, condition, thoughts
     assert isinstance(run.error, KeyboardInterrupt)
     hint = next(line for line in run.screen.splitlines() if "screener screen --resume" in line)
     assert hint.strip() == (
@@ -470,3 +471,45 @@ def test_a_list_is_entered_item_by_item_and_each_item_is_a_review_row(
     # came from.
     assert (run.value.answers["bp_systolic"], run.value.answers["bp_diastolic"]) == (128, 82)
     assert "→ 82 mmHg (from the reading typed above)" in run.screen
+
+
+TWO_LANGUAGES = FIXTURES / "rules_es.yaml"
+
+
+def spanish_call(thoughts: str) -> Run[Screening]:
+    # age, condition (1: depression), thoughts, one treatment (sertraline, 8 weeks), then no
+    # more, medicines: none of these; then score it and save nothing.
+    keys = "30" + ENTER + "1" + thoughts + "y" + "1" + "8" + ENTER + "n" + "0" + SCORE_IT + NO_SAVE
+    return screen(keys, ScreenOptions(rules=TWO_LANGUAGES, language="es"))
+
+
+def test_with_language_es_the_questions_are_read_out_in_spanish_and_the_summary_is_not() -> None:
+    run = spanish_call(thoughts="n")
+    assert run.error is None, run.screen
+    assert run.value is not None
+    assert run.value.answers["primary_condition"] == "depression"
+    interview_part = run.screen[: run.screen.index("Referral pre-screen")]
+    for spanish in ("¿Cuántos años tiene?", "En años cumplidos.", "Depresión", "¿Qué medicina?"):
+        assert spanish in interview_part
+    assert "How old are you?" not in interview_part
+    summary = run.after("Referral pre-screen")
+    assert "LIKELY ELIGIBLE" in summary
+    assert "Sertraline" in summary  # the treatment table, in the clinic's words
+    assert not any(spanish in summary for spanish in ("Depresión", "¿", "Sertralina"))
+
+
+def test_with_language_es_the_crisis_steps_show_in_both_languages() -> None:
+    run = spanish_call(thoughts="y")
+    assert run.value is not None
+    assert run.value.outcome.value == "urgent"
+    first = run.screen.index("Stay on the line.")
+    assert run.screen.index("No cuelgue.") > first
+    assert "to read aloud (es)" in run.screen
+    assert run.screen.index("No cuelgue.") < run.screen.index("¿Cuántas medicinas ha probado?")
+
+
+def test_a_language_the_rule_file_lacks_is_refused_before_the_first_question() -> None:
+    with pytest.raises(UnknownLanguage) as refused:
+        screen("y", ScreenOptions(rules=TWO_LANGUAGES, language="fr"))
+    assert exit_code_for(refused.value) == 2
+    assert "no texts in 'fr'; its languages are en, es" in str(refused.value)

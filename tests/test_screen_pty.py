@@ -280,7 +280,7 @@ def test_resume_keeps_the_options_and_writes_the_markdown_note(
 ) -> None:
     answers = interview()
     child = spawn(
-        ["--intake-id", "K-5", "--markdown", "note.md", "--by", "Ana Ruiz", "--language", "es"],
+        ["--intake-id", "K-5", "--markdown", "note.md", "--by", "Ana Ruiz"],
         tmp_path,
     )
     try:
@@ -290,7 +290,7 @@ def test_resume_keeps_the_options_and_writes_the_markdown_note(
         child.send(CTRL_C)
         child.expect_exact("Save a draft")
         child.send("y")
-        child.expect_exact("--markdown note.md --language es --by 'Ana Ruiz'")
+        child.expect_exact("--markdown note.md --by 'Ana Ruiz'")
         assert finish(child) == 130
     finally:
         child.close(force=True)
@@ -299,13 +299,27 @@ def test_resume_keeps_the_options_and_writes_the_markdown_note(
 
     child = spawn(["--resume", draft.name], tmp_path)  # no options repeated
     try:
-        child.expect_exact("(language es)")
+        child.expect_exact("Resuming intake K-5")
         answer_all_and_score(child, default_rules, answers[4:], "Referral note saved to note.md")
     finally:
         child.close(force=True)
     note = (tmp_path / "note.md").read_text()
     assert "Intake id: `K-5`" in note
     assert "Ana Ruiz" in note
+
+
+def test_language_es_shows_the_spanish_text_of_the_first_question(tmp_path: Path) -> None:
+    rules = Path(__file__).parent / "fixtures" / "rules_es.yaml"
+    child = spawn(["--rules", str(rules), "--language", "es"], tmp_path)
+    try:
+        child.expect_exact("(questions in es)")
+        child.expect_exact("En años cumplidos.")  # the help comes before its question
+        child.expect_exact("¿Cuántos años tiene?")
+        child.send(CTRL_C)
+        child.expect_exact("nothing to save")
+        assert finish(child) == 130
+    finally:
+        child.close(force=True)
 
 
 def test_start_up_exits_with_the_documented_interrupt_code() -> None:

@@ -6,7 +6,7 @@ SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the
 from __future__ import annotations
 
 # isort: off
-from screener import startup  # first: a Ctrl-C while the rest loads exits 130 quietly
+from screener import startup  # noqa: F401  # first: a Ctrl-C while loading exits 130 quietly
 
 # isort: on
 import functools
@@ -20,7 +20,6 @@ import click
 # Only click loads with this module: `--help` needs nothing else. What a command needs loads
 # inside it, and the error and output machinery when a command runs (see `main`).
 
-startup.loaded()  # Ctrl-C is KeyboardInterrupt again, until main() installs the handlers
 
 P = ParamSpec("P")
 R = TypeVar("R")

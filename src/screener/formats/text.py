@@ -38,10 +38,8 @@ def plain(text: str, style: str = "") -> Text:
     return Text(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text), style=style)
 
 
-def crisis_panel(crisis_text: str) -> Panel:
-    return Panel(
-        plain(crisis_text), title=Text("URGENT: SAFETY"), style="bold white on red", expand=True
-    )
+def crisis_panel(crisis_text: str, title: str = "URGENT: SAFETY") -> Panel:
+    return Panel(plain(crisis_text), title=Text(title), style="bold white on red", expand=True)
 
 
 def _bullets(title: str, items: list[str], style: str = "") -> list[RenderableType]:

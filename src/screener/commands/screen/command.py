@@ -60,6 +60,7 @@ from screener.core.problems import (
     UsageError,
 )
 from screener.core.screening import Screening
+from screener.core.translation import in_language, missing_translations
 from screener.files.interrupts import held
 from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
 from screener.formats.occasion import Occasion, login_name
@@ -157,8 +158,12 @@ class Interview:
         console: Console,
         state: InterviewState,
         inputs: Sequence[NamedPath] = (),
+        spoken: RuleSet | None = None,
     ) -> None:
         self.ruleset = ruleset
+        # The words read out to the caller (`--language`); ids, values and skip logic are the
+        # rule set's, and the interface, summary and note stay in the clinic's language.
+        self.spoken = spoken or ruleset
         self.console = console
         self.state = state
         self.inputs = inputs  # files a path asked for at the end must not name
@@ -170,7 +175,18 @@ class Interview:
     def apply(self, step: Step) -> None:
         self.state = step.state
         if step.show_crisis:
-            self.console.print(crisis_panel(self.ruleset.crisis_text))
+            self.show_crisis()
+
+    def show_crisis(self) -> None:
+        """The crisis steps; with another language, its words to read aloud below them."""
+        self.console.print(crisis_panel(self.ruleset.crisis_text))
+        if self.spoken.crisis_text != self.ruleset.crisis_text:
+            title = f"URGENT: SAFETY - to read aloud ({self.spoken.language})"
+            self.console.print(crisis_panel(self.spoken.crisis_text, title=title))
+
+    def shown(self, question: Question) -> Question:
+        """The question as it is read out: in the interview's language."""
+        return self.spoken.question_map.get(question.id, question)
 
     def progress_words(self, question: Question) -> str:
         number, total = progress(self.ruleset, self.state.answers, question.id)
@@ -197,12 +213,13 @@ class Interview:
         the safety key opens the safety screen and then asks the same question again."""
         while True:
             self.remind()
-            if question.help:
-                self.console.print(plain(question.help, style="dim italic"))
+            shown = self.shown(question)
+            if shown.help:
+                self.console.print(plain(shown.help, style="dim italic"))
             has_current = question.id in self.state.answers
             reply = ask_question(
                 Ask(
-                    question,
+                    shown,
                     current=self.state.answers.get(question.id),
                     has_current=has_current,
                     progress=self.progress_words(question),
@@ -229,7 +246,7 @@ class Interview:
             return
 
     def record(self, question: Question, value: Value, note: str = "") -> None:
-        self.console.print(plain(question.text, style="bold"))
+        self.console.print(plain(self.shown(question).text, style="bold"))
         self.console.print(plain(f"  → {answer_words(question, value)}{note}"))
         self.history.append(question.id)
         self.apply(record_answer(self.ruleset, self.state, question.id, value))
@@ -256,15 +273,18 @@ class Interview:
             self.record(question, question.max_items)
             return
         first = step == 1
-        text = question.text if first else f"{question.short}: add {name.lower()} {step}?"
+        text = (
+            self.shown(question).text if first else f"{question.short}: add {name.lower()} {step}?"
+        )
         keys = {
             "y": f"add {name.lower()} {step}",
             "n": "none" if first else "no more",
             "d": "don't know " + ("how many" if first else "if there are more"),
         }
         self.remind()
-        if first and question.help:
-            self.console.print(plain(question.help, style="dim italic"))
+        help_text = self.shown(question).help
+        if first and help_text:
+            self.console.print(plain(help_text, style="dim italic"))
         reply = ask_keys(
             Ask(
                 question,
@@ -318,7 +338,7 @@ class Interview:
         self.console.print()
         self.console.print(plain("Review the answers before scoring", style="bold"))
         if self.state.crisis_shown:
-            self.console.print(crisis_panel(self.ruleset.crisis_text))
+            self.show_crisis()
         while True:
             rows = review_rows(self.ruleset, self.state)
             pick, page = ask_page_pick(
@@ -498,12 +518,13 @@ def run_screen(
     if require_terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminalError()
     ruleset = load_ruleset(options.rules)
+    spoken = ruleset if options.language is None else in_language(ruleset, options.language)
     console = console or Console(highlight=False)
     state, intake_id = _start(ruleset, options, console, clock())
     draft_path = options.resume or _new_draft_path(intake_id)
-    interview = Interview(ruleset, console, state, _inputs(options))
+    interview = Interview(ruleset, console, state, _inputs(options), spoken)
     interview.remembered = {name: _text(getattr(options, name)) for name in REMEMBERED}
-    language = f" (language {options.language})" if options.language else ""
+    language = f" (questions in {spoken.language})" if spoken is not ruleset else ""
     console.print(
         plain(
             f"Intake {intake_id} - {ruleset.name} {ruleset.version}{language}. Keys: y/n/d"
@@ -512,6 +533,14 @@ def run_screen(
             style="bold",
         )
     )
+    if spoken is not ruleset and (gaps := missing_translations(ruleset, spoken.language)):
+        console.print(
+            plain(
+                f"{len(gaps)} text(s) of the rule file have no {spoken.language} wording:"
+                " the clinic's own words are shown for them (screener validate lists them).",
+                style="yellow",
+            )
+        )
     save, markdown = options.save, options.markdown
     record_saved = False
     try:
