@@ -1,16 +1,24 @@
-"""Benchmark `screener batch` against reading the file with csv.reader and a pandas script.
+"""Benchmark `screener batch` and `screener diff` against baselines measured in the same run.
 
-Makes its own synthetic export (default 1,000,000 records of the canonical columns with a BOM,
-CRLF line ends, a few ragged records, blanks and ~0.1% unreadable values), then times, each in
-its own process so times and peak memory compare:
+Makes its own synthetic export (default 1,000,000 canonical v2 records of the live rule file's
+questions, the 8-item list as numbered columns, with a BOM, CRLF line ends, a few ragged
+records, blanks and ~0.1% unreadable values), then times each step in its own process, so
+that times and peak memory compare:
 
   (a) Python's csv.reader merely reading the file          (benchmarks/csv_read_baseline.py)
   (b) a hand-written pandas script applying the default policy   (benchmarks/pandas_baseline.py)
-  (c) `python -m screener batch INPUT -o OUT.csv`, the real command
+  (c) polars reading the file (every column as text)
+  (d) `python -m screener batch INPUT -o OUT.csv`, the real command
+  (e) `python -m screener diff RULES CHANGED --data INPUT`, one threshold changed
+  (f) `screener batch` again on a smaller export, to show its memory does not grow
+  (g) `python -m screener score EXAMPLE` and `python -m screener --help`, cold, against
+      `python -c pass` (measured and printed only; no target here)
 
-and prints seconds, records per second, peak memory (max RSS of the process), the ratios c/a
-and c/b, and (c) again on a smaller export to show its memory does not grow with the file.
-Targets: c/b <= 0.8, and (c) under 150 MB at 1,000,000 records.
+It prints seconds, CPU seconds, peak memory (max RSS of the process) and the ratios, and exits 1
+when a target is missed:
+
+  batch <= 1.0x csv.reader (wall), batch <= 0.5x the pandas script, batch peak memory
+  <= 150 MB at both sizes, diff <= 1.5x batch.
 
     python -m pip install -e '.[bench]'
     python benchmarks/batch.py                    # 1,000,000 records
@@ -32,20 +40,37 @@ from pathlib import Path
 import synthetic_export
 
 HERE = Path(__file__).resolve().parent
-TARGET_RATIO = 0.8
+ROOT = HERE.parent
+LIVE_RULES = ROOT / "src" / "screener" / "data" / "rules.yaml"
+EXAMPLE = ROOT / "examples" / "needs_review.yaml"
+# The threshold the diff step changes (the severe blood pressure exclusion).
+THRESHOLD = (
+    "bp_systolic >= 180 or bp_diastolic >= 100",
+    "bp_systolic >= 170 or bp_diastolic >= 100",
+)
+TARGETS = {
+    "batch / csv.reader": 1.0,
+    "batch / pandas": 0.5,
+    "diff / batch": 1.5,
+}
 TARGET_MB = 150.0
+POLARS_READ = (
+    "import sys, polars\n"
+    "polars.read_csv(sys.argv[1], infer_schema=False, truncate_ragged_lines=True)"
+)
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu: float
     peak_mb: float
     exit_code: int
 
 
 # Linux carries a process's peak RSS across exec, so a child forked from this (large) process
 # would report at least our size. A tiny launcher forks and execs each step and reports the
-# step's own time and peak RSS (the launcher itself is far smaller than any step).
+# step's own wall time, CPU time and peak RSS (the launcher itself is far smaller than any step).
 LAUNCHER = """
 import os, sys, time
 started = time.perf_counter()
@@ -55,46 +80,46 @@ if pid == 0:
     os.dup2(null, 1)
     os.execv(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
+      os.waitstatus_to_exitcode(status))
 """
 
 
-def run_measured(args: list[str]) -> Run:
-    """Run a step to the end: its wall time, its own peak resident memory, its exit code."""
+def run_measured(args: list[str], allowed: tuple[int, ...] = (0, 3)) -> Run:
+    """Run a step to the end: its wall time, CPU time, own peak resident memory, exit code."""
     done = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *args], capture_output=True, text=True, check=False
     )
-    seconds, peak_kb, code = done.stdout.split()
-    if int(code) not in (0, 3):  # 3: screener batch found invalid records, as planted
+    seconds, cpu, peak_kb, code = done.stdout.split()
+    if int(code) not in allowed:  # 3: screener batch found invalid records, as planted
         sys.stderr.write(done.stderr)
         raise SystemExit(f"failed ({code}): {' '.join(args)}")
-    return Run(float(seconds), int(peak_kb) / 1024, int(code))  # ru_maxrss is in KiB
+    return Run(float(seconds), float(cpu), int(peak_kb) / 1024, int(code))  # KiB
 
 
-def best_of(repeat: int, args: list[str]) -> Run:
-    runs = [run_measured(args) for _ in range(repeat)]
+def best_of(repeat: int, args: list[str], allowed: tuple[int, ...] = (0, 3)) -> Run:
+    runs = [run_measured(args, allowed) for _ in range(repeat)]
     return min(runs, key=lambda r: r.seconds)
 
 
-def csv_reader_command(export: Path) -> list[str]:
-    return [sys.executable, str(HERE / "csv_read_baseline.py"), str(export)]
-
-
-def pandas_command(export: Path, out: Path) -> list[str]:
-    return [sys.executable, str(HERE / "pandas_baseline.py"), str(export), str(out)]
-
-
-def screener_command(export: Path, out: Path, summary: Path) -> list[str]:
-    return [
-        sys.executable, "-m", "screener", "batch", str(export),
-        "--output", str(out), "--summary-json", str(summary),
-    ]  # fmt: skip
+def screener(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "screener", *map(str, args)]
 
 
 def make_export(path: Path, rows: int, seed: int, ragged: int) -> float:
     started = time.perf_counter()
     synthetic_export.write_export(path, rows, seed, bom=True, crlf=True, ragged=ragged)
     return time.perf_counter() - started
+
+
+def changed_rules(work: Path) -> Path:
+    text = LIVE_RULES.read_text(encoding="utf-8")
+    old, new = THRESHOLD
+    if text.count(old) != 1:
+        raise SystemExit(f"the live rules no longer hold {old!r}: update THRESHOLD")
+    path = work / "rules_changed.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
 
 
 def check_accounted(summary: Path, out: Path, rows: int) -> str:
@@ -110,12 +135,10 @@ def check_accounted(summary: Path, out: Path, rows: int) -> str:
 
 
 def table(results: dict[str, tuple[int, Run]]) -> str:
-    lines = [
-        f"{'step':<44} {'seconds':>8} {'records/s':>11} {'peak MB':>8}",
-    ]
+    lines = [f"{'step':<46} {'seconds':>8} {'CPU s':>7} {'records/s':>11} {'peak MB':>8}"]
     for name, (rows, run) in results.items():
-        rate = rows / run.seconds if run.seconds else float("inf")
-        lines.append(f"{name:<44} {run.seconds:>8.2f} {rate:>11,.0f} {run.peak_mb:>8.1f}")
+        rate = f"{rows / run.seconds:>11,.0f}" if rows else f"{'':>11}"
+        lines.append(f"{name:<46} {run.seconds:>8.2f} {run.cpu:>7.2f} {rate} {run.peak_mb:>8.1f}")
     return "\n".join(lines)
 
 
@@ -126,13 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         "--small-rows",
         type=int,
         default=100_000,
-        help="records of the second, smaller run of (c) (default 100,000; 0 to skip)",
+        help="records of the second, smaller batch run (default 100,000)",
     )
     parser.add_argument("--ragged", type=int, default=10, help="records with a wrong field count")
     parser.add_argument("--seed", type=int, default=synthetic_export.DEFAULT_SEED)
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs of each step")
     parser.add_argument("--workdir", type=Path, help="keep the export and outputs here")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="screener-bench-"))
@@ -140,36 +162,80 @@ def main(argv: list[str] | None = None) -> int:
     try:
         export = work / "export.csv"
         made = make_export(export, args.rows, args.seed, min(args.ragged, args.rows))
+        small = work / "small.csv"
+        make_export(small, args.small_rows, args.seed, min(args.ragged, args.small_rows))
         size_mb = export.stat().st_size / 1e6
         print(
-            f"export: {args.rows:,} records, {size_mb:.1f} MB (BOM, CRLF, {args.ragged} ragged,"
-            f" blanks, ~0.1% unreadable values), made in {made:.1f} s; best of {args.repeat}"
+            f"export: {args.rows:,} records x {len(synthetic_export.HEADER)} columns,"
+            f" {size_mb:.1f} MB (BOM, CRLF, {args.ragged} ragged, blanks, ~0.1% unreadable"
+            f" values), made in {made:.1f} s; best of {args.repeat}"
         )
+        rules = changed_rules(work)
         summary = work / "summary.json"
-        a = best_of(args.repeat, csv_reader_command(export))
-        b = best_of(args.repeat, pandas_command(export, work / "pandas.csv"))
-        c = best_of(args.repeat, screener_command(export, work / "scored.csv", summary))
-        accounted = check_accounted(summary, work / "scored.csv", args.rows)
-        results = {
-            "(a) csv.reader, reading only": (args.rows, a),
-            "(b) pandas script, default policy": (args.rows, b),
-            "(c) screener batch": (args.rows, c),
-        }
-        if args.small_rows:
-            small = work / "small.csv"
-            make_export(small, args.small_rows, args.seed, min(args.ragged, args.small_rows))
-            results[f"(c) screener batch, {args.small_rows:,} records"] = (
-                args.small_rows,
-                best_of(args.repeat, screener_command(small, work / "small_scored.csv", summary)),
-            )
+        n, repeat = args.rows, args.repeat
+        results: dict[str, tuple[int, Run]] = {}
+        results["(a) csv.reader, reading only"] = (
+            n,
+            best_of(repeat, [sys.executable, str(HERE / "csv_read_baseline.py"), str(export)]),
+        )
+        pandas = [
+            sys.executable,
+            str(HERE / "pandas_baseline.py"),
+            str(export),
+            str(work / "p.csv"),
+        ]
+        results["(b) pandas script (pyarrow strings)"] = (n, best_of(repeat, pandas))
+        polars = [sys.executable, "-c", POLARS_READ, str(export)]
+        results["(c) polars, reading only"] = (n, best_of(repeat, polars))
+        batch_args = screener("batch", export, "-o", work / "scored.csv", "--summary-json", summary)
+        results["(d) screener batch"] = (n, best_of(repeat, batch_args))
+        accounted = check_accounted(summary, work / "scored.csv", n)
+        diff_args = screener("diff", LIVE_RULES, rules, "--data", export)
+        results["(e) screener diff, one threshold changed"] = (n, best_of(repeat, diff_args))
+        small_args = screener("batch", small, "-o", work / "small_scored.csv")
+        results[f"(f) screener batch, {args.small_rows:,} records"] = (
+            args.small_rows,
+            best_of(repeat, small_args),
+        )
+        cold = max(repeat, 3)
+        results["(g) python -c pass"] = (0, best_of(cold, [sys.executable, "-c", "pass"]))
+        results["(g) screener score EXAMPLE"] = (0, best_of(cold, screener("score", EXAMPLE)))
+        results["(g) screener --help"] = (0, best_of(cold, screener("--help")))
         print(table(results))
-        ratio_b = c.seconds / b.seconds
-        print(f"c/a = {c.seconds / a.seconds:.2f}   c/b = {ratio_b:.2f} (target <= {TARGET_RATIO})")
-        print(f"peak memory of (c): {c.peak_mb:.1f} MB (target < {TARGET_MB:.0f} MB)")
         print(accounted)
-        met = ratio_b <= TARGET_RATIO and c.peak_mb < TARGET_MB
+
+        def wall(key: str) -> float:
+            return next(run.seconds for name, (_, run) in results.items() if name.startswith(key))
+
+        ratios = {
+            "batch / csv.reader": wall("(d)") / wall("(a)"),
+            "batch / pandas": wall("(d)") / wall("(b)"),
+            "diff / batch": wall("(e)") / wall("(d)"),
+        }
+        met = True
+        for name, ratio in ratios.items():
+            ok = ratio <= TARGETS[name]
+            met &= ok
+            print(
+                f"{name:<22} {ratio:5.2f}x  (target <= {TARGETS[name]}x) {'ok' if ok else 'MISSED'}"
+            )
+        cpu = results["(d) screener batch"][1].cpu / results["(a) csv.reader, reading only"][1].cpu
+        print(f"{'batch / csv.reader CPU':<22} {cpu:5.2f}x  (CPU seconds, for a busy machine)")
+        base = wall("(g) python -c pass")
+        for step in ("(g) screener score", "(g) screener --help"):
+            print(f"{step[4:]:<22} {wall(step) / base:5.1f}x python -c pass ({wall(step):.3f} s)")
+        peaks = [
+            results["(d) screener batch"][1].peak_mb,
+            results[f"(f) screener batch, {args.small_rows:,} records"][1].peak_mb,
+        ]
+        ok = max(peaks) <= TARGET_MB
+        met &= ok
+        print(
+            f"batch peak memory: {peaks[1]:.1f} MB at {args.small_rows:,}, {peaks[0]:.1f} MB at"
+            f" {n:,} (target <= {TARGET_MB:.0f} MB, flat) {'ok' if ok else 'MISSED'}"
+        )
         print("targets met" if met else "TARGETS MISSED")
-        return 1 if args.check and not met else 0
+        return 0 if met else 1
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

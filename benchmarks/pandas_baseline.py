@@ -17,8 +17,10 @@ Semantics, kept simple on purpose ("loosely"):
 - Three-valued rules: each rule gives a "holds" mask and an "unknown" mask (cannot be decided
   for lack of answers). Precedence: urgent > not_eligible > needs_review > likely_eligible;
   an undecided safety/exclusion/requirement/review rule gives needs_review, never eligible.
-- Skip logic: failed_antidepressants only counts for depression/bipolar_depression,
-  benzodiazepine_dose_mg only when benzodiazepine is among current_medications.
+- Skip logic: the antidepressants tried (the `depression_treatments` list, eight numbered
+  items; one whose improvement is none or partial counts as failed) only count for
+  depression/bipolar_depression, benzodiazepine_mg_day only when benzodiazepine is among
+  current_medications.
 - BP rules apply to a reading on file; no reading is a flag (``no_bp_reading``), not a review.
 - ``reasons`` lists the ids of the rules that held (flags included), then ``unknown:<id>`` for
   each rule that could not be decided, joined by ';'.
@@ -58,18 +60,21 @@ YES_NO_COLUMNS: tuple[str, ...] = (
     "psychosis_history",
     "psychosis_current",
     "mania_current",
-    "substance_use_recent",
-    "self_harm_thoughts",
+    "substance_problem_recent",
+    "suicidal_thoughts_month",
     "has_ride_home",
 )
 NUMBER_COLUMNS: tuple[str, ...] = (
     "age",
-    "failed_antidepressants",
+    "depression_treatments",
     "bp_systolic",
     "bp_diastolic",
-    "benzodiazepine_dose_mg",
+    "benzodiazepine_mg_day",
     "phq9_total",
 )
+# The list of antidepressants tried, as numbered columns: one that did not help counts as failed.
+TREATMENT_ITEMS = 8
+FAILED_IMPROVEMENT: tuple[str, ...] = ("none", "partial")
 OFF_LABEL_CONDITIONS: tuple[str, ...] = ("ptsd", "ocd", "anxiety", "chronic_pain", "other")
 KNOWN_CONDITIONS: tuple[str, ...] = ("depression", "bipolar_depression", *OFF_LABEL_CONDITIONS)
 PRIOR_KETAMINE_VALUES: tuple[str, ...] = ("no", "helped", "did_not_help", "bad_reaction")
@@ -124,8 +129,14 @@ def score_with_pandas(csv_path: str | Path, out_path: str | Path) -> None:
     sbp = num["bp_systolic"]
     dbp = num["bp_diastolic"]
     bp_known = sbp.notna() & dbp.notna()
-    failed = num["failed_antidepressants"]
-    benzo_dose = num["benzodiazepine_dose_mg"]
+    failed = sum(
+        df[f"depression_treatments_{n}_improvement"]
+        .str.strip()
+        .str.lower()
+        .isin(FAILED_IMPROVEMENT)
+        for n in range(1, TREATMENT_ITEMS + 1)
+    ).where(num["depression_treatments"].notna())
+    benzo_dose = num["benzodiazepine_mg_day"]
     phq9 = num["phq9_total"]
     on_benzo = on_meds("benzodiazepine")
 
@@ -143,7 +154,7 @@ def score_with_pandas(csv_path: str | Path, out_path: str | Path) -> None:
             holds = holds | on_meds(name)
         rules[rule_id] = (kind, holds, meds_unknown)
 
-    yes_no_rule("self_harm_thoughts", URGENT, "self_harm_thoughts")
+    yes_no_rule("suicidal_thoughts_month", URGENT, "suicidal_thoughts_month")
 
     rules["under_18"] = (EXCLUDE, age < 18, age.isna())
     yes_no_rule("aneurysm_or_avm", EXCLUDE, "aneurysm_or_avm")
@@ -173,7 +184,7 @@ def score_with_pandas(csv_path: str | Path, out_path: str | Path) -> None:
         "heart_condition",
         "head_injury_or_icp",
         "psychosis_history",
-        "substance_use_recent",
+        "substance_problem_recent",
         "breastfeeding",
         "liver_disease",
         "thyroid_untreated",
@@ -189,7 +200,7 @@ def score_with_pandas(csv_path: str | Path, out_path: str | Path) -> None:
     med_rule("theophylline", REVIEW, "theophylline")
     rules["benzodiazepine_high_or_unknown_dose"] = (
         REVIEW,
-        on_benzo & ((benzo_dose > 8) | benzo_dose.isna()),
+        on_benzo & ((benzo_dose > 20) | benzo_dose.isna()),
         meds_unknown,
     )
     rules["no_ride_home"] = (REVIEW, no["has_ride_home"], unknown["has_ride_home"])
@@ -197,7 +208,7 @@ def score_with_pandas(csv_path: str | Path, out_path: str | Path) -> None:
     rules["age_65_plus"] = (FLAG, age >= 65, nothing)
     med_rule("lamotrigine", FLAG, "lamotrigine")
     med_rule("thyroid_hormone", FLAG, "thyroid_hormone")
-    rules["benzodiazepine_low_dose"] = (FLAG, on_benzo & (benzo_dose <= 8), nothing)
+    rules["benzodiazepine_low_dose"] = (FLAG, on_benzo & (benzo_dose <= 20), nothing)
     rules["phq9_minimal"] = (FLAG, phq9.between(0, 4), nothing)
     rules["phq9_mild"] = (FLAG, phq9.between(5, 9), nothing)
     rules["phq9_moderate"] = (FLAG, phq9.between(10, 14), nothing)

@@ -32,36 +32,72 @@ from collections.abc import Sequence
 from itertools import combinations, islice
 from pathlib import Path
 
-# Canonical data dictionary order (domain.md); the CSV header is ["intake_id", *QUESTION_IDS].
+# The live rule file's questions (src/screener/data/rules.yaml, rule language v2), in its order;
+# the list question `depression_treatments` is its count column followed by eight numbered items
+# of five fields each (`depression_treatments_<n>_<field>`), as `screener batch` names them.
+LIST_ID = "depression_treatments"
+LIST_ITEMS = 8
+LIST_FIELDS: tuple[str, ...] = (
+    "medicine",
+    "weeks",
+    "full_dose",
+    "improvement",
+    "stopped_side_effects",
+)
+LIST_COLUMNS: tuple[str, ...] = (
+    LIST_ID,
+    *(f"{LIST_ID}_{n}_{f}" for n in range(1, LIST_ITEMS + 1) for f in LIST_FIELDS),
+)
 QUESTION_IDS: tuple[str, ...] = (
+    "caller",
     "age",
     "primary_condition",
-    "failed_antidepressants",
+    "wish_dead_month",
+    "suicidal_thoughts_month",
+    "suicide_method_month",
+    "suicide_intent_month",
+    "suicide_plan_month",
+    "suicide_behavior_3mo",
+    *LIST_COLUMNS,
     "prior_ketamine",
     "ketamine_allergy",
+    "ketamine_misuse",
     "aneurysm_or_avm",
     "brain_bleed",
     "stroke_or_tia",
+    "heart_attack_recent",
     "heart_condition",
     "hypertension",
     "bp_systolic",
     "bp_diastolic",
+    "bp_reading_age",
     "head_injury_or_icp",
     "seizures",
+    "glaucoma",
+    "sleep_apnea",
     "liver_disease",
     "thyroid_untreated",
     "bladder_problems",
     "pregnant",
+    "pregnancy_planning",
     "breastfeeding",
+    "psychotic_disorder",
     "psychosis_history",
+    "psychosis_family",
     "psychosis_current",
     "mania_current",
-    "substance_use_recent",
+    "cognitive_impairment",
+    "alcohol_drinks_week",
+    "substance_problem_recent",
     "current_medications",
-    "benzodiazepine_dose_mg",
-    "self_harm_thoughts",
+    "benzodiazepine_name",
+    "benzodiazepine_mg_day",
+    "other_medications",
     "phq9_total",
+    "phq9_item9",
+    "weight_kg",
     "has_ride_home",
+    "can_attend_series",
 )
 HEADER: tuple[str, ...] = ("intake_id", *QUESTION_IDS)
 
@@ -112,26 +148,46 @@ NO_SPELLINGS: dict[str, float] = {
 # Share of "yes" among known answers, and share of scattered blank (unknown) cells, per yes/no
 # question. Incomplete records (INCOMPLETE_ROW_RATE) add more blanks on top.
 YES_NO_RATES: dict[str, tuple[float, float]] = {
+    "wish_dead_month": (0.10, 0.01),
+    "suicidal_thoughts_month": (0.07, 0.01),
+    "suicide_behavior_3mo": (0.01, 0.01),
     "ketamine_allergy": (0.005, 0.02),
+    "ketamine_misuse": (0.005, 0.02),
     "aneurysm_or_avm": (0.003, 0.04),
     "brain_bleed": (0.003, 0.02),
     "stroke_or_tia": (0.02, 0.02),
+    "heart_attack_recent": (0.005, 0.02),
     "heart_condition": (0.06, 0.02),
     "hypertension": (0.18, 0.02),
     "head_injury_or_icp": (0.03, 0.03),
     "seizures": (0.02, 0.02),
+    "glaucoma": (0.02, 0.03),
+    "sleep_apnea": (0.05, 0.03),
     "liver_disease": (0.02, 0.04),
     "thyroid_untreated": (0.02, 0.05),
     "bladder_problems": (0.03, 0.02),
     "pregnant": (0.02, 0.02),
     "breastfeeding": (0.015, 0.02),
+    "psychotic_disorder": (0.01, 0.02),
     "psychosis_history": (0.04, 0.03),
+    "psychosis_family": (0.06, 0.05),
     "psychosis_current": (0.01, 0.01),
     "mania_current": (0.02, 0.01),
-    "substance_use_recent": (0.12, 0.04),
-    "self_harm_thoughts": (0.07, 0.01),
+    "cognitive_impairment": (0.01, 0.02),
+    "substance_problem_recent": (0.12, 0.04),
     "has_ride_home": (0.90, 0.03),
+    "can_attend_series": (0.92, 0.03),
 }
+# Asked only after a "yes" to suicidal_thoughts_month (blank otherwise).
+SUICIDE_FOLLOW_UPS: dict[str, tuple[float, float]] = {
+    "suicide_method_month": (0.40, 0.05),
+    "suicide_intent_month": (0.10, 0.08),
+    "suicide_plan_month": (0.08, 0.08),
+}
+LIST_MEDICINES: tuple[str, ...] = (
+    "sertraline", "fluoxetine", "escitalopram", "citalopram", "paroxetine", "venlafaxine",
+    "duloxetine", "desvenlafaxine",
+)  # fmt: skip
 
 # Unreadable values injected into ~invalid_rate of the rows (one cell per chosen row).
 BAD_INTEGER = ("abc", "999", "-5", "12.5", "forty", "1e3", "7 years", "1,000")
@@ -141,14 +197,30 @@ BAD_MEDICATIONS = ("aspirin", "maoi;aspirin", "ssri", "maoi;;", "benzo")
 INTEGER_IDS = frozenset(
     {
         "age",
-        "failed_antidepressants",
         "bp_systolic",
         "bp_diastolic",
-        "benzodiazepine_dose_mg",
+        "benzodiazepine_mg_day",
         "phq9_total",
+        "weight_kg",
+        "alcohol_drinks_week",
+        *(f"{LIST_ID}_{n}_weeks" for n in range(1, LIST_ITEMS + 1)),
     }
 )
-CHOICE_IDS = frozenset({"primary_condition", "prior_ketamine"})
+CHOICE_IDS = frozenset(
+    {
+        "caller",
+        "primary_condition",
+        "prior_ketamine",
+        "bp_reading_age",
+        "benzodiazepine_name",
+        *(
+            f"{LIST_ID}_{n}_{f}"
+            for n in range(1, LIST_ITEMS + 1)
+            for f in ("medicine", "improvement")
+        ),
+    }
+)
+TEXT_IDS = frozenset({"other_medications"})
 
 DEFAULT_ROWS = 1_000_000
 DEFAULT_SEED = 20240601
@@ -259,10 +331,17 @@ def _medication_pool() -> _Pool:
     return _Pool(_with_blank(weighted, 0.03))
 
 
+def _number_pool(lo: int, hi: int, mean: float, sd: float, blank: float) -> _Pool:
+    return _Pool(_with_blank(_gauss_weights(lo, hi, mean, sd), blank))
+
+
 class _Pools:
     """All populations, built once per export."""
 
     def __init__(self) -> None:
+        self.caller = _Pool(
+            _with_blank({"self": 85, "family": 9, "clinician": 5, "other": 1}, 0.02)
+        )
         self.age = _age_pool()
         self.condition = _Pool(
             _with_blank(
@@ -278,13 +357,24 @@ class _Pools:
                 0.01,
             )
         )
-        self.failed = _Pool(
-            _with_blank({"0": 5, "1": 9, "2": 22, "3": 24, "4": 17, "5": 12, "6": 11}, 0.04)
+        self.yes_no = {qid: _yes_no_pool(y, b) for qid, (y, b) in YES_NO_RATES.items()}
+        self.follow_ups = {qid: _yes_no_pool(y, b) for qid, (y, b) in SUICIDE_FOLLOW_UPS.items()}
+        # How many antidepressants were tried (the list's count), for depressive conditions.
+        self.treatments = _Pool(
+            _with_blank(
+                {"0": 5, "1": 9, "2": 22, "3": 24, "4": 17, "5": 10, "6": 7, "7": 4, "8": 2}, 0.04
+            )
         )
+        self.medicine = _Pool(_with_blank({m: 1.0 for m in LIST_MEDICINES}, 0.03))
+        self.weeks = _Pool(
+            _with_blank({"2": 5, "4": 15, "6": 25, "8": 25, "12": 20, "16": 6, "24": 4}, 0.10)
+        )
+        self.full_dose = _yes_no_pool(0.75, 0.08)
+        self.improvement = _Pool(_with_blank({"none": 45, "partial": 45, "good": 10}, 0.06))
+        self.stopped = _yes_no_pool(0.20, 0.06)
         self.prior_ketamine = _Pool(
             _with_blank({"no": 85, "helped": 8, "did_not_help": 5, "bad_reaction": 2}, 0.04)
         )
-        self.yes_no = {qid: _yes_no_pool(y, b) for qid, (y, b) in YES_NO_RATES.items()}
         self.systolic = _systolic_pool()
         self.diastolic_offset = _diastolic_offsets()
         # (systolic, offset) -> diastolic text, so the per-row work is one dict lookup.
@@ -293,57 +383,101 @@ class _Pools:
             for s in self.systolic.values
             for o in self.diastolic_offset.values
         }
+        self.reading_age = _Pool(
+            _with_blank({"last_month": 70, "one_to_six_months": 22, "older": 8}, 0.05)
+        )
+        self.planning = _yes_no_pool(0.03, 0.05)
+        self.drinks = _number_pool(0, 30, 4.0, 6.0, 0.05)
         self.medications = _medication_pool()
-        self.benzo_dose = _Pool(
+        self.benzo_name = _Pool(
             _with_blank(
-                {"2": 10, "5": 25, "8": 10, "10": 20, "15": 12, "20": 12, "30": 7, "40": 4},
-                0.15,
+                {"alprazolam": 30, "clonazepam": 25, "diazepam": 10, "lorazepam": 30, "other": 5},
+                0.05,
             )
         )
+        self.benzo_dose = _Pool(
+            _with_blank({"0.5": 10, "1": 25, "2": 20, "5": 15, "10": 15, "20": 10, "40": 5}, 0.15)
+        )
+        self.other_meds = _Pool(
+            {"": 0.85, "vitamin d": 0.05, "ibuprofen as needed": 0.05, "metformin": 0.05}
+        )
         self.phq9 = _Pool(_with_blank(_gauss_weights(0, 27, 17.0, 5.5), 0.30))
+        self.item9 = _Pool(_with_blank({"0": 80, "1": 12, "2": 5, "3": 3}, 0.05))
+        self.weight = _number_pool(45, 140, 78.0, 16.0, 0.08)
         # Answers left in cells of questions hidden by skip logic (kept, never scored).
         self.leak = _Pool({"": 0.98, "x": 0.02})
+
+
+def _only_if(shown: list[bool], values: Column) -> Column:
+    return [v if s else "" for s, v in zip(shown, values, strict=True)]
 
 
 def _chunk_columns(rng: random.Random, pools: _Pools, start: int, k: int) -> list[Column]:
     """Draw ``k`` rows starting at global row ``start``; one list per column, header order."""
     cols: dict[str, Column] = {}
     cols["intake_id"] = [f"INT{i:08d}" for i in range(start + 1, start + k + 1)]
+    cols["caller"] = pools.caller.draw(rng, k)
     cols["age"] = pools.age.draw(rng, k)
     condition = pools.condition.draw(rng, k)
     cols["primary_condition"] = condition
-    failed = pools.failed.draw(rng, k)
-    leak = pools.leak.draw(rng, k)
-    cols["failed_antidepressants"] = [
-        f if (c in DEPRESSIVE_CONDITIONS or lk) else ""
-        for c, f, lk in zip(condition, failed, leak, strict=True)
-    ]
-    cols["prior_ketamine"] = pools.prior_ketamine.draw(rng, k)
     for qid, pool in pools.yes_no.items():
         cols[qid] = pool.draw(rng, k)
+    thoughts = [a in YES_SPELLINGS for a in cols["suicidal_thoughts_month"]]
+    for qid, pool in pools.follow_ups.items():
+        cols[qid] = _only_if(thoughts, pool.draw(rng, k))
+    # The list: asked for depressive conditions; items past the count are blank. About 2% of
+    # the skipped counts still hold an answer, like a form that keeps hidden answers.
+    leak = pools.leak.draw(rng, k)
+    count = [
+        n if (c in DEPRESSIVE_CONDITIONS or lk) else ""
+        for c, n, lk in zip(condition, pools.treatments.draw(rng, k), leak, strict=True)
+    ]
+    cols[LIST_ID] = count
+    items = [int(n) if n else 0 for n in count]
+    field_pools = {
+        "medicine": pools.medicine,
+        "weeks": pools.weeks,
+        "full_dose": pools.full_dose,
+        "improvement": pools.improvement,
+        "stopped_side_effects": pools.stopped,
+    }
+    for n in range(1, LIST_ITEMS + 1):
+        shown = [i >= n for i in items]
+        for name, pool in field_pools.items():
+            cols[f"{LIST_ID}_{n}_{name}"] = _only_if(shown, pool.draw(rng, k))
+    cols["prior_ketamine"] = pools.prior_ketamine.draw(rng, k)
     systolic = pools.systolic.draw(rng, k)
     offsets = pools.diastolic_offset.draw(rng, k)
     cols["bp_systolic"] = systolic
     # Diastolic is known when systolic is (one reading), derived with noise.
     diastolic = pools.diastolic
     cols["bp_diastolic"] = [diastolic[pair] for pair in zip(systolic, offsets, strict=True)]
+    cols["bp_reading_age"] = _only_if([bool(s) for s in systolic], pools.reading_age.draw(rng, k))
+    not_pregnant = [a in NO_SPELLINGS for a in cols["pregnant"]]
+    cols["pregnancy_planning"] = _only_if(not_pregnant, pools.planning.draw(rng, k))
+    cols["alcohol_drinks_week"] = pools.drinks.draw(rng, k)
     meds = pools.medications.draw(rng, k)
     cols["current_medications"] = meds
-    dose = pools.benzo_dose.draw(rng, k)
-    cols["benzodiazepine_dose_mg"] = [
-        d if "benzodiazepine" in m else "" for m, d in zip(meds, dose, strict=True)
-    ]
-    cols["phq9_total"] = pools.phq9.draw(rng, k)
+    on_benzo = ["benzodiazepine" in m for m in meds]
+    cols["benzodiazepine_name"] = _only_if(on_benzo, pools.benzo_name.draw(rng, k))
+    cols["benzodiazepine_mg_day"] = _only_if(on_benzo, pools.benzo_dose.draw(rng, k))
+    cols["other_medications"] = pools.other_meds.draw(rng, k)
+    phq9 = pools.phq9.draw(rng, k)
+    cols["phq9_total"] = phq9
+    cols["phq9_item9"] = _only_if([bool(p) for p in phq9], pools.item9.draw(rng, k))
+    cols["weight_kg"] = pools.weight.draw(rng, k)
     return [cols[name] for name in HEADER]
 
 
 def _bad_value(rng: random.Random, qid: str) -> str:
-    if qid in INTEGER_IDS:
+    if qid in INTEGER_IDS or qid == LIST_ID:
         return rng.choice(BAD_INTEGER)
     if qid in CHOICE_IDS:
         return rng.choice(BAD_CHOICE)
     if qid == "current_medications":
         return rng.choice(BAD_MEDICATIONS)
+    if qid in TEXT_IDS:
+        return "any text is an answer"
     return rng.choice(BAD_YES_NO)
 
 

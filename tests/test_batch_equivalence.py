@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from screener.cli import app
 from screener.commands.batch.command import BatchOptions, run_batch
+from screener.core import verdict
 from screener.core.model import RuleSet
 from screener.core.problems import AnswersError
 from screener.core.scoring import score_raw
@@ -74,7 +75,7 @@ def batch_rows(
 
 def _as_csv_fields(obj: dict[str, object]) -> dict[str, str]:
     """A JSONL record in the CSV record's terms (lists joined as the CSV joins them)."""
-    joined = {"deciding": ";", "flags": ";", "missing": ";", "errors": " | "}
+    joined = {"deciding": ";", "undecided": ";", "flags": ";", "missing": ";", "errors": " | "}
     out = {}
     for key, value in obj.items():
         if key in joined:
@@ -93,13 +94,17 @@ def expected_row(ruleset: RuleSet, raw: dict[str, str]) -> dict[str, str]:
         return {
             "outcome": "invalid",
             "deciding": "",
+            "undecided": "",
             "flags": "",
             "missing": "",
             "errors": " | ".join(str(p) for p in exc.problems),
         }
     return {
         "outcome": screening.outcome.value,
-        "deciding": ";".join(screening.deciding),
+        # Batch's deciding column: the rules that hold at the outcome's level; the rules that
+        # could not be decided have their own column.
+        "deciding": ";".join(verdict.holding(screening.results, screening.outcome)),
+        "undecided": ";".join(verdict.undecided_rules(screening.results)),
         "flags": ";".join(r.rule for r in screening.flags),
         "missing": ";".join(screening.missing),
         "errors": "",
@@ -121,7 +126,8 @@ def assert_same_as_row_evaluator(
         raw = dict(zip(columns, record, strict=True))
         assert row["row"] == str(number)
         assert row["intake_id"] == f"R{number - 1}"
-        got = {k: row[k] for k in ("outcome", "deciding", "flags", "missing", "errors")}
+        fields = ("outcome", "deciding", "undecided", "flags", "missing", "errors")
+        got = {k: row[k] for k in fields}
         assert got == expected_row(ruleset, raw), (raw, row)
 
 
@@ -342,7 +348,14 @@ def test_batch_rows_equal_screener_score_for_the_same_answers(tmp_path: Path) ->
     }
     for row, screening in zip(rows, expected, strict=True):
         assert row["outcome"] == screening["outcome"]
-        assert row["deciding"] == screening["deciding"]
+        results = screening["results"]
+        undecided = [r["rule"] for r in results if r["value"] is None and r["action"] != "flag"]
+        assert row["undecided"] == undecided
+        assert row["deciding"] == [
+            r["rule"]
+            for r in results
+            if r["fired"] and r["action"] != "flag" and r["rule"] in screening["deciding"]
+        ]
         assert row["flags"] == [f["rule"] for f in screening["flags"]]
         assert row["missing"] == screening["missing"]
         assert row["errors"] == []

@@ -67,7 +67,7 @@ def test_every_record_gets_one_output_row_in_input_order_with_its_number_and_id(
     assert result.exit_code == 0, result.output
     rows = output_rows(tmp_path / "out.csv")
     assert list(rows[0]) == [
-        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors",
+        "row", "intake_id", "outcome", "deciding", "undecided", "flags", "missing", "errors",
         "safety_unreadable",
     ]  # fmt: skip
     assert [(r["row"], r["intake_id"], r["outcome"]) for r in rows] == [
@@ -271,7 +271,9 @@ def test_jsonl_output_has_one_object_per_record_with_lists(tmp_path: Path) -> No
         "row": 1,
         "intake_id": "A1",
         "outcome": "needs_review",
-        "deciding": ["bp_uncontrolled", "bp_elevated"],
+        # No reading: the BP rules could not be decided; none holds at needs_review.
+        "deciding": [],
+        "undecided": ["bp_uncontrolled", "bp_elevated"],
         "flags": ["phq9_moderately_severe", "no_bp_reading"],
         "missing": ["bp_systolic"],
         "errors": [],
@@ -378,7 +380,8 @@ def test_an_empty_file_is_an_error_and_a_header_alone_gives_just_the_header(
     result = batch(write_export(tmp_path / "header.csv", []))
     assert result.exit_code == 0
     assert (
-        result.stdout == "row,intake_id,outcome,deciding,flags,missing,errors,safety_unreadable\n"
+        result.stdout
+        == "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable\n"
     )
     assert "0 records" in result.stderr
 
@@ -410,8 +413,8 @@ def test_include_input_copies_every_input_column_after_the_results(tmp_path: Pat
     result = batch(export, "--include-input", "-o", tmp_path / "out.csv")
     assert result.exit_code == 3  # A2 has too few fields
     out = output_rows(tmp_path / "out.csv")
-    assert list(out[0])[:9] == [
-        "row", "intake_id", "outcome", "deciding", "flags", "missing", "errors",
+    assert list(out[0])[:10] == [
+        "row", "intake_id", "outcome", "deciding", "undecided", "flags", "missing", "errors",
         "safety_unreadable", "input_intake_id"
     ]  # fmt: skip
     assert out[0]["notes"] == "a, b"
@@ -456,8 +459,8 @@ def test_ids_that_need_quoting_are_quoted_in_the_csv_output(tmp_path: Path) -> N
 def test_stdout_holds_only_the_records_and_the_summary_goes_to_stderr(tmp_path: Path) -> None:
     result = batch(write_export(tmp_path / "in.csv", [record("A1")]))
     assert result.stdout.splitlines() == [
-        "row,intake_id,outcome,deciding,flags,missing,errors,safety_unreadable",
-        "1,A1,likely_eligible,,phq9_moderately_severe,,,no",
+        "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable",
+        "1,A1,likely_eligible,,,phq9_moderately_severe,,,no",
     ]
     assert "screener batch: 1 records" in result.stderr
     assert "━" not in result.stderr  # no progress bar when stderr is not a terminal
@@ -570,3 +573,30 @@ def test_a_header_with_an_extra_column_is_named_as_the_likely_cause(tmp_path: Pa
     assert result.exit_code == 3
     assert "2 of 2 records have a different number of fields than the header" in result.stderr
     assert "check the header for a missing or extra column" in result.stderr
+
+
+def test_rules_left_undecided_by_blank_medicines_are_not_listed_as_deciding(
+    tmp_path: Path,
+) -> None:
+    # A record whose medicines were left blank: the medication rules cannot be decided. They
+    # make the outcome needs_review, but they do not hold, so they are listed apart.
+    rows = [record("A1", current_medications=""), record("A2", pregnant="yes")]
+    summary = tmp_path / "summary.json"
+    result = batch(write_export(tmp_path / "in.csv", rows), "--summary-json", summary)
+    assert result.exit_code == 0
+    blank, pregnant = stdout_rows(result)
+    medication_rules = [
+        r.id
+        for r in load_ruleset().rules
+        if "current_medications" in r.reads and r.action.value != "flag"
+    ]
+    assert blank["outcome"] == "needs_review"
+    assert blank["deciding"] == ""
+    assert set(medication_rules) <= set(blank["undecided"].split(";"))
+    assert pregnant["outcome"] == "not_eligible"
+    assert pregnant["deciding"] == "pregnancy"
+    assert pregnant["undecided"] == ""
+    assert "Most frequent undecided rules" in result.stderr
+    counted = {r["rule"]: r["records"] for r in json.loads(summary.read_text())["top_undecided"]}
+    assert counted and set(counted) <= set(medication_rules)
+    assert set(counted.values()) == {1}  # counted for A1 only, apart from the deciding rules

@@ -33,7 +33,7 @@ runner = CliRunner()
 RULES = load_ruleset(FROZEN_RULES)
 QUESTIONS = [q.id for q in RULES.questions]
 REDCAP = FIXTURES / "redcap"
-RESULT = ("outcome", "deciding", "flags", "missing", "errors")
+RESULT = ("outcome", "deciding", "undecided", "flags", "missing", "errors")
 RAW = ExportStyle()
 LABELS = ExportStyle(label_headers=True, label_values=True)
 
@@ -279,6 +279,7 @@ def test_jsonl_output_marks_records_not_scored(tmp_path: Path) -> None:
         "record_id": "R-003",
         "outcome": "not_scored",
         "deciding": [],
+        "undecided": [],
         "flags": [],
         "missing": [],
         "errors": [

@@ -22,7 +22,8 @@ from ..test_screen_pty import installed_screener
 SOURCE = ROOT / "src" / "screener"
 # Anything that creates, replaces or renames a file.
 WRITES = re.compile(
-    r"mkstemp|os\.replace|os\.rename|os\.link|\.write_text\(|\.write_bytes\(|os\.open\("
+    r"mkstemp|os\.replace|os\.rename|os\.link|\.write_text\(|\.write_bytes\("
+    r"|os\.open\((?![^)]*O_RDONLY[^)]*\))"  # os.open for reading only is not a write
     r"|open\([^)]*['\"][wax]b?['\"]|shutil\.(copy|move)"
 )
 

@@ -8,13 +8,12 @@ into blocks of tens of thousands of records for the column-wise evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from screener.columnar.reader import BadRecord
 from screener.core.coercion import TOO_LONG, TOO_LONG_SHOWN, CoercionError, coerce_value
 from screener.core.limits import MAX_ANSWER_CHARS
 from screener.core.model import Question, Value
@@ -26,6 +25,19 @@ ABSENT = 0
 # A column with more distinct texts than this (free text) starts a new code table at the next
 # block, so memory stays flat however long the file is.
 MAX_DISTINCT = 4_096
+
+
+class BadRecord(list[str]):
+    """A record that could not be read as it was written; it is empty (so it never has the
+    header's width) and carries the reason and whatever cells were read."""
+
+    def __init__(self, message: str, cells: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.message = message
+        self.cells = list(cells)
+
+    def __bool__(self) -> bool:
+        return True  # not a blank line
 
 
 class ColumnCoder(dict[str, int]):
@@ -108,6 +120,11 @@ class Block:
 
 
 InputEncoder = Callable[[list[list[str]]], list[str]]
+
+
+def code_table(coder: ColumnCoder, texts: list[str]) -> Codes:
+    """The code of each distinct text (an Arrow dictionary), each coerced once."""
+    return np.fromiter(map(coder.__getitem__, texts), dtype=np.int32, count=len(texts))
 
 
 def shape_message(found: int, width: int, row: list[str]) -> str:

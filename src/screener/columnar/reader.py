@@ -1,36 +1,59 @@
-"""Read a CSV export record by record, in small lists, with one clear error for a broken file.
+"""Read a CSV export with Arrow's streaming CSV reader, with one clear error for a broken file.
 
-The file is decoded as a stream (`newline=""`, so CRLF and line breaks inside quoted cells
-are the csv module's business) and read once, front to back: a pipe or a FIFO works like a
-file, and nothing is read again to explain an error.
+The file is read once, front to back (a pipe or a FIFO works like a file): `TextFeed` decodes
+and checks the text on its way; the header is read with the csv module (one record); Arrow's
+single-threaded streaming reader parses the records, question columns as
+`dictionary<int32, string>`, so each distinct text of a block is coded once
+(`columnar.coding.code_table`). Arrow skips a record whose field count differs from the header's
+and hands it to `invalid_row_handler` with its number (records after the header, blank lines
+not counted, which single-threaded Arrow knows); it is put back at its place as an invalid
+record (the csv module splits its text into cells, for its id and the message).
 
 - A byte that is not valid in the encoding stops the run with its byte offset and line.
-- A physical line longer than MAX_CSV_FIELD_CHARS makes its record invalid (a `BadRecord`)
-  and the run goes on; a cell can never be longer than that either.
-- A quote that opens a cell and is never closed stops the run, naming the line it opens on,
-  whether it runs into the cell limit or into the end of the file (where the csv module would
-  quietly return every line after the quote as one cell).
+- A physical line longer than MAX_CSV_FIELD_CHARS makes its record invalid and the run goes on;
+  a cell longer than that stops the run (a quote never closed swallows the lines after it).
+- A quote that opens a cell and is never closed stops the run, naming the line it opens on.
+- Blank lines are not records; they are counted.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from collections import deque
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
-from screener.core.limits import MAX_CSV_FIELD_CHARS, MAX_CSV_SKIP_CHARS
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from screener.columnar.coding import (
+    ABSENT,
+    BadRecord,
+    Block,
+    Codes,
+    ColumnCoder,
+    InputEncoder,
+    code_table,
+    shape_message,
+)
+from screener.columnar.text_feed import MARK, MARKED_LINE, TextFeed
+from screener.core.limits import MAX_CSV_FIELD_CHARS
 from screener.core.problems import InputFileError, UsageError
 from screener.files.read import open_binary
 
+Mask = npt.NDArray[np.bool_]
+
 DEFAULT_ID_COLUMN = "intake_id"
-# Records are read a few hundred at a time so the cells being coded stay in the CPU cache
-# (10x faster than large lists here), and scored in blocks large enough for numpy to pay off.
+# Rows handed to the REDCap reader at a time, and records scored per block: large enough for
+# numpy to pay off, small enough to stay in the CPU cache.
 READ_ROWS = 512
 BLOCK_ROWS = 16_384
 
@@ -39,11 +62,6 @@ BLOCK_ROWS = 16_384
 _NOT_FOR_FILES = frozenset(
     {"utf-7", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"}
 )
-# Lines put in place of what cannot be handed to the csv module. U+FDD0 and U+FDD1 are
-# Unicode noncharacters, never part of interchanged text; they are looked for only when one
-# was put in (an over-long line, the end of the file).
-_DROPPED = "\ufdd0"
-_END = "\ufdd1"
 
 
 def resolve_encoding(name: str) -> str:
@@ -62,226 +80,399 @@ def resolve_encoding(name: str) -> str:
     return "utf-8-sig" if codec.name == "utf-8" else codec.name
 
 
-def _encoding_label(encoding: str) -> str:
-    return "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+def _use_jemalloc() -> None:
+    """Arrow's jemalloc pool hands memory back between blocks; its default (mimalloc) keeps
+    about 40 MB more at the peak here. Not every build of pyarrow has it."""
+    with contextlib.suppress(NotImplementedError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
-class BadRecord(list[str]):
-    """A record that could not be read as it was written; it is empty (so it never has the
-    header's width) and carries the reason and whatever cells were read."""
-
-    def __init__(self, message: str, cells: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.message = message
-        self.cells = list(cells)
-
-    def __bool__(self) -> bool:
-        return True  # not a blank line
+def _long_line_message(text: str) -> str | None:
+    """The reason for a record holding a marker of an over-long line, if it holds one."""
+    found = MARKED_LINE.search(text)
+    if found is None:
+        return None
+    if found.group(0) == text:
+        return f"line {found.group(1)} is longer than {MAX_CSV_FIELD_CHARS:,} characters"
+    return f"a cell holds line {found.group(1)}, longer than {MAX_CSV_FIELD_CHARS:,} characters"
 
 
-class _CountedInput(io.BufferedIOBase):
-    """The file's bytes on their way to the decoder, counted (bytes, and lines before the
-    latest block), so a decoding error is located without reading the file again."""
+def _split(text: str) -> list[str]:
+    """The cells of one record's text (a record Arrow could not fit to the header)."""
+    return next(csv.reader(io.StringIO(text, newline="")), [])
 
-    def __init__(self, raw: BinaryIO) -> None:
-        super().__init__()
-        self._raw = raw
-        self.consumed = 0
-        self.latest = b""
-        self.lines_before_latest = 0
 
-    @property
-    def name(self) -> object:
-        return getattr(self._raw, "name", None)
+@dataclass
+class _Segment:
+    """Consecutive records: one Arrow batch with the skipped records put back at their place."""
 
-    def readable(self) -> bool:
-        return True
-
-    def _passing(self, data: bytes) -> bytes:
-        self.lines_before_latest += self.latest.count(b"\n")
-        self.latest = data
-        self.consumed += len(data)
-        return data
-
-    def read(self, size: int | None = -1, /) -> bytes:
-        return self._passing(self._raw.read(-1 if size is None else size))
-
-    def read1(self, size: int = -1, /) -> bytes:
-        read1 = getattr(self._raw, "read1", self._raw.read)
-        data: bytes = read1(size)
-        return self._passing(data)
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    size: int
+    valid: Mask | None  # per record, False where a skipped record was put back (None: all)
+    columns: dict[int, pa.Array]  # column index -> the batch's column (valid records only)
+    skipped: dict[int, list[str]]  # offset -> cells of a record of the wrong width
+    errors: dict[int, str]  # offset -> why the record is invalid
+    texts: dict[int, list[str]] = field(default_factory=dict)  # column -> cells, when asked
+    tables: dict[tuple[int, int, int], Codes] = field(default_factory=dict)
 
 
 class RecordSource:
-    """The header and then the data records of a CSV file; blank lines are counted, not kept."""
+    """The header and then the records of a CSV export; blank lines are counted, not kept."""
 
     def __init__(self, path: Path, encoding: str) -> None:
         self.path = path
         self.encoding = encoding
-        self.blank_lines = 0
         binary = open_binary(path)
         try:
             self.size = path.stat().st_size
         except OSError:
             self.size = 0
-        self._input = _CountedInput(binary)
-        self._text = io.TextIOWrapper(self._input, encoding=encoding, newline="")
+        self._feed = TextFeed(binary, path, encoding)
         if csv.field_size_limit() < MAX_CSV_FIELD_CHARS:
             csv.field_size_limit(MAX_CSV_FIELD_CHARS)
-        self._reader = csv.reader(self._lines())
-        self._dropped: deque[int] = deque()  # over-long lines put in place as _DROPPED
-        self._at_end = False
-        self._last_line_open = False  # the file's last line has no line break
-        header: list[str] = []
-        while not header:
-            batch = self._read(1)
-            if not batch:
-                raise InputFileError(f"{path}: the file is empty; expected a header record")
-            header = batch[0]
-            if isinstance(header, BadRecord):
-                raise InputFileError(f"{path}: the header: {header.message}")
-            if not header:
-                self.blank_lines += 1
-        self.header = header
+        self._skipped: deque[tuple[int, str]] = deque()
+        self._next = 1  # number of the next record
+        self._base = 0  # records before the piece Arrow is parsing
+        self.header = self._read_header()
 
-    def _lines(self) -> Iterator[str]:
-        """The file's physical lines, none longer than the cell limit; an over-long line is
-        skipped and a _DROPPED line takes its place; a last _END line marks the end."""
-        readline = self._text.readline
-        cap = MAX_CSV_FIELD_CHARS
-        last = ""
+    @property
+    def blank_lines(self) -> int:
+        return self._feed.blank_lines
+
+    def _read_header(self) -> list[str]:
+        feed = self._feed
+        data = b""
         while True:
-            line = readline(cap + 2)
-            if len(line) <= cap:
-                if not line:
-                    break
-                yield line
-            elif len(line.rstrip("\r\n")) <= cap:
-                yield line
-            else:
-                self._skip_rest_of_line(line, cap)
-                self._dropped.append(self._reader.line_num + 1)
-                line = _DROPPED + "\n"
-                yield line
-            last = line
-        self._last_line_open = bool(last) and not last.endswith(("\n", "\r"))
-        self._at_end = True
-        yield _END + "\n"
+            piece = feed.next_piece()
+            data += piece
+            body = data.lstrip(b"\r\n")
+            if not piece and not body:
+                raise InputFileError(f"{self.path}: the file is empty; expected a header record")
+            end = self._record_end(body)
+            if end is not None or not piece:
+                break
+        header, rest = (body, b"") if end is None else (body[:end], body[end:])
+        text = header.decode("utf-8")
+        message = _long_line_message(text)
+        if message is not None:
+            raise InputFileError(f"{self.path}: the header: {message}")
+        feed.push_back(rest)
+        return _split(text)
 
-    def _skip_rest_of_line(self, line: str, cap: int) -> None:
-        skipped = len(line)
-        while not line.endswith(("\n", "\r")):
-            line = self._text.readline(cap)
-            if not line:
-                return
-            skipped += len(line)
-            if skipped > MAX_CSV_SKIP_CHARS:
-                raise InputFileError(
-                    f"{self.path}: line {self._reader.line_num + 1} is longer than"
-                    f" {MAX_CSV_SKIP_CHARS:,} characters; is this a CSV export?"
+    @staticmethod
+    def _record_end(data: bytes) -> int | None:
+        """Where the first record ends (after its line end), if it does."""
+        at = 0
+        while True:
+            lf, cr = data.find(b"\n", at), data.find(b"\r", at)
+            ends = [i for i in (lf, cr) if i >= 0]
+            if not ends:
+                return None
+            end = min(ends)
+            if not data.count(b'"', 0, end) % 2:
+                if data.startswith(b"\r\n", end):
+                    end += 1
+                return end + 1
+            at = end + 1
+
+    # -- Arrow -----------------------------------------------------------------------------
+
+    def _options(
+        self, dictionary: Sequence[int], text: Sequence[int]
+    ) -> tuple[pacsv.ParseOptions, pacsv.ConvertOptions, list[str]]:
+        width = len(self.header)
+        names = [str(i) for i in range(width)]
+        if not dictionary and not text:
+            text = [0]
+        types: dict[str, pa.DataType] = {names[i]: pa.string() for i in text}
+        types.update({names[i]: pa.dictionary(pa.int32(), pa.string()) for i in dictionary})
+        parse = pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=self._skip
+        )
+        convert = pacsv.ConvertOptions(
+            column_types=types,
+            include_columns=[names[i] for i in sorted({*dictionary, *text})],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=False,  # the feed hands on valid UTF-8 only
+        )
+        return parse, convert, names
+
+    def _skip(self, row: pacsv.InvalidRow) -> str:
+        # Numbered from 1 in the piece being parsed (blank lines not counted).
+        self._skipped.append((self._base + int(row.number or 0), row.text))
+        return "skip"
+
+    def _segments(self, dictionary: Sequence[int], text: Sequence[int]) -> Iterator[_Segment]:
+        """Each piece of whole records the feed hands on, parsed by Arrow on its own (no
+        thread reads ahead: memory stays flat, and a signal reaches the main thread)."""
+        _use_jemalloc()
+        parse, convert, names = self._options(dictionary, text)
+        while True:
+            data = self._feed.next_records()
+            if not data:
+                break
+            self._base = self._next - 1
+            read = pacsv.ReadOptions(
+                use_threads=False, block_size=len(data) + 1, column_names=names
+            )
+            try:
+                table = pacsv.read_csv(
+                    pa.py_buffer(data),
+                    read_options=read,
+                    parse_options=parse,
+                    convert_options=convert,
                 )
+            except pa.ArrowInvalid as exc:
+                if str(exc) == "Empty CSV file":  # blank lines only
+                    continue
+                raise InputFileError(self._arrow_message(exc)) from None
+            for batch in table.to_batches() or [None]:
+                yield self._segment(batch)
+        if self._skipped:
+            yield self._segment(None)
+        self._check_unclosed()
 
-    def _read(self, count: int) -> list[list[str]]:
-        try:
-            rows = list(islice(self._reader, count))
-        except UnicodeDecodeError as exc:
-            raise InputFileError(self._decode_message(exc)) from None
-        except csv.Error as exc:
-            raise InputFileError(self._csv_message(exc)) from None
-        if self._dropped or self._at_end:
-            return self._with_markers(rows)
+    def _check_unclosed(self) -> None:
+        if self._feed.unclosed_line is not None:
+            raise InputFileError(
+                f"{self.path}: line {self._feed.unclosed_line}: a quote that opens a cell here is"
+                " never closed, so it swallows every line after it"
+            )
+
+    def _arrow_message(self, exc: pa.ArrowInvalid) -> str:
+        return f"{self.path}: line {self._feed.lines}: cannot be read as CSV ({exc})"
+
+    def _too_long_cell(self) -> str:
+        return (
+            f"{self.path}: line {self._feed.lines}: a cell that began on an earlier line"
+            f" is longer than {MAX_CSV_FIELD_CHARS:,} characters by here; a quote that opens"
+            " a cell and is never closed swallows the lines after it"
+        )
+
+    def _segment(self, batch: pa.RecordBatch | None) -> _Segment:
+        rows = 0 if batch is None else batch.num_rows
+        start = self._next
+        skipped: dict[int, list[str]] = {}
+        errors: dict[int, str] = {}
+        while self._skipped and (
+            batch is None or self._skipped[0][0] < start + rows + len(skipped)
+        ):
+            number, text = self._skipped.popleft()
+            self._check_unclosed()
+            offset = number - start
+            try:
+                cells = _split(text)
+            except csv.Error:
+                raise InputFileError(self._too_long_cell()) from None
+            message = _long_line_message(text) if self._feed.marked else None
+            skipped[offset] = [] if message is not None and MARKED_LINE.fullmatch(text) else cells
+            if message is not None:
+                errors[offset] = message
+        size = rows + len(skipped)
+        valid = None
+        if skipped:
+            valid = np.ones(size, dtype=np.bool_)
+            valid[list(skipped)] = False
+        columns: dict[int, pa.Array] = {}
+        if batch is not None:
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                columns[int(name)] = column
+                if self._feed.marked:
+                    self._marked_cells(column, valid, errors)
+                self._check_cell_length(column)
+        self._check_unclosed()
+        self._next += size
+        return _Segment(size, valid, columns, skipped, errors)
+
+    def _check_cell_length(self, column: pa.Array) -> None:
+        values = column.dictionary if isinstance(column, pa.DictionaryArray) else column
+        if values.nbytes <= MAX_CSV_FIELD_CHARS:  # no cell can be that long
+            return
+        if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CSV_FIELD_CHARS:
+            longest = pc.max(pc.utf8_length(values)).as_py()
+            if longest > MAX_CSV_FIELD_CHARS:
+                raise InputFileError(self._too_long_cell())
+
+    @staticmethod
+    def _marked_cells(column: pa.Array, valid: Mask | None, errors: dict[int, str]) -> None:
+        values = column.dictionary if isinstance(column, pa.DictionaryArray) else column
+        hits = pc.match_substring(values, MARK)
+        if not pc.any(hits).as_py():
+            return
+        offsets = np.flatnonzero(valid) if valid is not None else None
+        texts = values.to_pylist()
+        indices = (
+            column.indices.to_numpy(zero_copy_only=False)
+            if isinstance(column, pa.DictionaryArray)
+            else np.arange(len(column))
+        )
+        for code in np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist():
+            message = _long_line_message(texts[code])
+            assert message is not None
+            for row in np.flatnonzero(indices == code).tolist():
+                at = int(offsets[row]) if offsets is not None else row
+                errors.setdefault(at, message)
+
+    # -- what the commands read ------------------------------------------------------------
+
+    def blocks(
+        self,
+        id_index: int | None,
+        codings: Sequence[tuple[Mapping[str, int], Mapping[str, ColumnCoder]]],
+        block_rows: int,
+        encode_inputs: InputEncoder | None = None,
+        max_distinct: int = 4_096,
+    ) -> Iterator[list[Block]]:
+        """Blocks of `block_rows` records (the last may be smaller), coded once per coding
+        (question id -> column, and the code tables): one Block per coding, same records."""
+        width = len(self.header)
+        dictionary = sorted({i for columns, _ in codings for i in columns.values()})
+        # Every column is read: a cell no rule reads can still hold an over-long line.
+        text = [i for i in range(width) if i not in dictionary]
+        pending: list[tuple[_Segment, int, int]] = []  # segment, first offset, count
+        filled = 0
+        start = 1
+        for segment in self._segments(dictionary, text):
+            taken = 0
+            while taken < segment.size:
+                count = min(segment.size - taken, block_rows - filled)
+                pending.append((segment, taken, count))
+                taken += count
+                filled += count
+                if filled == block_rows:
+                    yield self._block(
+                        start, pending, id_index, codings, encode_inputs, max_distinct
+                    )
+                    start += filled
+                    pending, filled = [], 0
+        if filled:
+            yield self._block(start, pending, id_index, codings, encode_inputs, max_distinct)
+
+    def _block(
+        self,
+        start: int,
+        parts: list[tuple[_Segment, int, int]],
+        id_index: int | None,
+        codings: Sequence[tuple[Mapping[str, int], Mapping[str, ColumnCoder]]],
+        encode_inputs: InputEncoder | None,
+        max_distinct: int,
+    ) -> list[Block]:
+        width = len(self.header)
+        size = sum(count for _, _, count in parts)
+        ids: list[str] = []
+        shape_errors: dict[int, str] = {}
+        inputs: list[str] | None = [] if encode_inputs is not None else None
+        at = 0
+        for segment, first, count in parts:
+            for offset, cells in segment.skipped.items():
+                if first <= offset < first + count:
+                    shape_errors[at + offset - first] = segment.errors.get(offset) or shape_message(
+                        len(cells), width, cells
+                    )
+            for offset, message in segment.errors.items():
+                if first <= offset < first + count:
+                    shape_errors.setdefault(at + offset - first, message)
+            if id_index is not None:
+                ids.extend(self._texts(segment, id_index, first, count))
+            if inputs is not None and encode_inputs is not None:
+                inputs.extend(encode_inputs(self._rows(segment, first, count)))
+            at += count
+        if id_index is None:
+            ids = [""] * size
+        blocks = []
+        for columns, coders in codings:
+            for question in columns:
+                if len(coders[question]) > max_distinct:
+                    coders[question].reset()
+            codes = {
+                question: self._codes(parts, index, coders[question], size)
+                for question, index in columns.items()
+            }
+            blocks.append(Block(start, size, ids, codes, shape_errors, inputs))
+        return blocks
+
+    @staticmethod
+    def _codes(
+        parts: list[tuple[_Segment, int, int]], index: int, coder: ColumnCoder, size: int
+    ) -> Codes:
+        pieces = []
+        for segment, first, count in parts:
+            column = segment.columns.get(index)
+            if column is None:  # only records of the wrong width
+                pieces.append(np.full(count, ABSENT, dtype=np.int32))
+                continue
+            assert isinstance(column, pa.DictionaryArray)
+            key = (index, id(coder), coder.generation)
+            codes = segment.tables.get(key)
+            if codes is None:
+                table = code_table(coder, column.dictionary.to_pylist())
+                codes = table[column.indices.to_numpy(zero_copy_only=False)]
+                segment.tables[key] = codes
+            if segment.valid is not None and len(codes) != segment.size:
+                full = np.full(segment.size, ABSENT, dtype=np.int32)
+                full[segment.valid] = codes
+                codes = segment.tables[key] = full
+            pieces.append(codes[first : first + count])
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+    @staticmethod
+    def _texts(segment: _Segment, index: int, first: int, count: int) -> list[str]:
+        known = segment.texts.get(index)
+        if known is not None:
+            return known[first : first + count]
+        column = segment.columns.get(index)
+        values: list[str] = [] if column is None else column.to_pylist()
+        if segment.valid is None:
+            segment.texts[index] = values
+            return values[first : first + count]
+        out = []
+        found = iter(values)
+        for offset in range(segment.size):
+            if offset in segment.skipped:
+                cells = segment.skipped[offset]
+                out.append(cells[index] if index < len(cells) else "")
+            else:
+                out.append(next(found))
+        segment.texts[index] = out
+        return out[first : first + count]
+
+    def _rows(self, segment: _Segment, first: int, count: int) -> list[list[str]]:
+        """The records as lists of cells; a record of the wrong width as it was read."""
+        width = len(self.header)
+        columns = [
+            self._texts(segment, i, first, count) if i in segment.columns else None
+            for i in range(width)
+        ]
+        rows: list[list[str]] = []
+        for n in range(count):
+            offset = first + n
+            if offset in segment.skipped:
+                cells = segment.skipped[offset]
+                if offset in segment.errors:
+                    rows.append(BadRecord(segment.errors[offset], cells))
+                else:
+                    rows.append(list(cells))
+                continue
+            row = [c[n] if c is not None else "" for c in columns]
+            if offset in segment.errors:
+                rows.append(BadRecord(segment.errors[offset], row))
+            else:
+                rows.append(row)
         return rows
 
-    def _with_markers(self, rows: list[list[str]]) -> list[list[str]]:
-        """Rows with the lines put in by `_lines` found: an over-long line's record becomes a
-        BadRecord; the end marker is dropped, or, inside a cell, names an unclosed quote."""
-        kept: list[list[str]] = []
-        for index, row in enumerate(rows):
-            if self._at_end and row == [_END] and index == len(rows) - 1:
-                continue
-            if self._at_end and index == len(rows) - 1 and any(_END in cell for cell in row):
-                # The csv module was inside a quoted cell when the file ended.
-                raise InputFileError(
-                    f"{self.path}: line {self._opening_line(row)}: a quote that opens a cell"
-                    " here is never closed, so it swallows every line after it"
-                )
-            if self._dropped and (row == [_DROPPED] or any(_DROPPED in cell for cell in row)):
-                lines = [self._dropped.popleft() for _ in range(self._marks(row))]
-                whole = row == [_DROPPED]
-                message = (
-                    f"line {lines[0]} is longer than {MAX_CSV_FIELD_CHARS:,} characters"
-                    if whole
-                    else f"a cell holds line {lines[0]}, longer than"
-                    f" {MAX_CSV_FIELD_CHARS:,} characters"
-                )
-                kept.append(BadRecord(message, [] if whole else row))
-                continue
-            kept.append(row)
-        return kept
-
-    def _opening_line(self, row: list[str]) -> int:
-        """The line of the quote that opened the cell the end of the file ran into: that cell
-        holds a line break for each line from there on (but the last, if it has none)."""
-        cell = next(cell for cell in row if _END in cell)
-        breaks = cell.count("\n") + cell.count("\r") - cell.count("\r\n")
-        return self._reader.line_num + 1 - breaks - self._last_line_open
-
-    def _marks(self, row: list[str]) -> int:
-        return max(1, min(len(self._dropped), sum(cell.count(_DROPPED) for cell in row)))
-
-    def _csv_message(self, exc: csv.Error) -> str:
-        if "field limit" in str(exc):
-            return (
-                f"{self.path}: line {self._reader.line_num}: a cell that began on an earlier line"
-                f" is longer than {MAX_CSV_FIELD_CHARS:,} characters by here; a quote that opens"
-                " a cell and is never closed swallows the lines after it"
-            )
-        return f"{self.path}: line {self._reader.line_num}: cannot be read as CSV ({exc})"
-
-    def _decode_message(self, exc: UnicodeDecodeError) -> str:
-        """Where the file stops being valid text: byte, offset, line, and what to try.
-
-        The decoder failed on its latest input, which ends where the bytes read so far end."""
-        counted = self._input
-        start = counted.consumed - len(exc.object) + exc.start
-        start = max(0, min(start, counted.consumed - 1))
-        into_latest = max(0, start - (counted.consumed - len(counted.latest)))
-        line = counted.lines_before_latest + counted.latest.count(b"\n", 0, into_latest) + 1
-        label = _encoding_label(self.encoding)
-        hint = (
-            "; if it was saved by Excel or another Windows program, try --encoding cp1252"
-            if label == "UTF-8"
-            else "; give the file's real encoding with --encoding"
-        )
-        byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
-        return (
-            f"{self.path}: not valid {label} text: byte 0x{byte:02x} at byte offset {start}"
-            f" (line {line}){hint}"
-        )
-
     def chunks(self, size: int) -> Iterator[list[list[str]]]:
-        """Lists of up to `size` records (lists of cells), in file order, blank lines left out."""
-        while True:
-            rows = self._read(size)
-            if not rows:
-                return
-            if not all(rows):
-                kept = [row for row in rows if row]
-                self.blank_lines += len(rows) - len(kept)
-                rows = kept
-                if not rows:
-                    continue
-            yield rows
+        """Lists of up to `size` records (lists of cells), in file order (for REDCap's reader,
+        which folds rows into records)."""
+        width = len(self.header)
+        for segment in self._segments([], list(range(width))):
+            for first in range(0, segment.size, size):
+                yield self._rows(segment, first, min(size, segment.size - first))
 
     def bytes_read(self) -> int:
-        return self._input.consumed
+        return self._feed.consumed
 
     def close(self) -> None:
-        self._text.close()
+        self._feed.close()
 
     def __enter__(self) -> RecordSource:
         return self

@@ -115,8 +115,19 @@ class _SeveralQuestions(_Part):
 
     def tri(self, ctx: _Context) -> TriArray:
         columns = [ctx.scored[q] for q in self.questions]
-        stacked = np.stack(columns, axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        sizes = [len(ctx.coders[q].answers) for q in self.questions]
+        if np.prod(np.array(sizes, dtype=np.float64)) < 2.0**62:
+            # Each combination as one number (faster to sort than rows of a 2-D array).
+            key = columns[0].astype(np.int64)
+            for column, size in zip(columns[1:], sizes[1:], strict=True):
+                key = key * size + column
+            numbers, inverse = np.unique(key, return_inverse=True)
+            combos = np.empty((len(numbers), len(columns)), dtype=np.int64)
+            for place in range(len(columns) - 1, -1, -1):
+                combos[:, place] = numbers % sizes[place]
+                numbers = numbers // sizes[place]
+        else:
+            combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
         table = np.empty(len(combos), dtype=np.int8)
         for i, combo in enumerate(combos.tolist()):
             answers: dict[str, Value] = {
@@ -262,17 +273,41 @@ WORD_BITS = 63
 DECIDING_GROUP = 10
 
 
-def pack_bits(bits: Sequence[Mask], size: int) -> list[Key]:
-    """Per record, the set bits of `bits` as an int (or a tuple of ints for many bits)."""
-    words: list[list[int]] = []
-    for start in range(0, max(len(bits), 1), WORD_BITS):
-        word = np.zeros(size, dtype=np.uint64)
-        for shift, mask in enumerate(bits[start : start + WORD_BITS]):
-            word |= mask.astype(np.uint64) << np.uint64(shift)
-        words.append(word.tolist())
-    if len(words) == 1:
-        return list(words[0])
-    return list(zip(*words, strict=True))
+Words = npt.NDArray[np.uint64]
+
+
+def pack_bits(bits: Sequence[Mask], size: int) -> Words:
+    """Per record (a row), the set bits of `bits` in words of WORD_BITS bits."""
+    words = np.zeros((size, max(1, -(-len(bits) // WORD_BITS))), dtype=np.uint64)
+    for index, mask in enumerate(bits):
+        word, shift = divmod(index, WORD_BITS)
+        words[:, word] |= mask.astype(np.uint64) << np.uint64(shift)
+    return words
+
+
+def distinct_keys(words: Words) -> tuple[list[Key], npt.NDArray[np.intp]]:
+    """The distinct keys of packed words (an int, or a tuple of ints past one word), and
+    which one each record has."""
+    if words.shape[1] == 1:
+        found, inverse = np.unique(words[:, 0], return_inverse=True)
+        return list(found.tolist()), inverse.reshape(-1)
+    rows, inverse = np.unique(words, axis=0, return_inverse=True)
+    return [tuple(row) for row in rows.tolist()], inverse.reshape(-1)
+
+
+def _group_keys(head: list[Mask], rules: list[Mask], size: int) -> list[Words]:
+    """Keys for rules in groups of DECIDING_GROUP (few distinct keys per group): the first
+    group's key starts with the bits of `head`, a later one's with whether an earlier group had
+    a rule set (one bit)."""
+    earlier = np.zeros(size, dtype=np.bool_)
+    keys = []
+    for start in range(0, max(len(rules), 1), DECIDING_GROUP):
+        group = rules[start : start + DECIDING_GROUP]
+        keys.append(pack_bits([*head, *group], size))
+        for mask in group:
+            earlier |= mask
+        head = [earlier.copy()]
+    return keys
 
 
 def key_int(key: Key) -> int:
@@ -297,11 +332,13 @@ def set_bits(bits: int) -> list[int]:
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
     values: list[TriArray]  # per rule (rule order): FALSE, UNKNOWN or TRUE per record
-    decisions: list[list[Key]]  # per group, per record: see ColumnarScorer.decision
-    flags: list[Key]  # per record: flag rules that fired (ColumnarScorer.flags)
-    missing: list[Key]  # per record: questions that could change it (ColumnarScorer.missing)
+    decisions: list[Words]  # per group, per record: see ColumnarScorer.decision
+    flags: Words  # per record: flag rules that fired (ColumnarScorer.flags)
+    missing: Words  # per record: questions that could change it (ColumnarScorer.missing)
     problems: dict[int, list[str]]  # offset -> every problem of an invalid record
     deciding_counts: dict[str, int]  # rule id -> scored records it decided
+    undecided: list[Words]  # per group, per record: see ColumnarScorer.undecided
+    undecided_counts: dict[str, int]  # rule id -> records where it could not be decided
     # offset -> why the record is not scored, then any problems it has
     not_scored: dict[int, list[str]] = field(default_factory=dict)
 
@@ -334,6 +371,14 @@ class ColumnarScorer:
             np.array(verdict.by_tri(verdict.severity_of, r.action), dtype=np.int8)
             for r in self.rules
         )
+        self._holding = tuple(
+            np.array(verdict.by_tri(verdict.holding_severity, r.action), dtype=np.int8)
+            for r in self.rules
+        )
+        self._undecided = tuple(
+            np.array(verdict.by_tri(verdict.undecided, r.action), dtype=np.bool_)
+            for r in self.rules
+        )
         self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
         read: dict[str, None] = {}
         for i in self.nonflag:
@@ -341,12 +386,18 @@ class ColumnarScorer:
         self.read_questions = tuple(q.id for q in ruleset.slots if q.id in read)
         self._nonflag_ids = tuple(self.rules[i].id for i in self.nonflag)
         self._flag_ids = tuple(self.rules[i].id for i in self.flag)
-        # Per non-flag rule, the questions it reads as bits of a missing key's question part.
-        bit_of = {q: 1 << n for n, q in enumerate(self.read_questions)}
-        self._reads_bits = tuple(
-            tuple(bit_of[q] for q in self.rules[i].reads) for i in self.nonflag
+        # A missing key: the contributing rules' words, then the questions' words. Per non-flag
+        # rule, the questions it reads as (word, bit) of the key.
+        self._rule_words = max(1, -(-len(self.nonflag) // WORD_BITS))
+        place = {
+            q: (self._rule_words + n // WORD_BITS, 1 << (n % WORD_BITS))
+            for n, q in enumerate(self.read_questions)
+        }
+        self._reads_places = tuple(
+            tuple((*place[q], q) for q in self.rules[i].reads) for i in self.nonflag
         )
-        self._question_of_bit = {bit: q for q, bit in bit_of.items()}
+        # Contributing rules -> the questions they read, in order, with their places.
+        self._candidates: dict[Key, tuple[tuple[int, int, str], ...]] = {}
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
@@ -419,7 +470,10 @@ class ColumnarScorer:
         is_code = [outcome == code for code in range(INVALID)]
         is_review = is_code[Outcome.NEEDS_REVIEW.severity]
         deciding_bits: list[Mask] = []
+        undecided_bits: list[Mask] = []
         counts: dict[str, int] = {}
+        undecided_counts: dict[str, int] = {}
+        scored = outcome < INVALID
         unanswered: dict[str, Mask] = {}
         for question in self.read_questions:
             mask = self.coders[question].none_mask()[codes[question]]
@@ -430,10 +484,12 @@ class ColumnarScorer:
         for i in self.nonflag:
             rule = self.rules[i]
             severity = ACTION_OUTCOME[rule.action].severity
-            # verdict.decide: the rules that lead to the outcome reached.
-            deciding = (self._severity[i][values[i]] == outcome) & (outcome > 0)
+            # verdict.holding: the rules that hold at the outcome's level.
+            deciding = self._holding[i][values[i]] == outcome
             deciding_bits.append(deciding)
             counts[rule.id] = int(np.count_nonzero(deciding))
+            undecided_bits.append(self._undecided[i][values[i]] & scored)
+            undecided_counts[rule.id] = int(np.count_nonzero(undecided_bits[-1]))
             holder = fired[i] & is_code[severity]
             reads = np.zeros(size, dtype=np.bool_)
             if holder.any() or undecided[i].any():  # otherwise the rule names nothing
@@ -462,28 +518,22 @@ class ColumnarScorer:
             outcome=outcome,
             values=values,
             decisions=self._decision_keys(outcome, deciding_bits),
+            undecided=_group_keys([], undecided_bits, size),
             flags=pack_bits([fired[i] for i in self.flag], size),
-            missing=pack_bits(missing_bits, size),
+            missing=np.concatenate(
+                [pack_bits(contributing, size), pack_bits(missing_bits[len(contributing) :], size)],
+                axis=1,
+            ),
             problems=problems,
             deciding_counts=counts,
+            undecided_counts=undecided_counts,
         )
 
-    def _decision_keys(
-        self, outcome: npt.NDArray[np.int8], deciding: list[Mask]
-    ) -> list[list[Key]]:
+    def _decision_keys(self, outcome: npt.NDArray[np.int8], deciding: list[Mask]) -> list[Words]:
         """Per group of rules, a key per record. The first group's key also holds the outcome
         code (two bits); later ones whether an earlier group had a deciding rule (one bit)."""
-        size = len(outcome)
         head = [(outcome & 1).astype(np.bool_), (outcome & 2).astype(np.bool_)]
-        earlier = np.zeros(size, dtype=np.bool_)
-        keys = []
-        for start in range(0, max(len(deciding), 1), DECIDING_GROUP):
-            group = deciding[start : start + DECIDING_GROUP]
-            keys.append(pack_bits([*head, *group], size))
-            for mask in group:
-                earlier |= mask
-            head = [earlier.copy()]
-        return keys
+        return _group_keys(head, deciding, len(outcome))
 
     @property
     def decision_groups(self) -> int:
@@ -500,20 +550,32 @@ class ColumnarScorer:
             return OUTCOME_BY_CODE[bits & 3], False, rules
         return None, bool(bits & 1), rules
 
+    def undecided(self, group: int, key: Key) -> tuple[bool, tuple[str, ...]]:
+        """What a group's undecided key stands for: whether an earlier group had an undecided
+        rule, and this group's rules (not flags) that could not be decided, in rule order."""
+        bits = key_int(key)
+        head = 0 if group == 0 else 1
+        ids = self._nonflag_ids[group * DECIDING_GROUP : (group + 1) * DECIDING_GROUP]
+        return bool(head and bits & 1), tuple(ids[b] for b in set_bits(bits >> head))
+
     def flags(self, key: Key) -> tuple[str, ...]:
         ids = self._flag_ids
         return tuple(ids[b] for b in set_bits(key_int(key)))
 
     def missing(self, key: Key) -> tuple[str, ...]:
         """As verdict.missing: questions in the order the contributing rules read them."""
-        bits = key_int(key)
-        count = len(self.nonflag)
-        unanswered = bits >> count
-        seen = 0
-        found = []
-        for rule in set_bits(bits & ((1 << count) - 1)):
-            for question in self._reads_bits[rule]:
-                if unanswered & question and not seen & question:
-                    seen |= question
-                    found.append(question)
-        return tuple(self._question_of_bit[q] for q in found)
+        assert isinstance(key, tuple)  # the rules' words and the questions' words
+        rules = key[: self._rule_words]
+        candidates = self._candidates.get(rules)
+        if candidates is None:
+            if len(self._candidates) >= 4_096:
+                self._candidates.clear()
+            seen: set[str] = set()
+            found = []
+            for rule in set_bits(key_int(rules)):
+                for place in self._reads_places[rule]:
+                    if place[2] not in seen:
+                        seen.add(place[2])
+                        found.append(place)
+            candidates = self._candidates[rules] = tuple(found)
+        return tuple([q for word, bit, q in candidates if key[word] & bit])

@@ -39,6 +39,9 @@ MAX_ANSWER_CHARS = 10_000
 # record invalid and the run goes on); a line past MAX_CSV_SKIP_CHARS stops the run.
 MAX_CSV_FIELD_CHARS = 1 * MIB
 MAX_CSV_SKIP_CHARS = 64 * MIB
+# A CSV export: bytes of one record, all its lines (a quote never closed would make one record
+# of the rest of the file); past it the run stops.
+MAX_CSV_RECORD_BYTES = 4 * MIB
 
 
 def size_text(limit: int) -> str:

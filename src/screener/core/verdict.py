@@ -62,7 +62,18 @@ def by_tri(function: Callable[[Action, Tri], object], action: Action) -> list[ob
 
 def decide(results: Sequence[RuleResult]) -> tuple[Outcome, tuple[str, ...]]:
     """The outcome by precedence, and the rules that lead to it."""
-    levels = [(r, rule_outcome(r.action, r.value)) for r in results]
+    return decide_values([(r.rule, r.action) for r in results], [r.value for r in results])
+
+
+def decide_values(
+    rules: Sequence[tuple[str, Action]], values: Sequence[Tri]
+) -> tuple[Outcome, tuple[str, ...]]:
+    """`decide` from each rule's (id, action) and value alone, with no reasons built (a
+    column-wise engine has the values already)."""
+    levels = [
+        (rule, rule_outcome(action, value))
+        for (rule, action), value in zip(rules, values, strict=True)
+    ]
     outcome = max(
         (level for _, level in levels if level is not None),
         key=lambda o: o.severity,
@@ -70,7 +81,31 @@ def decide(results: Sequence[RuleResult]) -> tuple[Outcome, tuple[str, ...]]:
     )
     if outcome is Outcome.LIKELY_ELIGIBLE:
         return outcome, ()
-    return outcome, tuple(r.rule for r, level in levels if level is outcome)
+    return outcome, tuple(rule for rule, level in levels if level is outcome)
+
+
+def holding_severity(action: Action, value: Tri) -> int:
+    """The severity of the outcome a rule holds at: its action's when it fires (never a
+    flag's), -1 otherwise (an undecided rule holds at no level)."""
+    if action is Action.FLAG or not fires(action, value):
+        return -1
+    return ACTION_OUTCOME[action].severity
+
+
+def undecided(action: Action, value: Tri) -> bool:
+    """A rule that could change the outcome (not a flag) and could not be decided."""
+    return value is None and action is not Action.FLAG
+
+
+def holding(results: Sequence[RuleResult], outcome: Outcome) -> tuple[str, ...]:
+    """The rules that hold at the outcome's level: fired, with the outcome's severity. Unlike
+    `decide`'s deciding rules, never a rule that could not be decided (`undecided_rules`)."""
+    return tuple(r.rule for r in results if holding_severity(r.action, r.value) == outcome.severity)
+
+
+def undecided_rules(results: Sequence[RuleResult]) -> tuple[str, ...]:
+    """The rules (not flags) that could not be decided, in rule order."""
+    return tuple(r.rule for r in results if undecided(r.action, r.value))
 
 
 def missing(results: Sequence[RuleResult], outcome: Outcome) -> tuple[str, ...]:

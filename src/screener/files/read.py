@@ -93,3 +93,35 @@ def decode_utf8(data: bytes, name: str) -> str:
             f"{name}:{line}:{column}: not valid UTF-8 text (byte 0x{data[start]:02x} at byte"
             f" offset {start}); save the file as UTF-8"
         ) from None
+
+
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+_OTHERS_ANY = stat.S_IRWXG | stat.S_IRWXO
+
+
+def _mine(info: os.stat_result, others: int) -> bool:
+    return info.st_uid == os.geteuid() and not info.st_mode & others
+
+
+def is_private_folder(folder: Path) -> bool:
+    """Owned by this user, and no one else can write to it (raises OSError if not there)."""
+    return _mine(os.stat(folder), _OTHERS_WRITE)
+
+
+def read_private(path: Path, limit: int) -> bytes | None:
+    """A file of this user's own (a cache entry): its bytes, or None unless it is a regular
+    file, not a link, owned by this user, readable by no one else, in a folder no one else can
+    write to, and at most `limit` bytes. Never raises for a file that is not there or not fit."""
+    try:
+        if not is_private_folder(path.parent):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not (stat.S_ISREG(info.st_mode) and _mine(info, _OTHERS_ANY)):
+                return None
+            if info.st_size > limit:
+                return None
+            return handle.read(limit + 1)
+    except OSError:
+        return None

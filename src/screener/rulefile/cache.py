@@ -37,6 +37,7 @@ from screener import __version__
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import OutputFileError, Problem
+from screener.files.read import is_private_folder, read_private
 from screener.files.write import write_atomic
 from screener.rulefile.cache_codec import decode_entry, encode_entry
 
@@ -50,8 +51,6 @@ CACHE_VARIABLE = "SCREENER_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
 FORMAT = 1  # raise when the entry's layout or meaning changes
 MAX_ENTRY_BYTES = 16 * MAX_RULE_FILE_BYTES  # JSON of a rule file is a few times its size
-_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
-_OTHERS_ANY = stat.S_IRWXG | stat.S_IRWXO
 
 
 def cache_folder() -> Path | None:
@@ -90,25 +89,9 @@ def entry_path(folder: Path, content: bytes) -> Path:
     return folder / f"rules-{FORMAT}-{__version__}-{_this_loader()}-{digest}.json"
 
 
-def _mine(info: os.stat_result, others: int) -> bool:
-    return info.st_uid == os.geteuid() and not info.st_mode & others
-
-
 def _read_entry(path: Path) -> bytes | None:
     """The entry's bytes, when it and its folder are this user's alone."""
-    try:
-        if not _mine(os.stat(path.parent), _OTHERS_WRITE):
-            return None
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not (stat.S_ISREG(info.st_mode) and _mine(info, _OTHERS_ANY)):
-                return None
-            if info.st_size > MAX_ENTRY_BYTES:
-                return None
-            return handle.read(MAX_ENTRY_BYTES + 1)
-    except OSError:
-        return None
+    return read_private(path, MAX_ENTRY_BYTES)
 
 
 def _header(content: bytes, payload: bytes) -> dict[str, object]:
@@ -152,7 +135,7 @@ def remember_ruleset(content: bytes, ruleset: RuleSet, warnings: list[Problem]) 
     path = entry_path(folder, content)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _mine(os.stat(folder), _OTHERS_WRITE):
+        if not is_private_folder(folder):
             return
         if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
             os.unlink(path)  # a link or anything else: replaced by a file, never followed

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from screener.columnar.coding import MAX_DISTINCT, code_blocks
-from screener.columnar.header import MapFile, header_key, load_map_file, map_columns
+from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
+from screener.columnar.header import ColumnMap, MapFile, header_key, load_map_file, map_columns
 from screener.columnar.reader import (
     BLOCK_ROWS,
     DEFAULT_ID_COLUMN,
@@ -138,6 +138,36 @@ def _show_progress(to_stdout: bool) -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+def _blocks(
+    source: RecordSource | RedcapExport,
+    columns: ColumnMap,
+    in_file_order: dict[str, int],
+    scorer: ColumnarScorer,
+    writer: RecordWriter,
+    options: BatchOptions,
+) -> Iterator[Block]:
+    """The export's records in coded blocks: straight from Arrow's columns for a CSV export;
+    through the rows a REDCap export folds into records."""
+    encode = writer.encode_inputs if options.include_input else None
+    if isinstance(source, RecordSource):
+        coding = [(in_file_order, scorer.coders)]
+        for (block,) in source.blocks(
+            columns.id_index, coding, options.block_rows, encode, options.max_distinct
+        ):
+            yield block
+        return
+    yield from code_blocks(
+        source.chunks(options.read_rows),
+        len(columns.header),
+        columns.id_index,
+        in_file_order,
+        scorer.coders,
+        options.block_rows,
+        encode,
+        options.max_distinct,
+    )
+
+
 def run_batch(options: BatchOptions) -> int:
     """Score every record; write the output and the summary; return the exit code."""
     started = time.perf_counter()
@@ -188,16 +218,7 @@ def run_batch(options: BatchOptions) -> int:
                 _cyclic_gc_paused(),
                 _progress(source.size, _show_progress(out_path is None)) as advance,
             ):
-                blocks = code_blocks(
-                    source.chunks(options.read_rows),
-                    len(columns.header),
-                    columns.id_index,
-                    in_file_order,
-                    scorer.coders,
-                    options.block_rows,
-                    writer.encode_inputs if options.include_input else None,
-                    options.max_distinct,
-                )
+                blocks = _blocks(source, columns, in_file_order, scorer, writer, options)
                 for block in blocks:
                     annotate(source, block)
                     result = scorer.score(block)

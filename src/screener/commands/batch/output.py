@@ -10,17 +10,29 @@ an urgent rule reads (or a record whose fields cannot be matched to the header a
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Callable, Collection
 from json.encoder import encode_basestring
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from screener.columnar.coding import Block
 from screener.columnar.header import header_key
-from screener.columnar.scorer import BlockResult, ColumnarScorer, Key
+from screener.columnar.scorer import BlockResult, ColumnarScorer, Key, Words, distinct_keys
 from screener.core.verdict import INVALID
 from screener.formats.csv_cells import csv_field, csv_fields, csv_record
 
-RESULT_FIELDS = ("row", "outcome", "deciding", "flags", "missing", "errors", "safety_unreadable")
+RESULT_FIELDS = (
+    "row",
+    "outcome",
+    "deciding",
+    "undecided",
+    "flags",
+    "missing",
+    "errors",
+    "safety_unreadable",
+)
 ERROR_SEPARATOR = " | "
 TEXT_CACHE_LIMIT = 20_000
 
@@ -37,6 +49,39 @@ class _Texts(dict[Key, str]):
             self.clear()
         text = self[key] = self.make(key)
         return text
+
+
+class _Part:
+    """One part of every record's text: a key per record, its text made once per key."""
+
+    def __init__(self, texts: _Texts, words: Words) -> None:
+        keys, self.inverse = distinct_keys(words)
+        self.texts = [texts[key] for key in keys]
+
+    def put(self, offset: int, text: str) -> None:
+        """This record's part is `text` instead."""
+        self.inverse[offset] = len(self.texts)
+        self.texts.append(text)
+
+    def column(self) -> pa.Array:
+        return pa.array(self.texts, type=pa.string()).take(pa.array(self.inverse))
+
+
+def _joined(parts: list[pa.Array | pa.Scalar], separator: str) -> pa.Array:
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, separator)
+
+
+def _text(lines: pa.Array) -> str:
+    """The lines (each with its line end) as one text: the string array's data buffer."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+    start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    data = lines.buffers()[2]
+    if data is None:
+        return ""
+    text: str = data.to_pybytes()[start:end].decode("utf-8")
+    return text
 
 
 class RecordWriter:
@@ -60,6 +105,10 @@ class RecordWriter:
             _Texts(self._decision_maker(scorer, group, group == groups - 1))
             for group in range(groups)
         ]
+        self._undecided = [
+            _Texts(self._undecided_maker(scorer, group, group == groups - 1))
+            for group in range(groups)
+        ]
         self._flags = _Texts(lambda key: self._flags_text(scorer.flags(key)))
         self._missing = _Texts(lambda key: self._missing_text(scorer.missing(key)))
 
@@ -68,6 +117,15 @@ class RecordWriter:
     ) -> Callable[[Key], str]:
         def make(key: Key) -> str:
             return self._decision_text(*scorer.decision(group, key), last=last)
+
+        return make
+
+    def _undecided_maker(
+        self, scorer: ColumnarScorer, group: int, last: bool
+    ) -> Callable[[Key], str]:
+        def make(key: Key) -> str:
+            earlier, rules = scorer.undecided(group, key)
+            return self._undecided_text(group == 0, earlier, rules, last)
 
         return make
 
@@ -81,6 +139,12 @@ class RecordWriter:
         self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
     ) -> str:
         """One group's part of the outcome and deciding rules (outcome: first group only)."""
+        raise NotImplementedError
+
+    def _undecided_text(
+        self, first: bool, earlier: bool, rules: tuple[str, ...], last: bool
+    ) -> str:
+        """One group's part of the undecided rules."""
         raise NotImplementedError
 
     def _flags_text(self, flags: tuple[str, ...]) -> str:
@@ -98,31 +162,52 @@ class RecordWriter:
         raise NotImplementedError
 
     def _lines(
-        self, rows: range, ids: list[str], parts: list[list[str]], inputs: list[str] | None
-    ) -> str:
+        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
+    ) -> pa.Array:
         raise NotImplementedError
 
     def block(self, block: Block, result: BlockResult, safety: Collection[int] = ()) -> str:
         """The block's records; `safety`: offsets of invalid records with an unreadable
-        safety answer."""
-        decisions = list(map(self._decisions[0].__getitem__, result.decisions[0]))
-        for texts, keys in zip(self._decisions[1:], result.decisions[1:], strict=True):
-            decisions = list(map(operator.add, decisions, map(texts.__getitem__, keys)))
-        flags = list(map(self._flags.__getitem__, result.flags))
-        missing = list(map(self._missing.__getitem__, result.missing))
-        for offset, problems in result.problems.items():
-            decisions[offset], flags[offset], missing[offset] = self._invalid_texts(
-                problems, offset in safety
-            )
-        for offset, reasons in result.not_scored.items():
-            marked = self._invalid_texts(reasons, False, "not_scored")
-            decisions[offset], flags[offset], missing[offset] = marked
-        rows = range(block.start, block.start + block.size)
-        return self._lines(rows, self._ids(block.ids), [decisions, flags, missing], block.inputs)
+        safety answer. Each part's text is made once per distinct key; Arrow assembles the
+        lines column by column."""
+        groups = [
+            _Part(texts, words)
+            for texts, words in zip(self._decisions, result.decisions, strict=True)
+        ]
+        undecided = [
+            _Part(texts, words)
+            for texts, words in zip(self._undecided, result.undecided, strict=True)
+        ]
+        flags = _Part(self._flags, result.flags)
+        missing = _Part(self._missing, result.missing)
+        overrides = [
+            (offset, self._invalid_texts(problems, offset in safety))
+            for offset, problems in result.problems.items()
+        ]
+        overrides += [
+            (offset, self._invalid_texts(reasons, False, "not_scored"))
+            for offset, reasons in result.not_scored.items()
+        ]
+        for offset, (decision, flag, miss) in overrides:
+            groups[0].put(offset, decision)
+            for group in groups[1:]:
+                group.put(offset, "")
+            for part in undecided:
+                part.put(offset, "")
+            flags.put(offset, flag)
+            missing.put(offset, miss)
+        decisions = _joined([g.column() for g in groups], "")
+        flagged = _joined([*(u.column() for u in undecided), flags.column()], "")
+        rows = pa.array(np.arange(block.start, block.start + block.size)).cast(pa.string())
+        ids = pa.array(self._ids(block.ids), type=pa.string())
+        inputs = None if block.inputs is None else pa.array(block.inputs, type=pa.string())
+        lines = self._lines(rows, ids, [decisions, flagged, missing.column()], inputs)
+        return _text(lines)
 
 
 class CsvRecordWriter(RecordWriter):
-    """row, <id>, outcome, deciding, flags, missing, errors[, input columns]: LF, UTF-8."""
+    """row, <id>, outcome, deciding, undecided, flags, missing, errors, safety_unreadable[, input
+    columns]: LF, UTF-8."""
 
     def header(self) -> str:
         names = ["row", self.id_name, *RESULT_FIELDS[1:]]
@@ -146,6 +231,12 @@ class CsvRecordWriter(RecordWriter):
             text += (";" if earlier else "") + ";".join(deciding)
         return text
 
+    def _undecided_text(
+        self, first: bool, earlier: bool, rules: tuple[str, ...], last: bool
+    ) -> str:
+        text = (";" if earlier and rules else "") + ";".join(rules)
+        return text + ("," if last else "")  # then the flags
+
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return ";".join(flags)
 
@@ -156,29 +247,21 @@ class CsvRecordWriter(RecordWriter):
         self, problems: list[str], safety: bool, outcome: str = INVALID
     ) -> tuple[str, str, str]:
         errors = csv_field(ERROR_SEPARATOR.join(problems))
-        return f"{outcome},", "", f",{errors},{'yes' if safety else 'no'}"
+        return f"{outcome},", ",", f",{errors},{'yes' if safety else 'no'}"
 
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
 
     def _lines(
-        self, rows: range, ids: list[str], parts: list[list[str]], inputs: list[str] | None
-    ) -> str:
-        d, f, m = parts
-        if inputs is None:
-            return "".join(
-                [f"{r},{i},{a},{b},{c}\n" for r, i, a, b, c in zip(rows, ids, d, f, m, strict=True)]
-            )
-        return "".join(
-            [
-                f"{r},{i},{a},{b},{c},{x}\n"
-                for r, i, a, b, c, x in zip(rows, ids, d, f, m, inputs, strict=True)
-            ]
-        )
+        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
+    ) -> pa.Array:
+        cells = [rows, ids, *parts] + ([] if inputs is None else [inputs])
+        return _joined([_joined(cells, ","), pa.scalar("\n")], "")
 
 
 class JsonlRecordWriter(RecordWriter):
-    """One JSON object per line: row, <id>, outcome, deciding, flags, missing, errors[, input]."""
+    """One JSON object per line: row, <id>, outcome, deciding, undecided, flags, missing, errors,
+    safety_unreadable[, input]."""
 
     def header(self) -> str:
         return ""
@@ -197,6 +280,14 @@ class JsonlRecordWriter(RecordWriter):
             text += (", " if earlier else "") + ", ".join(map(json.dumps, deciding))
         return text + ("]" if last else "")
 
+    def _undecided_text(
+        self, first: bool, earlier: bool, rules: tuple[str, ...], last: bool
+    ) -> str:
+        text = '"undecided": [' if first else ""
+        if rules:
+            text += (", " if earlier else "") + ", ".join(map(json.dumps, rules))
+        return text + ("], " if last else "")
+
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return f'"flags": {json.dumps(list(flags))}'
 
@@ -209,7 +300,7 @@ class JsonlRecordWriter(RecordWriter):
         errors = json.dumps(problems, ensure_ascii=False)
         return (
             f'"outcome": {json.dumps(outcome)}, "deciding": []',
-            '"flags": []',
+            '"undecided": [], "flags": []',
             f'"missing": [], "errors": {errors}, "safety_unreadable": {json.dumps(safety)}',
         )
 
@@ -219,20 +310,14 @@ class JsonlRecordWriter(RecordWriter):
         return list(map(encode_basestring, ids))
 
     def _lines(
-        self, rows: range, ids: list[str], parts: list[list[str]], inputs: list[str] | None
-    ) -> str:
+        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
+    ) -> pa.Array:
         key = encode_basestring(self.id_name)
-        d, f, m = parts
-        if inputs is None:
-            return "".join(
-                [
-                    f'{{"row": {r}, {key}: {i}, {a}, {b}, {c}}}\n'
-                    for r, i, a, b, c in zip(rows, ids, d, f, m, strict=True)
-                ]
-            )
-        return "".join(
-            [
-                f'{{"row": {r}, {key}: {i}, {a}, {b}, {c}, "input": {x}}}\n'
-                for r, i, a, b, c, x in zip(rows, ids, d, f, m, inputs, strict=True)
-            ]
-        )
+        cells = [
+            _joined([pa.scalar('{"row": '), rows], ""),
+            _joined([pa.scalar(f"{key}: "), ids], ""),
+            *parts,
+        ]
+        if inputs is not None:
+            cells.append(_joined([pa.scalar('"input": '), inputs], ""))
+        return _joined([_joined(cells, ", "), pa.scalar("}\n")], "")

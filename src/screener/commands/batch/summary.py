@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from screener.columnar.coding import Block
 from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
-from screener.core.model import RuleSet
+from screener.core.model import Rule, RuleSet
 from screener.core.problems import clip, describe_problem
 from screener.core.verdict import INVALID as INVALID_OUTCOME
 
@@ -51,6 +52,7 @@ class Tally:
     records: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     deciding: Counter[str] = field(default_factory=Counter)
+    undecided: Counter[str] = field(default_factory=Counter)  # rule -> records it left open
     invalid: list[InvalidRecord] = field(default_factory=list)
     wrong_width: int = 0  # records with too many or too few fields
     safety_count: int = 0  # invalid records with an unreadable safety answer
@@ -69,6 +71,9 @@ class Tally:
         for rule, count in result.deciding_counts.items():
             if count:
                 self.deciding[rule] += count
+        for rule, count in result.undecided_counts.items():
+            if count:
+                self.undecided[rule] += count
         unreadable = set(safety or ())
         self.safety_count += len(unreadable)
         for offset in sorted(result.problems):
@@ -161,13 +166,17 @@ def summary_text(report: BatchReport) -> str:
         lines.append(
             "  (not_scored: the REDCap form is not Complete; --include-incomplete scores them)"
         )
-    if tally.deciding:
-        lines.append("Most frequent reasons (rules deciding the outcome, records):")
-        rule_map = report.ruleset.rule_map
-        top = tally.deciding.most_common(TOP_REASONS)
-        width = max(len(rule) for rule, _ in top)
-        for rule, count in top:
-            lines.append(f"  {rule:<{width}} {_count(count):>11}  {rule_map[rule].label}")
+    rule_map = report.ruleset.rule_map
+    lines += _top_rules(
+        "Most frequent reasons (rules deciding the outcome, records):",
+        tally.deciding,
+        rule_map,
+    )
+    lines += _top_rules(
+        "Most frequent undecided rules (could not be decided for lack of answers, records):",
+        tally.undecided,
+        rule_map,
+    )
     if tally.invalid_count:
         lines.append(
             f"Invalid records: {_count(tally.invalid_count)} (first problem of each; every"
@@ -202,6 +211,16 @@ def summary_text(report: BatchReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _top_rules(title: str, counts: Counter[str], rule_map: Mapping[str, Rule]) -> list[str]:
+    if not counts:
+        return []
+    top = counts.most_common(TOP_REASONS)
+    width = max(len(rule) for rule, _ in top)
+    return [title] + [
+        f"  {rule:<{width}} {_count(count):>11}  {rule_map[rule].label}" for rule, count in top
+    ]
+
+
 def summary_json(report: BatchReport) -> str:
     """The summary for scripts (`--summary-json`)."""
     tally = report.tally
@@ -224,6 +243,10 @@ def summary_json(report: BatchReport) -> str:
         "top_reasons": [
             {"rule": rule, "label": rule_map[rule].label, "records": count}
             for rule, count in tally.deciding.most_common(TOP_REASONS)
+        ],
+        "top_undecided": [
+            {"rule": rule, "label": rule_map[rule].label, "records": count}
+            for rule, count in tally.undecided.most_common(TOP_REASONS)
         ],
         "safety_unreadable": tally.safety_count,
         "safety_unreadable_records": [{"row": r.row, "id": r.id} for r in tally.safety],

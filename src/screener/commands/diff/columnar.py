@@ -10,13 +10,10 @@ shows. Those are usually a small fraction of an export.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import tee
-
 import numpy as np
 import numpy.typing as npt
 
-from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
+from screener.columnar.coding import MAX_DISTINCT, Block, ColumnCoder
 from screener.columnar.header import ColumnMap
 from screener.columnar.reader import RecordSource
 from screener.columnar.scorer import (
@@ -33,12 +30,11 @@ from screener.commands.diff.replay import (
     Side,
     column_notes,
     invalid_side,
-    scored_side,
     structural_changes,
 )
 from screener.core import verdict
+from screener.core.evaluate import visible_answers
 from screener.core.model import Question, Rule, RuleSet, Value
-from screener.core.outcome_memo import OutcomeMemo
 
 Mask = npt.NDArray[np.bool_]
 OUTCOMES = len(OUTCOME_BY_CODE)
@@ -57,23 +53,16 @@ class _BlockScorer:
         if shared is not None:
             coders = {q: shared.scorer.coders[q] for q in columns.questions}
         self.scorer: ColumnarScorer = ColumnarScorer(ruleset, labels, coders)
-        self.memo = OutcomeMemo(ruleset)
+        self.rule_actions = [(rule.id, rule.action) for rule in ruleset.rules]
 
-    def blocks(
-        self, chunks: Iterator[list[list[str]]], block_rows: int, max_distinct: int
-    ) -> Iterator[Block]:
+    def coding(self) -> tuple[dict[str, int], dict[str, ColumnCoder]]:
+        """Its questions in file order, and its code tables."""
         in_file_order = dict(sorted(self.columns.questions.items(), key=lambda item: item[1]))
-        return code_blocks(
-            chunks,
-            len(self.columns.header),
-            self.columns.id_index,
-            in_file_order,
-            self.scorer.coders,
-            block_rows,
-            max_distinct=max_distinct,
-        )
+        return in_file_order, self.scorer.coders
 
     def side(self, block: Block, result: BlockResult, offset: int) -> Side:
+        """The record under this rule set, from the column-wise values: the outcome and
+        deciding rules by verdict.decide_values, with no reason text built."""
         code = int(result.outcome[offset])
         if code == INVALID:
             return invalid_side(result.problems[offset])
@@ -81,10 +70,12 @@ class _BlockScorer:
         answers: dict[str, Value] = dict.fromkeys(self.ruleset.question_map)
         for question, codes in block.codes.items():
             answers[question] = coders[question].answers[int(codes[offset])]
-        side = scored_side(self.memo, answers)
-        if side.outcome != OUTCOME_BY_CODE[code]:  # pragma: no cover - a broken equivalence
-            raise AssertionError("the column-wise outcome differs from the evaluator's")
-        return side
+        values = tuple(verdict.TRI_ORDER[int(v[offset])] for v in result.values)
+        outcome, deciding = verdict.decide_values(self.rule_actions, values)
+        if outcome.value != OUTCOME_BY_CODE[code]:  # pragma: no cover - a broken equivalence
+            raise AssertionError("the column-wise outcome differs from the rules' values")
+        scored, _ = visible_answers(self.ruleset, answers)
+        return Side(outcome.value, values, deciding, (), scored)
 
 
 def _read_alike(old: RuleSet, new: RuleSet, old_columns: ColumnMap, new_columns: ColumnMap) -> bool:
@@ -139,21 +130,19 @@ def diff_export(
 ) -> DiffResult:
     """Score every record of the export under both rule sets; the same result as
     `rule_diff.diff_records` on the same records."""
-    sizes = (block_rows, max_distinct)
     result = DiffResult(old, new, str(source.path), structural_changes(old, new))
     before = _BlockScorer(old, old_columns)
     delta = RuleDelta(old, new)
-    pairs: Iterator[tuple[Block, Block]]
     if _read_alike(old, new, old_columns, new_columns):
         after = _BlockScorer(new, new_columns, shared=before)
-        pairs = ((block, block) for block in before.blocks(source.chunks(read_rows), *sizes))
+        codings = [before.coding()]
     else:
         after = _BlockScorer(new, new_columns)
-        # Both sides code the same lists of records, so their blocks have the same bounds.
-        old_chunks, new_chunks = tee(source.chunks(read_rows))
-        pairs = zip(
-            before.blocks(old_chunks, *sizes), after.blocks(new_chunks, *sizes), strict=True
-        )
+        codings = [before.coding(), after.coding()]
+    pairs = (
+        (blocks[0], blocks[-1])
+        for blocks in source.blocks(old_columns.id_index, codings, block_rows, None, max_distinct)
+    )
     transitions = np.zeros(OUTCOMES * OUTCOMES, dtype=np.int64)
     for old_block, new_block in pairs:
         old_result = before.scorer.score(old_block)
