@@ -8,9 +8,8 @@ interleaved so that a busy machine slows all of them alike; the best wall time c
 costs. The command is the `screener` script beside this Python, else `python -m screener`.
 Targets: score <= 10x and --help <= 6x the time of `python -c pass`.
 
-Two floors show what typer itself costs, whatever screener does: `import typer`, and a typer
-app of one command with one argument that does nothing (typer 0.29 checks every parameter of
-the command it runs with a pydantic TypeAdapter, so running any command imports pydantic).
+Two floors show what the command-line library itself costs, whatever screener does:
+`import click`, and a click group of two commands, one with one argument, that does nothing.
 
     python benchmarks/cold_start.py     # the bundled rules and examples/likely_eligible.yaml
     python benchmarks/cold_start.py --repeat 20 --check
@@ -50,10 +49,13 @@ class ColdStart:
         return [name for name, target in TARGETS.items() if self.ratios[name] > target]
 
 
-EMPTY_TYPER_APP = """
-import typer
-app = typer.Typer(add_completion=False, rich_markup_mode=None)
+EMPTY_CLICK_APP = """
+import click
+@click.group()
+def app() -> None:
+    pass
 @app.command()
+@click.argument("answers")
 def score(answers: str) -> None:
     pass
 @app.command()
@@ -72,8 +74,8 @@ def _steps(answers: Path) -> dict[str, list[str]]:
         "validate": [*screener, "validate"],
         "--help": [*screener, "--help"],
         "score, no cache": [*screener, "score", str(answers)],
-        "floor: import typer": [sys.executable, "-c", "import typer"],
-        "floor: typer app": [sys.executable, "-c", EMPTY_TYPER_APP, "score", str(answers)],
+        "floor: import click": [sys.executable, "-c", "import click"],
+        "floor: click app": [sys.executable, "-c", EMPTY_CLICK_APP, "score", str(answers)],
     }
 
 

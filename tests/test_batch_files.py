@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from typer.testing import CliRunner, Result
+from click.testing import CliRunner, Result
 
 from screener.cli import app
 from screener.rulefile.load import load_ruleset

@@ -370,7 +370,8 @@ def test_the_cache_never_holds_answers(tmp_path: Path, clear_answers: dict[str, 
     assert "INTAKE-ZQX-4711" in done.stdout
     assert "131" in done.stdout
     (entry,) = entries(home)
-    content = entry.read_text()
+    # The header's digests are hex: the digits of an answer may turn up in them by chance.
+    content = re.sub(r"\b[0-9a-f]{12,64}\b", "<digest>", entry.read_text())
     for value in ("INTAKE-ZQX-4711", by, "131", "87", answers.name):
         assert value not in FROZEN_RULES.read_text()
         assert value not in content

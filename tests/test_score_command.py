@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from screener.cli import app
 from screener.rulefile.load import RULES_VARIABLE, load_ruleset
@@ -149,6 +153,31 @@ def test_the_rules_file_at_the_root_is_the_bundled_one() -> None:
     the clinic's edits out of the installed rules; CI catches that here."""
     bundled = ROOT / "src" / "screener" / "data" / "rules.yaml"
     assert LIVE_RULES.read_bytes() == bundled.read_bytes()
+
+
+def test_an_installation_in_a_zip_file_still_finds_the_bundled_rules(tmp_path: Path) -> None:
+    """The bundled file is read beside the code when it is a plain file; else as the package's
+    resource, which in a zip file has no path (so no output can be checked against it)."""
+    archive = tmp_path / "screener.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted((ROOT / "src" / "screener").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zipped.write(path, path.relative_to(ROOT / "src"))
+    code = (
+        "from screener.rulefile.load import load_ruleset, rules_input\n"
+        "print(rules_input())\n"
+        "print(load_ruleset().name)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(archive), "SCREENER_CACHE": "off"}
+    env.pop(RULES_VARIABLE, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "('the bundled rules', None)",
+        load_ruleset(LIVE_RULES).name,
+    ]
 
 
 def test_a_draft_is_refused_with_a_pointer_to_resume(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Commands load only what they need, so they start fast: prompt_toolkit only for
-`screener screen` (and questionary never); `--help` no rich, pydantic or YAML parser; and
-`score` and `validate` of a rule file already in the cache neither the rule file's schema
-(pydantic models) nor the saved record's."""
+`screener screen` (and questionary never); `--help` only click (no rich, pydantic or YAML
+parser, nothing of the commands); and `score` and `validate` of a rule file already in the
+cache neither the rule file's schema (pydantic models) nor the saved record's."""
 
 from __future__ import annotations
 

@@ -12,27 +12,26 @@ from screener import startup  # noqa: F401  # first: a Ctrl-C while loading exit
 import functools
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
-import typer
+import click
 
-# Only typer loads with this module: `--help` needs nothing else. What a command needs loads
+# Only click loads with this module: `--help` needs nothing else. What a command needs loads
 # inside it, and the error and output machinery when a command runs (see `main`).
 
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(
-    name="screener",
-    help="Pre-screening for ketamine infusion clinics. A pre-screen, never a diagnosis.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-)
+
+class _Group(click.Group):
+    """Help lists the commands in the order they are defined (click sorts them by name)."""
+
+    group_class = type  # a subgroup is a `_Group` too
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -50,10 +49,10 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return value
         except ScreenerError as exc:
             _tell([f"error: {line}" if not _located(line) else line for line in exc.lines()])
-            raise typer.Exit(exit_code_for(exc)) from None
+            raise click.exceptions.Exit(exit_code_for(exc)) from None
         except (KeyboardInterrupt, EOFError) as exc:
             _tell(["", f"{exc}" if isinstance(exc, Interrupted) else "interrupted"])
-            raise typer.Exit(exit_code_for_interrupt(exc)) from None
+            raise click.exceptions.Exit(exit_code_for_interrupt(exc)) from None
 
     return wrapper
 
@@ -75,55 +74,72 @@ def _located(line: str) -> bool:
     return head.count(":") >= 2
 
 
-ByOption = Annotated[
-    str | None,
-    typer.Option("--by", help="Who screens, shown on the summary (default: the login name)."),
-]
-RulesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--rules",
-        "-r",
-        help="Rule file to use (default: the bundled rules.yaml).",
-        dir_okay=False,
-    ),
-]
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from screener import __version__
+
+        click.echo(f"screener {__version__}")
+        ctx.exit()
+
+
+@click.group(
+    "screener",
+    cls=_Group,
+    no_args_is_help=True,
+    context_settings={"show_default": True},  # as typer did: `[default: text]`
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the version and exit.",
+)
+def app() -> None:
+    """Pre-screening for ketamine infusion clinics. A pre-screen, never a diagnosis."""
+
+
+# A path the user names; a file, where a folder makes no sense.
+PATH = click.Path(path_type=Path)
+FILE = click.Path(dir_okay=False, path_type=Path)
+
+by_option = click.option(
+    "--by", help="Who screens, shown on the summary (default: the login name)."
+)
+rules_option = click.option(
+    "--rules", "-r", type=FILE, help="Rule file to use (default: the bundled rules.yaml)."
+)
 # Options that read a CSV export the same way in `batch` and `diff`.
-IdColumnOption = Annotated[
-    str | None,
-    typer.Option("--id-column", help="Column holding the record id (default: intake_id)."),
-]
-MapOption = Annotated[
-    Path | None,
-    typer.Option("--map", help="YAML file mapping the export's header names to question ids."),
-]
-ShowValuesOption = Annotated[
-    bool,
-    typer.Option(
-        "--show-values",
-        help="Quote people's values in the printed problems (default: only the record, the"
-        " question and the kind of problem, as logs should hold).",
-    ),
-]
-
-
-class Format(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
+id_column_option = click.option(
+    "--id-column", help="Column holding the record id (default: intake_id)."
+)
+map_option = click.option(
+    "--map",
+    "column_map",
+    type=PATH,
+    help="YAML file mapping the export's header names to question ids.",
+)
+show_values_option = click.option(
+    "--show-values",
+    is_flag=True,
+    help="Quote people's values in the printed problems (default: only the record, the"
+    " question and the kind of problem, as logs should hold).",
+)
 
 
 @app.command()
+@click.argument(
+    "rules",
+    required=False,
+    type=PATH,
+    help="Rule file to check (default: the bundled one).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings (texts a language lacks) as errors: exit 1."
+)
 @reports_errors
-def validate(
-    rules: Annotated[
-        Path | None, typer.Argument(help="Rule file to check (default: the bundled one).")
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Treat warnings (texts a language lacks) as errors: exit 1."),
-    ] = False,
-) -> None:
+def validate(rules: Path | None, strict: bool) -> None:
     """Check a rule file; print a one-line summary, or every problem with its location."""
     from screener.commands.validate import run_validate
 
@@ -131,50 +147,49 @@ def validate(
 
 
 @app.command()
+@click.argument("answers", help="Answers file (JSON or YAML), or - for stdin.")
+@rules_option
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    help="Output format.",
+)
+@click.option(
+    "--output", "-o", type=PATH, help="Write to this file (owner-only) instead of stdout."
+)
+@by_option
 @reports_errors
 def score(
-    answers: Annotated[str, typer.Argument(help="Answers file (JSON or YAML), or - for stdin.")],
-    rules: RulesOption = None,
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.TEXT,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file (owner-only) instead of stdout."),
-    ] = None,
-    by: ByOption = None,
+    answers: str, rules: Path | None, output_format: str, output: Path | None, by: str | None
 ) -> None:
     """Score one person's answers and print the referral summary."""
     from screener.commands.score import run_score
 
-    run_score(answers, rules, output_format.value, output, by)
+    run_score(answers, rules, output_format, output, by)
 
 
 @app.command()
+@rules_option
+@click.option("--resume", type=FILE, help="Continue a draft saved after Ctrl-C.")
+@click.option(
+    "--save", type=PATH, help="Write the record (answers + screening) as JSON, owner-only."
+)
+@click.option("--markdown", type=PATH, help="Write the referral note as Markdown, owner-only.")
+@click.option("--intake-id", help="Id for this intake (default: date, time and 4 hex).")
+@by_option
+@click.option("--language", help="Language of the interview (kept in a draft).")
 @reports_errors
 def screen(
-    rules: RulesOption = None,
-    resume: Annotated[
-        Path | None,
-        typer.Option("--resume", help="Continue a draft saved after Ctrl-C.", dir_okay=False),
-    ] = None,
-    save: Annotated[
-        Path | None,
-        typer.Option("--save", help="Write the record (answers + screening) as JSON, owner-only."),
-    ] = None,
-    markdown: Annotated[
-        Path | None,
-        typer.Option("--markdown", help="Write the referral note as Markdown, owner-only."),
-    ] = None,
-    intake_id: Annotated[
-        str | None,
-        typer.Option("--intake-id", help="Id for this intake (default: date, time and 4 hex)."),
-    ] = None,
-    by: ByOption = None,
-    language: Annotated[
-        str | None,
-        typer.Option("--language", help="Language of the interview (kept in a draft)."),
-    ] = None,
+    rules: Path | None,
+    resume: Path | None,
+    save: Path | None,
+    markdown: Path | None,
+    intake_id: str | None,
+    by: str | None,
+    language: str | None,
 ) -> None:
     """Interview at a terminal: ask, review and edit, then print the referral summary."""
     from screener.commands.screen.command import ScreenOptions, run_screen
@@ -183,23 +198,29 @@ def screen(
 
 
 @app.command("test")
+@click.argument("cases", type=PATH, help="Cases file (YAML): cases and invariants.")
+@rules_option
+@click.option("--junit", type=PATH, help="Also write the results as JUnit XML.")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(min=0, max=100),
+    help="Fail below this rule coverage (percent).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=2000,
+    help="Random answer sets per invariant run.",
+)
+@click.option("--seed", type=int, default=0, help="Seed for the random answer sets.")
 @reports_errors
 def test_rules(
-    cases: Annotated[Path, typer.Argument(help="Cases file (YAML): cases and invariants.")],
-    rules: RulesOption = None,
-    junit: Annotated[
-        Path | None, typer.Option("--junit", help="Also write the results as JUnit XML.")
-    ] = None,
-    min_coverage: Annotated[
-        float | None,
-        typer.Option(
-            "--min-coverage", min=0, max=100, help="Fail below this rule coverage (percent)."
-        ),
-    ] = None,
-    samples: Annotated[
-        int, typer.Option("--samples", min=0, help="Random answer sets per invariant run.")
-    ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the random answer sets.")] = 0,
+    cases: Path,
+    rules: Path | None,
+    junit: Path | None,
+    min_coverage: float | None,
+    samples: int,
+    seed: int,
 ) -> None:
     """Run rule test cases and invariants; report coverage. Exit 1 on any failure."""
     from screener.commands.test.command import run_test_command
@@ -207,55 +228,52 @@ def test_rules(
     run_test_command(cases, rules, junit, min_coverage, samples, seed)
 
 
-class BatchFormat(StrEnum):
-    CSV = "csv"
-    JSONL = "jsonl"
-
-
 @app.command()
+@click.argument(
+    "input_csv",
+    metavar="INPUT.csv",
+    type=PATH,
+    help="CSV export, one record per person.",
+)
+@rules_option
+@click.option("--output", "-o", help="Write to FILE (.csv or .jsonl, owner-only); - for stdout.")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(("csv", "jsonl")),
+    help="Output format (default: from --output, else csv).",
+)
+@id_column_option
+@click.option("--encoding", default="utf-8", help="Text encoding of the input (e.g. cp1252).")
+@map_option
+@click.option("--include-input", is_flag=True, help="Also copy every input column.")
+@click.option("--summary-json", type=PATH, help="Also write the run's summary as JSON.")
+@show_values_option
+@click.option(
+    "--redcap",
+    type=FILE,
+    help="The input is a REDCap export; this is the project's data dictionary (CSV).",
+)
+@click.option(
+    "--include-incomplete",
+    is_flag=True,
+    help="With --redcap: also score forms not marked Complete.",
+)
 @reports_errors
 def batch(
-    input_csv: Annotated[
-        Path, typer.Argument(metavar="INPUT.csv", help="CSV export, one record per person.")
-    ],
-    rules: RulesOption = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output", "-o", help="Write to FILE (.csv or .jsonl, owner-only); - for stdout."
-        ),
-    ] = None,
-    output_format: Annotated[
-        BatchFormat | None,
-        typer.Option("--format", "-f", help="Output format (default: from --output, else csv)."),
-    ] = None,
-    id_column: IdColumnOption = None,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the input (e.g. cp1252).")
-    ] = "utf-8",
-    column_map: MapOption = None,
-    include_input: Annotated[
-        bool, typer.Option("--include-input", help="Also copy every input column.")
-    ] = False,
-    summary_json: Annotated[
-        Path | None,
-        typer.Option("--summary-json", help="Also write the run's summary as JSON."),
-    ] = None,
-    show_values: ShowValuesOption = False,
-    redcap: Annotated[
-        Path | None,
-        typer.Option(
-            "--redcap",
-            help="The input is a REDCap export; this is the project's data dictionary (CSV).",
-            dir_okay=False,
-        ),
-    ] = None,
-    include_incomplete: Annotated[
-        bool,
-        typer.Option(
-            "--include-incomplete", help="With --redcap: also score forms not marked Complete."
-        ),
-    ] = False,
+    input_csv: Path,
+    rules: Path | None,
+    output: str | None,
+    output_format: str | None,
+    id_column: str | None,
+    encoding: str,
+    column_map: Path | None,
+    include_input: bool,
+    summary_json: Path | None,
+    show_values: bool,
+    redcap: Path | None,
+    include_incomplete: bool,
 ) -> None:
     """Score a CSV export: one output record per input record, and a summary on stderr.
 
@@ -268,7 +286,7 @@ def batch(
             input=input_csv,
             rules=rules,
             output=output,
-            output_format=output_format.value if output_format else None,
+            output_format=output_format,
             id_column=id_column,
             encoding=encoding,
             mapping=column_map,
@@ -280,39 +298,39 @@ def batch(
         )
     )
     if code:
-        raise typer.Exit(code)
-
-
-class FailOn(StrEnum):
-    WIDENED = "widened"
-    NARROWED = "narrowed"
-    ANY = "any"
+        raise click.exceptions.Exit(code)
 
 
 @app.command()
+@click.argument("old", type=FILE, help="The rule file in use now.")
+@click.argument("new", type=FILE, help="The changed rule file.")
+@click.option(
+    "--data",
+    required=True,
+    type=PATH,
+    help="Records to replay: a CSV export, or a cases file (.yaml).",
+)
+@click.option("--output", "-o", type=PATH, help="Write every changed record as CSV (owner-only).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(("widened", "narrowed", "any")),
+    help="Exit 4 if any record moved this way.",
+)
+@click.option("--encoding", help="Text encoding of a CSV export (default: utf-8).")
+@map_option
+@id_column_option
+@show_values_option
 @reports_errors
 def diff(
-    old: Annotated[Path, typer.Argument(help="The rule file in use now.", dir_okay=False)],
-    new: Annotated[Path, typer.Argument(help="The changed rule file.", dir_okay=False)],
-    data: Annotated[
-        Path,
-        typer.Option("--data", help="Records to replay: a CSV export, or a cases file (.yaml)."),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write every changed record as CSV (owner-only)."),
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option("--fail-on", help="Exit 4 if any record moved this way."),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option("--encoding", help="Text encoding of a CSV export (default: utf-8)."),
-    ] = None,
-    column_map: MapOption = None,
-    id_column: IdColumnOption = None,
-    show_values: ShowValuesOption = False,
+    old: Path,
+    new: Path,
+    data: Path,
+    output: Path | None,
+    fail_on: str | None,
+    encoding: str | None,
+    column_map: Path | None,
+    id_column: str | None,
+    show_values: bool,
 ) -> None:
     """Replay records under two rule files: outcome matrix, changed records, rule changes."""
     from screener.commands.diff.command import DiffOptions, run_diff_command
@@ -323,7 +341,7 @@ def diff(
             new=new,
             data=data,
             output=output,
-            fail_on=fail_on.value if fail_on else None,
+            fail_on=fail_on,
             encoding=encoding,
             mapping=column_map,
             id_column=id_column,
@@ -332,46 +350,37 @@ def diff(
     )
 
 
-redcap_app = typer.Typer(
-    name="redcap",
-    help="REDCap: a project's data dictionary from the rule file, questions from a"
-    " dictionary, and a map of a clinic's own fields.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(redcap_app)
+@app.group("redcap", no_args_is_help=True)
+def redcap_app() -> None:
+    """REDCap: a project's data dictionary from the rule file, questions from a dictionary,
+    and a map of a clinic's own fields."""
 
 
 @redcap_app.command("dictionary")
+@rules_option
+@click.option("--output", "-o", help="Write the dictionary (CSV) here; - for stdout.")
+@click.option("--form", default="prescreen", help="The REDCap form's name.")
 @reports_errors
-def redcap_dictionary(
-    rules: RulesOption = None,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Write the dictionary (CSV) here; - for stdout."),
-    ] = None,
-    form: Annotated[str, typer.Option("--form", help="The REDCap form's name.")] = "prescreen",
-) -> None:
+def redcap_dictionary(rules: Path | None, output: str | None, form: str) -> None:
     """Write the rule file's questions as a REDCap data dictionary, to upload in REDCap."""
     from screener.commands.redcap.command import run_dictionary
 
     run_dictionary(rules, output, form)
 
 
-DictionaryArgument = Annotated[
-    Path, typer.Argument(metavar="DICT.csv", help="A REDCap data dictionary (CSV).", dir_okay=False)
-]
+dictionary_argument = click.argument(
+    "dictionary",
+    metavar="DICT.csv",
+    type=FILE,
+    help="A REDCap data dictionary (CSV).",
+)
 
 
 @redcap_app.command("import")
+@dictionary_argument
+@click.option("--output", "-o", help="Write the questions (YAML) here; - for stdout.")
 @reports_errors
-def redcap_import(
-    dictionary: DictionaryArgument,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Write the questions (YAML) here; - for stdout."),
-    ] = None,
-) -> None:
+def redcap_import(dictionary: Path, output: str | None) -> None:
     """Write the questions part of a rule file from a REDCap data dictionary."""
     from screener.commands.redcap.command import run_import
 
@@ -379,40 +388,16 @@ def redcap_import(
 
 
 @redcap_app.command("map")
+@dictionary_argument
+@rules_option
+@click.option("--output", "-o", help="Write the proposed map (YAML) here; - for stdout.")
 @reports_errors
-def redcap_map(
-    dictionary: DictionaryArgument,
-    rules: RulesOption = None,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", help="Write the proposed map (YAML) here; - for stdout."),
-    ] = None,
-) -> None:
+def redcap_map(dictionary: Path, rules: Path | None, output: str | None) -> None:
     """Propose a --map from a clinic's own REDCap fields and codes to the rule set's
     questions and values, for a person to review."""
     from screener.commands.redcap.command import run_map
 
     run_map(dictionary, rules, output)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from screener import __version__
-
-        typer.echo(f"screener {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _options(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Pre-screening for ketamine infusion clinics. A pre-screen, never a diagnosis."""
 
 
 def main() -> None:
@@ -428,11 +413,11 @@ def main() -> None:
         code: int | str | None = 0
     except SystemExit as exc:
         code = exc.code
-    except OSError as exc:  # typer's own output (--help, usage) into a full disk or a pipe
+    except OSError as exc:  # click's own output (--help, usage) into a full disk or a pipe
         _tell([f"error: {stdout_failure(exc)}"])
         sys.exit(EXIT_BAD_INPUT)
     try:
-        write_stdout("")  # what typer printed itself, still buffered
+        write_stdout("")  # what click printed itself, still buffered
     except OutputFileError as error:
         if not code:  # an error or a signal already has its code (after SIGHUP: no terminal)
             _tell([f"error: {error}"])

@@ -9,9 +9,9 @@ import io
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.core.conditions.syntax import parse_condition, referenced_questions

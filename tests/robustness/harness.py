@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from click.testing import CliRunner, Result
 
 from screener import errors
 from screener.cli import app

@@ -10,9 +10,9 @@ import json
 import tempfile
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.core.coercion import CoercionError, coerce_value

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from screener.cli import app
 from screener.commands.batch.command import BatchOptions, run_batch

@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.formats.csv_cells import FORMULA_START, csv_field, csv_record, spreadsheet_safe

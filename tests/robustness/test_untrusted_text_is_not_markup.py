@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.commands.screen.command import ScreenOptions, run_screen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +45,11 @@ def render(
     from screener.formats.text import summary_renderable
 
     # On a terminal, draw to its width (the crisis box must not break apart); in files, 100.
-    width = shutil.get_terminal_size((100, 24)).columns if color else 100
+    width = 100
+    if color:
+        import shutil  # only here: shutil and what it loads cost a cold start a few ms
+
+        width = shutil.get_terminal_size((100, 24)).columns
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
     console.print(summary_renderable(ruleset, screening, occasion))

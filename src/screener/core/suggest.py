@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 # How alike two names must be (difflib's ratio) to be offered as a correction. Header cells
@@ -13,6 +12,8 @@ LOOSE_CUTOFF = 0.5
 
 def closest(name: str, candidates: Iterable[str], cutoff: float = CUTOFF) -> str | None:
     """The candidate most like `name`, or None when none is alike enough."""
+    import difflib  # here: only a misspelled name needs it, and a run that has none starts faster
+
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return match[0] if match else None
 

@@ -18,7 +18,6 @@ import itertools
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -182,6 +181,8 @@ class AtomicFile:
         # A link is followed: the file it leads to is replaced, the link stays a link.
         self._target = Path(os.path.realpath(path))
         directory = self._target.parent
+        import tempfile  # here: a command that writes only to stdout never loads it
+
         try:
             with held():  # a signal now would leave a temp file no one knows of
                 fd, self._temp = tempfile.mkstemp(

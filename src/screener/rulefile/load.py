@@ -7,7 +7,6 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -48,6 +47,8 @@ from screener.files.yaml_source import (
 )
 
 if TYPE_CHECKING:  # pydantic loads only when a rule file is checked, not on a cache hit
+    from importlib.resources.abc import Traversable
+
     from screener.rulefile.schema import DerivedSpec, QuestionSpec, RuleSpec, Strict
 
 BUNDLED_RULES = "rules.yaml"
@@ -595,6 +596,18 @@ def _load_rule_file(content: bytes, name: str) -> tuple[RuleSet, list[Problem]]:
     return ruleset, warnings
 
 
+def bundled_rules() -> Path | Traversable:
+    """The rule file installed with the package: a plain file beside this code (what
+    importlib.resources gives for it, without loading importlib.resources), else the
+    package's resource (an installation in a zip file)."""
+    beside = Path(__file__).parent.parent / "data" / BUNDLED_RULES
+    if beside.is_file():
+        return beside
+    from importlib import resources
+
+    return resources.files("screener").joinpath("data", BUNDLED_RULES)
+
+
 def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
     """How the rule file `load_ruleset(path)` reads is named, and its path ($SCREENER_RULES
     or the bundled one when `path` is None), so that no output can name it. The path is None
@@ -603,7 +616,7 @@ def rules_input(path: Path | None = None) -> tuple[str, Path | None]:
         return "--rules", path
     if os.environ.get(RULES_VARIABLE):
         return f"${RULES_VARIABLE}", Path(os.environ[RULES_VARIABLE])
-    bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
+    bundled = bundled_rules()
     return "the bundled rules", bundled if isinstance(bundled, Path) else None
 
 
@@ -623,7 +636,7 @@ def _load(path: Path | None) -> tuple[RuleSet, list[Problem]]:
     if path is None and os.environ.get(RULES_VARIABLE):
         path = Path(os.environ[RULES_VARIABLE])
     if path is None:
-        bundled = resources.files("screener").joinpath("data", BUNDLED_RULES)
+        bundled = bundled_rules()
         return _load_rule_file(bundled.read_bytes(), f"{bundled} (bundled)")
     content, _ = read_text(path, limit=MAX_RULE_FILE_BYTES, what=RULE_FILE)
     return _load_rule_file(content, str(path))
