@@ -413,3 +413,86 @@ def test_list_questions_round_trip_through_a_dictionary_and_both_exports(tmp_pat
         )
     assert outputs[0] == outputs[1] == outputs[2]
     assert {row["outcome"] for row in outputs[0]} >= {"urgent", "needs_review", "likely_eligible"}
+
+
+# ---- screener diff --redcap ------------------------------------------------------------------
+
+
+def changed_records(path: Path) -> dict[str, dict[str, str]]:
+    """changes.csv by intake id, without the record number (an export's row count)."""
+    return {
+        r["intake_id"]: {k: v for k, v in r.items() if k != "record"}
+        for r in csv_rows(path.read_text())
+    }
+
+
+@pytest.fixture(scope="module")
+def flag_from_40(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The frozen rules with the age flag moved from 65 to 40: records change rule values."""
+    text = FROZEN_RULES.read_text(encoding="utf-8")
+    assert text.count("    when: age >= 65\n") == 1
+    path = tmp_path_factory.mktemp("diff") / "new.yaml"
+    path.write_text(text.replace("    when: age >= 65\n", "    when: age >= 40\n"))
+    return path
+
+
+def test_diff_replays_a_redcap_export_as_its_canonical_csv_leaving_incomplete_forms_out(
+    tmp_path: Path, flag_from_40: Path
+) -> None:
+    redcap = invoke(
+        "diff", FROZEN_RULES, flag_from_40, "--data", REDCAP / "export_raw.csv",
+        "--redcap", REDCAP / "dictionary.csv", "-o", tmp_path / "redcap.csv",
+    )  # fmt: skip
+    canonical = invoke(
+        "diff", FROZEN_RULES, flag_from_40, "--data", REDCAP / "canonical.csv",
+        "--id-column", "record_id", "-o", tmp_path / "canonical.csv",
+    )  # fmt: skip
+    assert redcap.exit_code == canonical.exit_code == 0, redcap.output
+    assert "export_raw.csv: 9 records\n  3 not replayed: their REDCap form is not marked" in (
+        redcap.stdout
+    )
+    from_redcap = changed_records(tmp_path / "redcap.csv")
+    expected = changed_records(tmp_path / "canonical.csv")
+    # R-003 and R-004 are not Complete (R-008 has no prescreen); R-006 is invalid in the export.
+    for left_out in ("R-003", "R-004", "R-006", "R-008"):
+        expected.pop(left_out, None)
+    assert from_redcap == expected
+    assert set(from_redcap) == {"R-001", "R-002", "R-005", "R-007"}
+
+
+def test_diff_include_incomplete_replays_every_form(tmp_path: Path, flag_from_40: Path) -> None:
+    result = invoke(
+        "diff", FROZEN_RULES, flag_from_40, "--data", REDCAP / "export_raw.csv",
+        "--redcap", REDCAP / "dictionary.csv", "--include-incomplete", "-o", tmp_path / "c.csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "not replayed" not in result.stdout
+    assert "R-003" in changed_records(
+        tmp_path / "c.csv"
+    )  # 42: the flag now holds (R-004, 70, had it)
+
+
+def test_diff_redcap_options_that_cannot_work_are_refused(
+    tmp_path: Path, flag_from_40: Path
+) -> None:
+    plain_map = tmp_path / "map.yaml"
+    plain_map.write_text("age_years: age\n")
+    with_map = invoke(
+        "diff", FROZEN_RULES, flag_from_40, "--data", REDCAP / "export_raw.csv",
+        "--redcap", REDCAP / "dictionary.csv", "--map", plain_map,
+    )  # fmt: skip
+    assert with_map.exit_code == 2
+    assert "--map with --redcap" in with_map.stderr
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n  - name: one\n    answers: {age: 40}\n    expect: {outcome: urgent}\n"
+    )
+    on_cases = invoke(
+        "diff", FROZEN_RULES, flag_from_40, "--data", cases, "--redcap", REDCAP / "dictionary.csv"
+    )
+    assert on_cases.exit_code == 2
+    assert "--redcap: only for a CSV export" in on_cases.stderr
+    alone = invoke("diff", FROZEN_RULES, flag_from_40, "--data", REDCAP / "canonical.csv",
+                   "--include-incomplete")  # fmt: skip
+    assert alone.exit_code == 2
+    assert "--include-incomplete is for REDCap exports" in alone.stderr

@@ -320,6 +320,16 @@ def batch(
 @map_option
 @id_column_option
 @show_values_option
+@click.option(
+    "--redcap",
+    type=FILE,
+    help="--data is a REDCap export; this is the project's data dictionary (CSV).",
+)
+@click.option(
+    "--include-incomplete",
+    is_flag=True,
+    help="With --redcap: also replay forms not marked Complete.",
+)
 @reports_errors
 def diff(
     old: Path,
@@ -331,6 +341,8 @@ def diff(
     column_map: Path | None,
     id_column: str | None,
     show_values: bool,
+    redcap: Path | None,
+    include_incomplete: bool,
 ) -> None:
     """Replay records under two rule files: outcome matrix, changed records, rule changes."""
     from screener.commands.diff.command import DiffOptions, run_diff_command
@@ -346,6 +358,8 @@ def diff(
             mapping=column_map,
             id_column=id_column,
             show_values=show_values,
+            redcap=redcap,
+            include_incomplete=include_incomplete,
         )
     )
 

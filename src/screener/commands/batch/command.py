@@ -20,6 +20,7 @@ from screener.columnar.reader import (
     RecordSource,
     resolve_encoding,
 )
+from screener.columnar.redcap_source import annotate, read_dictionary, redcap_records
 from screener.columnar.scorer import ColumnarScorer
 from screener.columnar.value_map import use_value_maps
 from screener.commands.batch.output import (
@@ -28,7 +29,6 @@ from screener.commands.batch.output import (
     JsonlRecordWriter,
     RecordWriter,
 )
-from screener.commands.batch.redcap import annotate, read_dictionary, redcap_records
 from screener.commands.batch.safety import SafetyCheck, safety_questions
 from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
 from screener.core.problems import UsageError

@@ -10,14 +10,19 @@ shows. Those are usually a small fraction of an export.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+
 import numpy as np
 import numpy.typing as npt
 
-from screener.columnar.coding import MAX_DISTINCT, Block, ColumnCoder
+from screener.columnar.coding import MAX_DISTINCT, Block, ColumnCoder, code_blocks
 from screener.columnar.header import ColumnMap
 from screener.columnar.reader import RecordSource
+from screener.columnar.redcap_source import annotate
 from screener.columnar.scorer import (
     INVALID,
+    NOT_SCORED,
     OUTCOME_BY_CODE,
     BlockResult,
     ColumnarScorer,
@@ -35,6 +40,7 @@ from screener.commands.diff.replay import (
 from screener.core import verdict
 from screener.core.evaluate import visible_answers
 from screener.core.model import Question, Rule, RuleSet, Value
+from screener.interop.redcap.export_rows import RedcapExport
 
 Mask = npt.NDArray[np.bool_]
 OUTCOMES = len(OUTCOME_BY_CODE)
@@ -108,8 +114,9 @@ def _differing(delta: RuleDelta, old: BlockResult, new: BlockResult) -> list[int
         rules |= _matters(rule, old.values[i])
     for rule, j in delta.added:
         rules |= _matters(rule, new.values[j])
-    # Rule values are compared only where both sides could read the record, as RuleDelta does.
-    rules &= (old.outcome != INVALID) & (new.outcome != INVALID)
+    # Rule values are compared only where both sides could read the record, as RuleDelta does,
+    # and scored it (a REDCap form that is not complete is scored by neither).
+    rules &= (old.outcome != INVALID) & (new.outcome != INVALID) & (old.outcome != NOT_SCORED)
     differing = rules | (old.outcome != new.outcome)
     offsets = set(np.flatnonzero(differing).tolist())
     offsets.update(
@@ -118,19 +125,51 @@ def _differing(delta: RuleDelta, old: BlockResult, new: BlockResult) -> list[int
     return sorted(offsets)
 
 
+Coding = tuple[Mapping[str, int], Mapping[str, ColumnCoder]]
+
+
+def _block_pairs(
+    source: RecordSource | RedcapExport,
+    id_index: int | None,
+    codings: Sequence[Coding],
+    read_rows: int,
+    block_rows: int,
+    max_distinct: int,
+) -> Iterator[tuple[Block, Block]]:
+    """The same records coded for the old and the new rule set: straight from Arrow's columns
+    for a CSV export; through the rows a REDCap export folds into records (each block marked
+    with the records the export says not to score)."""
+    if isinstance(source, RecordSource):
+        for blocks in source.blocks(id_index, codings, block_rows, None, max_distinct):
+            yield blocks[0], blocks[-1]
+        return
+    streams = itertools.tee(source.chunks(read_rows), len(codings))
+    width = len(source.header)
+    coded = [
+        code_blocks(stream, width, id_index, columns, coders, block_rows, None, max_distinct)
+        for stream, (columns, coders) in zip(streams, codings, strict=True)
+    ]
+    for pair in zip(*coded, strict=True):
+        for block in pair:
+            annotate(source, block)
+        yield pair[0], pair[-1]
+
+
 def diff_export(
     old: RuleSet,
     new: RuleSet,
-    source: RecordSource,
+    source: RecordSource | RedcapExport,
     old_columns: ColumnMap,
     new_columns: ColumnMap,
     read_rows: int,
     block_rows: int,
     max_distinct: int = MAX_DISTINCT,
+    data_name: str = "",
 ) -> DiffResult:
     """Score every record of the export under both rule sets; the same result as
     `rule_diff.diff_records` on the same records."""
-    result = DiffResult(old, new, str(source.path), structural_changes(old, new))
+    name = str(source.path) if isinstance(source, RecordSource) else data_name
+    result = DiffResult(old, new, name, structural_changes(old, new))
     before = _BlockScorer(old, old_columns)
     delta = RuleDelta(old, new)
     if _read_alike(old, new, old_columns, new_columns):
@@ -139,10 +178,7 @@ def diff_export(
     else:
         after = _BlockScorer(new, new_columns)
         codings = [before.coding(), after.coding()]
-    pairs = (
-        (blocks[0], blocks[-1])
-        for blocks in source.blocks(old_columns.id_index, codings, block_rows, None, max_distinct)
-    )
+    pairs = _block_pairs(source, old_columns.id_index, codings, read_rows, block_rows, max_distinct)
     transitions = np.zeros(OUTCOMES * OUTCOMES, dtype=np.int64)
     for old_block, new_block in pairs:
         old_result = before.scorer.score(old_block)
@@ -150,6 +186,7 @@ def diff_export(
         pair_codes = old_result.outcome.astype(np.intp) * OUTCOMES + new_result.outcome
         transitions += np.bincount(pair_codes, minlength=OUTCOMES * OUTCOMES)
         result.records += old_block.size
+        result.not_scored += len(old_block.not_scored)
         for offset in _differing(delta, old_result, new_result):
             record = DataRecord(
                 old_block.start + offset, old_block.ids[offset].strip() or None, None

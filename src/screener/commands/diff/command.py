@@ -16,6 +16,7 @@ from screener.columnar.reader import (
     RecordSource,
     resolve_encoding,
 )
+from screener.columnar.redcap_source import read_dictionary, redcap_records
 from screener.commands.diff.case_records import CASES_SUFFIXES, read_case_records
 from screener.commands.diff.columnar import diff_export
 from screener.commands.diff.replay import DiffResult, diff_records
@@ -23,6 +24,7 @@ from screener.commands.diff.report import changes_csv, render_diff
 from screener.core.model import RuleSet
 from screener.core.problems import ForbiddenChange, UsageError
 from screener.files.write import check_paths, write_atomic, write_stdout
+from screener.interop.redcap.export_rows import RedcapExport
 from screener.rulefile.load import load_ruleset
 
 FAIL_ON_WORDS = {
@@ -42,6 +44,8 @@ class DiffOptions:
     encoding: str | None = None  # CSV only; default utf-8
     mapping: Path | None = None  # CSV only
     id_column: str | None = None  # CSV only; default intake_id
+    redcap: Path | None = None  # the data dictionary: --data is a REDCap export
+    include_incomplete: bool = False  # REDCap only: replay forms not marked Complete too
     show_values: bool = False  # the report quotes people's answers only when asked
     # Tuning, not options: tests set them small to cross many block boundaries.
     read_rows: int = READ_ROWS
@@ -69,17 +73,32 @@ def map_both(
 
 def _diff_export(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
     encoding = resolve_encoding(options.encoding or "utf-8")
+    dictionary = read_dictionary(options.redcap, options.include_incomplete)
+    if dictionary is not None and options.mapping is not None:
+        raise UsageError(
+            "--map with --redcap: a REDCap export made from the rules' own dictionary needs no"
+            " map; score a clinic's own instrument with `screener batch --redcap --map`"
+        )
     mapping = load_column_mapping(options.mapping, old, new) if options.mapping else None
     # As in batch: reading makes millions of short-lived lists and no reference cycles, so the
     # cycle collector would run over and over for nothing (a third of the time at 1M records).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with RecordSource(options.data, encoding) as source:
+        with RecordSource(options.data, encoding) as raw:
+            source: RecordSource | RedcapExport = raw
+            id_column = options.id_column or DEFAULT_ID_COLUMN
+            if dictionary is not None:
+                # Read with the old rule file's questions (the dictionary is made from the
+                # rules in use); a question only the new rules have has no column.
+                source = redcap_records(
+                    raw, dictionary, old, options.id_column, options.include_incomplete
+                )
+                id_column = options.id_column or dictionary.record_id
             old_columns, new_columns = map_both(
                 source.header,
                 (old, new),
-                options.id_column or DEFAULT_ID_COLUMN,
+                id_column,
                 mapping,
                 id_column_required=options.id_column is not None,
             )
@@ -92,6 +111,7 @@ def _diff_export(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult
                 options.read_rows,
                 options.block_rows,
                 options.max_distinct,
+                str(options.data),
             )
     finally:
         if collecting:
@@ -105,6 +125,8 @@ def _diff_cases(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
             ("--encoding", options.encoding),
             ("--map", options.mapping),
             ("--id-column", options.id_column),
+            ("--redcap", options.redcap),
+            ("--include-incomplete", options.include_incomplete or None),
         )
         if value is not None
     ]
@@ -128,6 +150,7 @@ def run_diff_command(options: DiffOptions) -> None:
             ("NEW", options.new),
             ("--data", options.data),
             ("--map", options.mapping),
+            ("--redcap", options.redcap),
         ],
         [("--output", options.output)],
     )

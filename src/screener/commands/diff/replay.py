@@ -241,6 +241,7 @@ class DiffResult:
     structure: tuple[StructuralChange, ...]
     matrix: Counter[tuple[str, str]] = field(default_factory=Counter)
     records: int = 0
+    not_scored: int = 0  # REDCap forms not marked Complete: in `records`, replayed by neither
     changes: list[RecordChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -113,6 +113,11 @@ def render_diff(result: DiffResult, fail_on: str | None = None, show_values: boo
         f"Data: {result.data_name}: {_records(result.records)}",
         "",
     ]
+    if result.not_scored:
+        lines[-1:-1] = [
+            f"  {result.not_scored:,} not replayed: their REDCap form is not marked Complete"
+            " (--include-incomplete replays them)"
+        ]
     if result.structure:
         lines.append(f"Rule file changes ({len(result.structure)}):")
         for structural in result.structure:

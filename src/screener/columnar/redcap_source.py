@@ -1,5 +1,5 @@
-"""`screener batch --redcap DICT.csv`: a REDCap export read as canonical records, before the
-column-wise pipeline (interop.redcap.export_rows does the translating)."""
+"""`--redcap DICT.csv` (`batch` and `diff`): a REDCap export read as canonical records, before
+the column-wise pipeline (interop.redcap.export_rows does the translating)."""
 
 from __future__ import annotations
 
