@@ -7,7 +7,7 @@
 2. Keys: three callers played end to end on the live bundled rules (tests/interview_calls.py):
    keys pressed per answered question. Target: at most 1.4 on average.
 
-    python -m pip install -e '.[test]'
+    python -m pip install -e '.[test,bench]'
     python benchmarks/interview.py               # 7 start-ups of each, then the three calls
     python benchmarks/interview.py --repeat 15
 """
