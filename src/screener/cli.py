@@ -1,7 +1,8 @@
 """The `screener` command: parses options, calls one function, maps errors to exit codes
 (the codes live in `screener.errors`: 0 done, 1 bad input or an output that cannot be written,
-2 bad usage, 3 some batch records invalid, 4 diff --fail-on, 129 SIGHUP, 130 Ctrl-C, 143
-SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the Ctrl-C path."""
+2 bad usage, 3 some batch records invalid, 4 diff --fail-on, 70 a bug, 129 SIGHUP, 130 Ctrl-C,
+143 SIGTERM). `main` installs the signal handlers, once: SIGTERM and SIGHUP take the Ctrl-C
+path; a bug is one line naming its kind, never a traceback that could quote answers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from screener import startup  # noqa: F401  # first: a Ctrl-C while loading exit
 
 # isort: on
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -417,7 +419,7 @@ def redcap_map(dictionary: Path, rules: Path | None, output: str | None) -> None
 def main() -> None:
     """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on."""
     from screener.core.problems import OutputFileError
-    from screener.errors import EXIT_BAD_INPUT
+    from screener.errors import EXIT_BAD_INPUT, EXIT_INTERNAL
     from screener.files.interrupts import install_handlers
     from screener.files.write import stdout_failure, write_stdout
 
@@ -430,6 +432,17 @@ def main() -> None:
     except OSError as exc:  # click's own output (--help, usage) into a full disk or a pipe
         _tell([f"error: {stdout_failure(exc)}"])
         sys.exit(EXIT_BAD_INPUT)
+    except Exception as exc:  # a bug: its traceback could quote a person's answers
+        if os.environ.get("SCREENER_DEBUG"):
+            raise
+        _tell(
+            [
+                f"screener: internal error ({type(exc).__name__}): a bug in screener, not a"
+                " problem with your files. Please report it with the command you ran;"
+                " SCREENER_DEBUG=1 shows the details (they may quote answers)."
+            ]
+        )
+        sys.exit(EXIT_INTERNAL)
     try:
         write_stdout("")  # what click printed itself, still buffered
     except OutputFileError as error:

@@ -7,6 +7,8 @@
     output, no terminal for `screen`
 3   `batch` finished, but some records were invalid (each is in the output)
 4   `diff --fail-on` found records whose outcome moved the forbidden way
+70  an internal error: a bug in screener (one line names its kind, never its details, which
+    could quote a person's answers; SCREENER_DEBUG=1 shows the traceback)
 129 hung up (SIGHUP: the terminal went away), 128 + 1
 130 interrupted (Ctrl-C, Ctrl-D)
 143 terminated (SIGTERM), 128 + 15
@@ -31,6 +33,7 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 EXIT_SOME_INVALID = 3
 EXIT_FORBIDDEN_CHANGE = 4
+EXIT_INTERNAL = 70  # EX_SOFTWARE in BSD's sysexits.h
 EXIT_HUNG_UP = HungUp.exit_code  # 129
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = Terminated.exit_code  # 143

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.cli import app
+from screener.cli import app, main
 from screener.core.coercion import CoercionError, coerce_value
 from screener.core.model import RuleSet
 from screener.core.problems import SHOWN_CHARS, describe_problem
+from screener.errors import EXIT_INTERNAL
 
-from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
+from ..conftest import CLEAR_ANSWERS, EXAMPLES, FROZEN_RULES
 
 runner = CliRunner()
 QUESTIONS = list(CLEAR_ANSWERS)
@@ -159,3 +162,37 @@ def test_the_diff_report_names_records_and_questions_not_answers(tmp_path: Path)
     assert "185" not in result.stdout and "secret" not in result.stdout
     shown = runner.invoke(app, [*args, "--show-values"])
     assert "bp_systolic 185 mmHg" in shown.stdout
+
+
+def _score_with_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`screener score` whose scoring hits a bug whose message quotes a person's answer."""
+    import screener.commands.score as score_command
+    from screener.files import interrupts
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("Maria Lopez, 3 attempts")
+
+    monkeypatch.setattr(score_command, "run_score", broken)
+    monkeypatch.setattr(interrupts, "install_handlers", lambda: None)  # keep pytest's handlers
+    monkeypatch.setattr(sys, "argv", ["screener", "score", str(EXAMPLES / "needs_review.yaml")])
+
+
+def test_a_bug_is_one_line_with_exit_70_never_a_traceback_quoting_answers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _score_with_a_bug(monkeypatch)
+    monkeypatch.delenv("SCREENER_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.startswith("screener: internal error (KeyError): a bug in screener")
+    assert "Traceback" not in err
+    assert "Maria" not in err
+
+
+def test_screener_debug_shows_the_bug_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    _score_with_a_bug(monkeypatch)
+    monkeypatch.setenv("SCREENER_DEBUG", "1")
+    with pytest.raises(KeyError, match="Maria Lopez"):
+        main()
