@@ -16,6 +16,7 @@ from screener.cli import app
 from screener.columnar.header import load_map_file
 from screener.columnar.reader import RecordSource
 from screener.commands.batch.command import BatchOptions, run_batch
+from screener.core.model import list_cells
 from screener.core.problems import RuleFileError
 from screener.interop.redcap.codes import coding_for
 from screener.interop.redcap.dictionary_read import parse_dictionary
@@ -266,3 +267,18 @@ def test_the_code_of_none_cannot_be_pinned() -> None:
     with pytest.raises(RuleFileError) as caught:
         load_ruleset_bytes(text.encode(), "r.yaml")
     assert any("the code of 'none' cannot be pinned" in line for line in caught.value.lines())
+
+
+def test_a_list_with_no_field_at_all_is_named_once_as_the_list() -> None:
+    ruleset = load_ruleset(FIXTURES / "rules_default_v2.yaml")
+    text = (FIXTURES / "redcap" / "clinic_dictionary.csv").read_text(encoding="utf-8")
+    proposed = propose_map(ruleset, parse_dictionary(text, "clinic_dictionary.csv"))
+    treatments = ruleset.question_map["depression_treatments"]
+    assert "depression_treatments_3_weeks" in proposed.unmapped  # each slot, for batch
+    listed = proposed.unmapped_words
+    assert f"depression_treatments (a list: its count and {treatments.max_items} items of" in (
+        " ".join(listed)
+    )
+    assert not any(word.startswith("depression_treatments_") for word in listed)
+    assert len(listed) == len(proposed.unmapped) - len(list_cells(treatments))
+    assert "depression_treatments (a list" in proposed.yaml()

@@ -80,6 +80,6 @@ def run_map(dictionary_path: Path, rules: Path | None, output: str | None) -> No
     if proposed.unmapped:
         lines.append(
             f"no field for {len(proposed.unmapped)} questions (unknown in every record):"
-            f" {', '.join(proposed.unmapped)}"
+            f" {', '.join(proposed.unmapped_words)}"
         )
     sys.stderr.write("\n".join(lines) + "\n")

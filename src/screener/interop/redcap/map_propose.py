@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
-from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet
+from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet, list_cells
 from screener.interop.redcap.columns import text_key
 from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDictionary
 from screener.interop.yaml_text import comment_text, quoted, scalar
@@ -69,6 +69,33 @@ class ProposedMap:
     unmapped: tuple[str, ...]  # question ids with no field
     unused: tuple[str, ...]  # fields of the dictionary with no question
 
+    @property
+    def unmapped_words(self) -> tuple[str, ...]:
+        """`unmapped`, with a list none of whose slots has a field named once, as the list
+        (`depression_treatments (a list: its count and 8 items of 5 fields)`)."""
+        missing = set(self.unmapped)
+        whole: dict[str, str] = {}
+        for question in self.ruleset.questions:
+            if not question.is_list:
+                continue
+            slots = {question.id, *(cell.id for cell in list_cells(question))}
+            if slots <= missing:
+                fields = len(question.fields)
+                whole[question.id] = (
+                    f"{question.id} (a list: its count and {question.max_items} items of"
+                    f" {fields} field{'s' if fields != 1 else ''})"
+                )
+                missing -= slots
+        by_slot = {q.id: q.list_id or q.id for q in self.ruleset.slots}
+        words: list[str] = []
+        for question_id in self.unmapped:
+            owner = by_slot.get(question_id, question_id)
+            if question_id in whole:
+                words.append(whole[question_id])
+            elif owner not in whole:
+                words.append(question_id)
+        return tuple(words)
+
     def yaml(self) -> str:
         header = [
             f"A proposed --map from {self.source} to the rule set {self.ruleset.name}"
@@ -82,7 +109,7 @@ class ProposedMap:
             header += [
                 "",
                 "Questions with no field (unknown in every record unless a field is added):",
-                *_wrapped(self.unmapped),
+                *_wrapped(self.unmapped_words),
             ]
         if self.unused:
             header += ["", "Fields with no question (ignored):", *_wrapped(self.unused)]
@@ -114,11 +141,13 @@ class ProposedMap:
 
 
 def _wrapped(names: tuple[str, ...], width: int = 90) -> list[str]:
+    """Names separated by commas, in lines of about `width` characters."""
     lines = [""]
-    for name in names:
-        if lines[-1] and len(lines[-1]) + len(name) > width:
+    for index, name in enumerate(names):
+        word = name + ("," if index < len(names) - 1 else "")
+        if lines[-1] and len(lines[-1]) + len(word) > width:
             lines.append("")
-        lines[-1] += ("" if not lines[-1] else " ") + name
+        lines[-1] += ("" if not lines[-1] else " ") + word
     return [f"  {line}" for line in lines]
 
 
