@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shlex
 import stat
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from screener.cli import app
 from screener.commands.screen import draft as screen_draft
@@ -509,7 +511,13 @@ def test_with_language_es_the_crisis_steps_show_in_both_languages() -> None:
 
 
 def test_a_language_the_rule_file_lacks_is_refused_before_the_first_question() -> None:
-    with pytest.raises(UnknownLanguage) as refused:
-        screen("y", ScreenOptions(rules=TWO_LANGUAGES, language="fr"))
+    shown = io.StringIO()
+    with pytest.raises(UnknownLanguage) as refused:  # before any prompt: no keys are needed
+        run_screen(
+            ScreenOptions(rules=TWO_LANGUAGES, language="fr"),
+            Console(file=shown, width=80),
+            require_terminal=False,
+        )
+    assert "How old are you?" not in shown.getvalue()
     assert exit_code_for(refused.value) == 2
     assert "no texts in 'fr'; its languages are en, es" in str(refused.value)
