@@ -179,5 +179,6 @@ def drive(keys: Keys, action: Callable[[Console], T], wait: float = 10.0) -> Run
                 value = action(console)
             except (KeyboardInterrupt, EOFError) as exc:
                 error = exc
-        typist.join()
+            finally:
+                typist.join()  # it closes the pipe: never while the `with` above closes it too
     return Run(value, error, ANSI.sub("", buffer.getvalue()))
