@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -190,6 +190,23 @@ def condition(draw: st.DrawFn, questions: list[Question], depth: int = 2) -> str
     return draw(st.sampled_from([f'{qid} == "hello"', f'{qid} != "hello"', f"known({qid})"]))
 
 
+def rule_file_json(questions: list[Question], rules: Sequence[Mapping[str, object]]) -> str:
+    """A whole rule file around generated questions and rules (JSON, which YAML 1.2 reads)."""
+    document = {
+        "name": "generated",
+        "version": "1",
+        "clinic": {"name": "Test clinic"},
+        "disclaimer": "A test.",
+        "crisis_text": "Call 988.",
+        "next_steps": {
+            o: ["Next."] for o in ("urgent", "not_eligible", "needs_review", "likely_eligible")
+        },
+        "questions": questions,
+        "rules": rules,
+    }
+    return json.dumps(document, indent=1)
+
+
 @st.composite
 def rule_sets(draw: st.DrawFn) -> tuple[str, list[Question]]:
     """A small rule file (as JSON, which YAML 1.2 reads) and its questions."""
@@ -217,19 +234,7 @@ def rule_sets(draw: st.DrawFn) -> tuple[str, list[Question]]:
         }
         for index in range(draw(st.integers(1, 6)))
     ]
-    document = {
-        "name": "generated",
-        "version": "1",
-        "clinic": {"name": "Test clinic"},
-        "disclaimer": "A test.",
-        "crisis_text": "Call 988.",
-        "next_steps": {
-            o: ["Next."] for o in ("urgent", "not_eligible", "needs_review", "likely_eligible")
-        },
-        "questions": questions,
-        "rules": rules,
-    }
-    return json.dumps(document, indent=1), questions
+    return rule_file_json(questions, rules), questions
 
 
 @st.composite

@@ -48,6 +48,18 @@ def answer(
     child.send(keys_for(question, value))
 
 
+def stop_after_four_with_a_draft(
+    child: pexpect.spawn[str], rules: RuleSet, answers: list[tuple[str, str | list[str]]]
+) -> None:
+    """Answer four questions, press Ctrl-C at the fifth, and say yes to the draft."""
+    for question_id, value in answers[:4]:
+        answer(child, rules, question_id, value)
+    child.expect_exact(rules.question_map[answers[4][0]].text[:24])
+    child.send(CTRL_C)
+    child.expect_exact("Save a draft")
+    child.send("y")
+
+
 def answer_all_and_score(
     child: pexpect.spawn[str], rules: RuleSet, answers: list[tuple[str, Answer]], then: str
 ) -> None:
@@ -113,12 +125,7 @@ def test_ctrl_c_saves_a_draft_exits_130_and_resume_finishes(
     answers = interview(self_harm_thoughts="yes")
     child = spawn(["--intake-id", "P-2"], tmp_path)
     try:
-        for question_id, value in answers[:4]:
-            answer(child, default_rules, question_id, value)
-        child.expect_exact(default_rules.question_map[answers[4][0]].text[:24])
-        child.send(CTRL_C)
-        child.expect_exact("Save a draft")
-        child.send("y")
+        stop_after_four_with_a_draft(child, default_rules, answers)
         child.expect_exact("screener screen --resume screener-draft-P-2.json")
         status = finish(child)
     finally:
@@ -284,12 +291,7 @@ def test_resume_keeps_the_options_and_writes_the_markdown_note(
         tmp_path,
     )
     try:
-        for question_id, value in answers[:4]:
-            answer(child, default_rules, question_id, value)
-        child.expect_exact(default_rules.question_map[answers[4][0]].text[:24])
-        child.send(CTRL_C)
-        child.expect_exact("Save a draft")
-        child.send("y")
+        stop_after_four_with_a_draft(child, default_rules, answers)
         child.expect_exact("--markdown note.md --by 'Ana Ruiz'")
         assert finish(child) == 130
     finally:

@@ -3,13 +3,11 @@ with commas, `|` and markup, and `ask_if` conditions on earlier questions; answe
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import strategies as st
 
 from screener.core.model import NONE_CHOICE, QuestionType, RuleSet, Value
 from screener.interop.redcap.codes import FieldCoding
-from tests.test_batch_equivalence import CHOICES, MULTI, condition
+from tests.test_batch_equivalence import CHOICES, MULTI, condition, rule_file_json
 
 KINDS = ["yes_no", "integer", "choice", "multi_choice", "text"]
 LABELS = ["Alpha, the first", "B | or b", "C <c> & co"]
@@ -36,28 +34,17 @@ def rule_files(draw: st.DrawFn) -> str:
         if questions and draw(st.integers(0, 2)) > 0:
             question["ask_if"] = draw(condition(questions, 2))
         questions.append(question)
-    document = {
-        "name": "generated",
-        "version": "1",
-        "clinic": {"name": "Test clinic"},
-        "disclaimer": "A test.",
-        "crisis_text": "Call 988.",
-        "next_steps": {
-            o: ["Next."] for o in ("urgent", "not_eligible", "needs_review", "likely_eligible")
-        },
-        "questions": questions,
-        "rules": [
-            {
-                "id": "r0",
-                "action": "review",
-                "label": "Rule",
-                "when": f"known({questions[0]['id']})",
-                "reason": "because",
-                "source": "test",
-            }
-        ],
-    }
-    return json.dumps(document, indent=1)
+    rules: list[dict[str, object]] = [
+        {
+            "id": "r0",
+            "action": "review",
+            "label": "Rule",
+            "when": f"known({questions[0]['id']})",
+            "reason": "because",
+            "source": "test",
+        }
+    ]
+    return rule_file_json(questions, rules)
 
 
 @st.composite
