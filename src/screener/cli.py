@@ -41,7 +41,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from screener.core.problems import Interrupted, ScreenerError
+        from screener.core.problems import ScreenerError
         from screener.errors import exit_code_for, exit_code_for_interrupt
         from screener.files.write import write_stdout
 
@@ -53,10 +53,17 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             _tell([f"error: {line}" if not _located(line) else line for line in exc.lines()])
             raise click.exceptions.Exit(exit_code_for(exc)) from None
         except (KeyboardInterrupt, EOFError) as exc:
-            _tell(["", f"{exc}" if isinstance(exc, Interrupted) else "interrupted"])
+            _tell(["", _interrupt_message(exc)])
             raise click.exceptions.Exit(exit_code_for_interrupt(exc)) from None
 
     return wrapper
+
+
+def _interrupt_message(interrupt: BaseException) -> str:
+    """ "stopped by SIGTERM" and the like; a Ctrl-C (or Ctrl-D) is "interrupted"."""
+    from screener.core.problems import Interrupted
+
+    return f"{interrupt}" if isinstance(interrupt, Interrupted) else "interrupted"
 
 
 def _tell(lines: list[str]) -> None:
@@ -417,18 +424,33 @@ def redcap_map(dictionary: Path, rules: Path | None, output: str | None) -> None
 
 
 def main() -> None:
-    """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on."""
+    """Console-script entry point: SIGTERM and SIGHUP take the Ctrl-C path from here on.
+
+    click runs without its standalone mode: left to itself it answers a Ctrl-C that arrives
+    before a command's own handling (while click parses, or a command's modules load) with
+    "Aborted!" and exit 1; here every interrupt ends with its own code (130, 143, 129)."""
     from screener.core.problems import OutputFileError
-    from screener.errors import EXIT_BAD_INPUT, EXIT_INTERNAL
+    from screener.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, exit_code_for_interrupt
     from screener.files.interrupts import install_handlers
     from screener.files.write import stdout_failure, write_stdout
 
-    install_handlers()
+    code: int | str | None
     try:
-        app()
-        code: int | str | None = 0
+        install_handlers()
+        returned = app.main(standalone_mode=False)
+        code = returned if isinstance(returned, int) else 0
     except SystemExit as exc:
         code = exc.code
+    except click.exceptions.Abort as exc:
+        interrupt = exc.__cause__ if exc.__cause__ is not None else KeyboardInterrupt()
+        _tell([_interrupt_message(interrupt)])
+        code = exit_code_for_interrupt(interrupt)
+    except (KeyboardInterrupt, EOFError) as exc:  # one that arrived as click was returning
+        _tell(["", _interrupt_message(exc)])
+        code = exit_code_for_interrupt(exc)
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
+        code = exc.exit_code
     except OSError as exc:  # click's own output (--help, usage) into a full disk or a pipe
         _tell([f"error: {stdout_failure(exc)}"])
         sys.exit(EXIT_BAD_INPUT)

@@ -12,11 +12,13 @@ import os
 import signal
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pexpect
 import pytest
 from rich.console import Console
@@ -282,3 +284,32 @@ def test_a_signal_inside_a_held_step_is_raised_when_it_ends() -> None:
         time.sleep(0.01)
         done.append("the step finished")
     assert done == ["the step finished"]
+
+
+@pytest.mark.parametrize(
+    ("interrupt", "code"),
+    [(KeyboardInterrupt, EXIT_INTERRUPTED), (Terminated, EXIT_TERMINATED), (HungUp, EXIT_HUNG_UP)],
+)
+def test_a_signal_while_click_reads_the_options_exits_with_its_code_not_aborted(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    interrupt: type[BaseException],
+    code: int,
+) -> None:
+    """The window between `main` installing the handlers and a command's own error handling:
+    click, left to itself, would print "Aborted!" and exit 1 (a CI run caught it in the pty)."""
+    from screener import cli
+    from screener.files import interrupts
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise interrupt()
+
+    monkeypatch.setattr(click.Command, "parse_args", interrupted)
+    monkeypatch.setattr(interrupts, "install_handlers", lambda: None)  # keep pytest's handlers
+    monkeypatch.setattr(sys, "argv", ["screener", "validate"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == code
+    err = capsys.readouterr().err
+    assert "Aborted" not in err and "Traceback" not in err
+    assert err.strip() == (str(interrupt()) or "interrupted")
