@@ -19,7 +19,6 @@ record (the csv module splits its text into cells, for its id and the message).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 from collections import deque
@@ -34,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from screener.columnar import arrow_runtime
 from screener.columnar.coding import (
     ABSENT,
     BadRecord,
@@ -55,7 +55,7 @@ DEFAULT_ID_COLUMN = "intake_id"
 # Rows handed to the REDCap reader at a time, and records scored per block: large enough for
 # numpy to pay off, small enough to stay in the CPU cache.
 READ_ROWS = 512
-BLOCK_ROWS = 16_384
+BLOCK_ROWS = 8192
 
 # Codecs that decode bytes but are not how a spreadsheet saves text: UTF-7 turns `+ADw-` into
 # `<`, the escape codecs turn `\x41` into `A`; base64, hex, rot13, zlib... are not text at all.
@@ -78,13 +78,6 @@ def resolve_encoding(name: str) -> str:
             " (try utf-8, cp1252 or latin-1)"
         )
     return "utf-8-sig" if codec.name == "utf-8" else codec.name
-
-
-def _use_jemalloc() -> None:
-    """Arrow's jemalloc pool hands memory back between blocks; its default (mimalloc) keeps
-    about 40 MB more at the peak here. Not every build of pyarrow has it."""
-    with contextlib.suppress(NotImplementedError):
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
 def _long_line_message(text: str) -> str | None:
@@ -121,7 +114,14 @@ class RecordSource:
     def __init__(self, path: Path, encoding: str) -> None:
         self.path = path
         self.encoding = encoding
-        binary = open_binary(path)
+        self._closed = False
+        arrow_runtime.enter()
+        try:
+            binary = open_binary(path)
+        except BaseException:
+            self._closed = True
+            arrow_runtime.leave()
+            raise
         try:
             self.size = path.stat().st_size
         except OSError:
@@ -132,7 +132,11 @@ class RecordSource:
         self._skipped: deque[tuple[int, str]] = deque()
         self._next = 1  # number of the next record
         self._base = 0  # records before the piece Arrow is parsing
-        self.header = self._read_header()
+        try:
+            self.header = self._read_header()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def blank_lines(self) -> int:
@@ -205,7 +209,6 @@ class RecordSource:
     def _segments(self, dictionary: Sequence[int], text: Sequence[int]) -> Iterator[_Segment]:
         """Each piece of whole records the feed hands on, parsed by Arrow on its own (no
         thread reads ahead: memory stays flat, and a signal reaches the main thread)."""
-        _use_jemalloc()
         parse, convert, names = self._options(dictionary, text)
         while True:
             data = self._feed.next_records()
@@ -340,11 +343,15 @@ class RecordSource:
                 taken += count
                 filled += count
                 if filled == block_rows:
-                    yield self._block(
+                    block = self._block(
                         start, pending, id_index, codings, encode_inputs, max_distinct
                     )
+                    # The parts are let go before the block is scored: what they hold (Arrow's
+                    # columns, code tables) is not kept alongside the block's own codes.
                     start += filled
                     pending, filled = [], 0
+                    yield block
+                    del block
         if filled:
             yield self._block(start, pending, id_index, codings, encode_inputs, max_distinct)
 
@@ -472,7 +479,13 @@ class RecordSource:
         return self._feed.consumed
 
     def close(self) -> None:
-        self._feed.close()
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._feed.close()
+        finally:
+            arrow_runtime.leave()
 
     def __enter__(self) -> RecordSource:
         return self

@@ -199,11 +199,12 @@ class AtomicFile:
             self.discard()
             raise
 
-    def write(self, text: str) -> None:
+    def write(self, text: str | bytes) -> None:
+        """Text, or bytes that are UTF-8 already."""
         if not text:
             return
         try:
-            self._handle.write(text.encode("utf-8"))
+            self._handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         except OSError as exc:
             raise self._error(exc) from None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection
 from json.encoder import encode_basestring
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -67,21 +68,31 @@ class _Part:
         return pa.array(self.texts, type=pa.string()).take(pa.array(self.inverse))
 
 
-def _joined(parts: list[pa.Array | pa.Scalar], separator: str) -> pa.Array:
-    if len(parts) == 1:
-        return parts[0]
-    return pc.binary_join_element_wise(*parts, separator)
+def _piece(piece: pa.Array | str) -> pa.Array | pa.Scalar:
+    """A column of the lines, or a text that every line holds at that place."""
+    return pa.scalar(piece, type=pa.string()) if isinstance(piece, str) else piece
 
 
-def _text(lines: pa.Array) -> str:
-    """The lines (each with its line end) as one text: the string array's data buffer."""
+def _data(lines: pa.Array) -> bytes:
+    """The lines (each with its line end) as one UTF-8 text: the string array's data buffer."""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
     start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
     data = lines.buffers()[2]
     if data is None:
-        return ""
-    text: str = data.to_pybytes()[start:end].decode("utf-8")
+        return b""
+    text: bytes = data[start:end].to_pybytes()  # a slice of a buffer is a view: one copy
     return text
+
+
+class _Columns(NamedTuple):
+    """A block's columns of output text, as the writers put them together."""
+
+    rows: pa.Array
+    ids: pa.Array
+    decisions: list[pa.Array]  # the outcome and the deciding rules, a column per group
+    flagged: list[pa.Array]  # the undecided rules (a column per group), then the flags
+    missing: pa.Array  # missing, errors and safety_unreadable
+    inputs: pa.Array | None  # the input record, when asked for
 
 
 class RecordWriter:
@@ -161,12 +172,12 @@ class RecordWriter:
     def _ids(self, ids: list[str]) -> list[str]:
         raise NotImplementedError
 
-    def _lines(
-        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
-    ) -> pa.Array:
+    def _pieces(self, c: _Columns) -> list[pa.Array | str]:
+        """What each line is made of, in order: columns, and texts that every line holds
+        (separators, the line end)."""
         raise NotImplementedError
 
-    def block(self, block: Block, result: BlockResult, safety: Collection[int] = ()) -> str:
+    def block(self, block: Block, result: BlockResult, safety: Collection[int] = ()) -> bytes:
         """The block's records; `safety`: offsets of invalid records with an unreadable
         safety answer. Each part's text is made once per distinct key; Arrow assembles the
         lines column by column."""
@@ -196,13 +207,20 @@ class RecordWriter:
                 part.put(offset, "")
             flags.put(offset, flag)
             missing.put(offset, miss)
-        decisions = _joined([g.column() for g in groups], "")
-        flagged = _joined([*(u.column() for u in undecided), flags.column()], "")
         rows = pa.array(np.arange(block.start, block.start + block.size)).cast(pa.string())
         ids = pa.array(self._ids(block.ids), type=pa.string())
         inputs = None if block.inputs is None else pa.array(block.inputs, type=pa.string())
-        lines = self._lines(rows, ids, [decisions, flagged, missing.column()], inputs)
-        return _text(lines)
+        columns = _Columns(
+            rows,
+            ids,
+            [g.column() for g in groups],
+            [*(u.column() for u in undecided), flags.column()],
+            missing.column(),
+            inputs,
+        )
+        pieces = self._pieces(columns)
+        # One join: every line is made in one pass, with no column of partial lines between.
+        return _data(pc.binary_join_element_wise(*(_piece(p) for p in pieces), ""))
 
 
 class CsvRecordWriter(RecordWriter):
@@ -252,11 +270,12 @@ class CsvRecordWriter(RecordWriter):
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
 
-    def _lines(
-        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
-    ) -> pa.Array:
-        cells = [rows, ids, *parts] + ([] if inputs is None else [inputs])
-        return _joined([_joined(cells, ","), pa.scalar("\n")], "")
+    def _pieces(self, c: _Columns) -> list[pa.Array | str]:
+        pieces: list[pa.Array | str] = [c.rows, ",", c.ids, ",", *c.decisions, ",", *c.flagged]
+        pieces += [",", c.missing]
+        if c.inputs is not None:
+            pieces += [",", c.inputs]
+        return [*pieces, "\n"]
 
 
 class JsonlRecordWriter(RecordWriter):
@@ -309,15 +328,10 @@ class JsonlRecordWriter(RecordWriter):
             return ["null"] * len(ids)
         return list(map(encode_basestring, ids))
 
-    def _lines(
-        self, rows: pa.Array, ids: pa.Array, parts: list[pa.Array], inputs: pa.Array | None
-    ) -> pa.Array:
+    def _pieces(self, c: _Columns) -> list[pa.Array | str]:
         key = encode_basestring(self.id_name)
-        cells = [
-            _joined([pa.scalar('{"row": '), rows], ""),
-            _joined([pa.scalar(f"{key}: "), ids], ""),
-            *parts,
-        ]
-        if inputs is not None:
-            cells.append(_joined([pa.scalar('"input": '), inputs], ""))
-        return _joined([_joined(cells, ", "), pa.scalar("}\n")], "")
+        pieces: list[pa.Array | str] = ['{"row": ', c.rows, f", {key}: ", c.ids, ", "]
+        pieces += [*c.decisions, ", ", *c.flagged, ", ", c.missing]
+        if c.inputs is not None:
+            pieces += [', "input": ', c.inputs]
+        return [*pieces, "}\n"]
