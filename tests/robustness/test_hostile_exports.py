@@ -305,6 +305,33 @@ def test_ragged_records_and_blank_lines_keep_their_places_across_many_pieces(
     assert json.loads(summary.read_text())["blank_lines_skipped"] == 3
 
 
+def test_ragged_records_on_both_sides_of_a_piece_boundary_all_keep_their_places(
+    tmp_path: Path,
+) -> None:
+    # Every record within a few kilobytes of each mebibyte boundary is ragged, so a piece Arrow
+    # parses ends with records it skips and the next begins with more (an earlier reader
+    # numbered the second run from the wrong base and lost records).
+    export = tmp_path / "in.csv"
+    ragged: set[int] = set()
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(HEADER)
+        number = 0
+        while handle.tell() < 3 * MAX_CSV_FIELD_CHARS:
+            number += 1
+            near = handle.tell() % MAX_CSV_FIELD_CHARS
+            row = record(f"A{number}")
+            if near < 4096 or near > MAX_CSV_FIELD_CHARS - 4096:
+                ragged.add(number)
+                row = row[:3]
+            writer.writerow(row)
+    assert len(ragged) > 40
+    result = batch(export)
+    assert [row["intake_id"] for row in result] == [f"A{i}" for i in range(1, number + 1)]
+    assert [row["row"] for row in result] == [str(i) for i in range(1, number + 1)]
+    assert {int(row["row"]) for row in result if row["outcome"] == "invalid"} == ragged
+
+
 def test_a_quote_inside_a_word_is_text_and_the_records_after_it_are_read(tmp_path: Path) -> None:
     rows = [
         record("A1", "height 5'10\" and weight"),

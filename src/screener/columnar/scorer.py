@@ -271,6 +271,8 @@ def plan_condition(node: Node) -> _Part:
 Key = Hashable
 WORD_BITS = 63
 DECIDING_GROUP = 10
+# Distinct sets of contributing rules whose questions (in order) are kept for `missing`.
+CANDIDATES_LIMIT = 4_096
 
 
 Words = npt.NDArray[np.uint64]
@@ -291,8 +293,21 @@ def distinct_keys(words: Words) -> tuple[list[Key], npt.NDArray[np.intp]]:
     if words.shape[1] == 1:
         found, inverse = np.unique(words[:, 0], return_inverse=True)
         return list(found.tolist()), inverse.reshape(-1)
-    rows, inverse = np.unique(words, axis=0, return_inverse=True)
-    return [tuple(row) for row in rows.tolist()], inverse.reshape(-1)
+    # Rows of several words: each word ranked on its own, the ranks folded into one number
+    # word by word (kept small by ranking again), so that only 1-D arrays are sorted (sorting
+    # rows, as np.unique(axis=0) does, is twenty times slower).
+    combined: npt.NDArray[np.intp] | None = None
+    for place in range(words.shape[1]):
+        values, ranks = np.unique(words[:, place], return_inverse=True)
+        ranks = ranks.reshape(-1)
+        if combined is None:
+            combined = ranks
+        else:
+            folded = combined.astype(np.int64) * len(values) + ranks
+            combined = np.unique(folded, return_inverse=True)[1].reshape(-1)
+    assert combined is not None
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    return [tuple(row) for row in words[first].tolist()], inverse.reshape(-1)
 
 
 def _group_keys(head: list[Mask], rules: list[Mask], size: int) -> list[Words]:
@@ -568,7 +583,7 @@ class ColumnarScorer:
         rules = key[: self._rule_words]
         candidates = self._candidates.get(rules)
         if candidates is None:
-            if len(self._candidates) >= 4_096:
+            if len(self._candidates) >= CANDIDATES_LIMIT:
                 self._candidates.clear()
             seen: set[str] = set()
             found = []
