@@ -119,6 +119,7 @@ class _Segment:
     texts: dict[int, list[str]] = field(default_factory=dict)  # column -> cells, when asked
     tables: dict[tuple[int, int, int], Codes] = field(default_factory=dict)  # by distinct text
     coded: dict[tuple[int, int, int], Codes] = field(default_factory=dict)  # by record
+    indices: dict[int, npt.NDArray[np.int32]] = field(default_factory=dict)  # column -> codes
 
 
 class RecordSource:
@@ -454,14 +455,16 @@ class RecordSource:
             table = segment.tables.get(key)
             if table is None:  # the code of each distinct text, kept while the segment is
                 table = segment.tables[key] = code_table(coder, column.dictionary.to_pylist())
+            indices = segment.indices.get(index)
+            if indices is None:  # a view of Arrow's buffer, not a copy
+                indices = segment.indices[index] = column.indices.to_numpy(zero_copy_only=False)
             if segment.valid is None:  # only the records asked for are coded
-                indices = column.indices[first : first + count]
-                pieces.append(table[indices.to_numpy(zero_copy_only=False)])
+                pieces.append(table[indices[first : first + count]])
                 continue
             full = segment.coded.get(key)  # records of the wrong width in between (rare)
             if full is None:
                 full = np.full(segment.size, ABSENT, dtype=np.int32)
-                full[segment.valid] = table[column.indices.to_numpy(zero_copy_only=False)]
+                full[segment.valid] = table[indices]
                 segment.coded[key] = full
             pieces.append(full[first : first + count])
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)

@@ -17,6 +17,7 @@ many records at once (a property test holds the two together):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -585,12 +586,9 @@ class ColumnarScorer:
         if candidates is None:
             if len(self._candidates) >= CANDIDATES_LIMIT:
                 self._candidates.clear()
-            seen: set[str] = set()
-            found = []
-            for rule in set_bits(key_int(rules)):
-                for place in self._reads_places[rule]:
-                    if place[2] not in seen:
-                        seen.add(place[2])
-                        found.append(place)
-            candidates = self._candidates[rules] = tuple(found)
+            # A question has one place, so the places of the rules' reads, first seen first,
+            # are the questions in the order the rules read them.
+            reads = map(self._reads_places.__getitem__, set_bits(key_int(rules)))
+            candidates = tuple(dict.fromkeys(itertools.chain.from_iterable(reads)))
+            self._candidates[rules] = candidates
         return tuple([q for word, bit, q in candidates if key[word] & bit])
