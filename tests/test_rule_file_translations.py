@@ -115,6 +115,38 @@ def test_a_list_in_spanish_asks_each_item_with_the_spanish_item_name(rules_es: R
     # The summary's short names stay in the clinic's language.
     assert cell.label == rules_es.question_map["treatments_2_medicine"].label
     assert es.question_map["treatments_1_weeks"].text == "Tratamiento 1: ¿Durante cuántas semanas?"
+    assert treatments.more_text == "¿Ha probado alguna otra medicina?"
+
+
+def test_a_list_s_question_before_each_further_item_is_checked_like_its_other_texts(
+    tmp_path: Path,
+) -> None:
+    untranslated, text = edited(
+        tmp_path, ("        more_text: ¿Ha probado alguna otra medicina?\n", "")
+    )
+    code, _, err = validate(str(untranslated))
+    assert code == 0
+    assert err == [
+        f"{untranslated}:{place(text, 'Have you tried any')}: questions[3] (treatments)"
+        ".more_text: warning: no 'es' translation"
+    ]
+    without, text = edited(tmp_path, ("    more_text: Have you tried any other medicine?\n", ""))
+    with pytest.raises(RuleFileError) as raised:
+        load_ruleset(without)
+    assert raised.value.lines() == [
+        f"{without}:{place(text, '¿Ha probado alguna')}: questions[3] (treatments).translations"
+        ".es.more_text: the question has no 'more_text' to translate"
+    ]
+    on_a_yes_no, text = edited(
+        tmp_path,
+        ("    type: yes_no\n", "    type: yes_no\n    more_text: Any more?\n"),
+    )
+    with pytest.raises(RuleFileError) as raised:
+        load_ruleset(on_a_yes_no)
+    assert raised.value.lines() == [
+        f"{on_a_yes_no}:{place(text, 'Any more?')}: questions[2] (suicidal_thoughts_month)"
+        ": 'more_text' belongs to list questions"
+    ]
 
 
 def test_in_spanish_ids_values_skip_logic_and_rules_are_unchanged(rules_es: RuleSet) -> None:
@@ -248,8 +280,8 @@ def test_a_language_only_one_question_has_makes_every_other_text_a_warning(
     assert out.strip().endswith("languages: en, es, fr")
     assert all(line.endswith("warning: no 'fr' translation") for line in err)
     # Everything but the age question's text: the crisis text, 4 other texts and 2 fields'
-    # texts, age's help and unit, the list's item name and 7 choice labels.
-    assert len(err) == 1 + 4 + 2 + 2 + 1 + 7
+    # texts, age's help and unit, the list's item name and its more_text, and 7 choice labels.
+    assert len(err) == 1 + 4 + 2 + 2 + 2 + 7
 
 
 # ---- errors in translations ----------------------------------------------------------------

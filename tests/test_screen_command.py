@@ -494,6 +494,9 @@ def test_with_language_es_the_questions_are_read_out_in_spanish_and_the_summary_
     for spanish in ("¿Cuántos años tiene?", "En años cumplidos.", "Depresión", "¿Qué medicina?"):
         assert spanish in interview_part
     assert "How old are you?" not in interview_part
+    # Before the second treatment: the file's question in Spanish, with the list's name and
+    # the item's number in the clinic's words for the coordinator.
+    assert "¿Ha probado alguna otra medicina? (Treatments, treatment 2)" in interview_part
     summary = run.after("Referral pre-screen")
     assert "LIKELY ELIGIBLE" in summary
     assert "Sertraline" in summary  # the treatment table, in the clinic's words

@@ -75,6 +75,7 @@ class Wording:
     help: str | None = None
     unit: str | None = None
     item_name: str | None = None  # a list question's name for one item
+    more_text: str | None = None  # a list question's question before each further item
     choices: Mapping[str, str] = field(default_factory=dict)  # choice value -> label
 
 
@@ -98,6 +99,8 @@ class Question:
     fields: tuple[Question, ...] = ()
     max_items: int = 0
     item_name: str = "Item"
+    # What is asked before each item after the first; None: the interview says it itself.
+    more_text: str | None = None
     # The slots of every item (item 1 first), each field with its cell id and skip logic.
     item_cells: tuple[tuple[Question, ...], ...] = ()
     # A slot of a list item: the list's id, the item's number (1-based) and the field's id.

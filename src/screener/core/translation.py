@@ -2,7 +2,8 @@
 
 The file's own texts are in the clinic's language (`RuleSet.language`). A question may carry
 its words in more languages (`Question.translations`: text, help, unit, a list's item name
-and choice labels), and the file its crisis text (`RuleSet.crisis_translations`).
+and its question before each further item, and choice labels), and the file its crisis text
+(`RuleSet.crisis_translations`).
 `in_language` gives the rule set with those words in one language; ids, values, types,
 ranges, skip logic, derived values and rules are unchanged. A part the file leaves
 untranslated keeps the clinic's own words; `missing_translations` lists those parts.
@@ -28,6 +29,7 @@ class Part(StrEnum):
     HELP = "help"
     UNIT = "unit"
     ITEM_NAME = "item_name"
+    MORE_TEXT = "more_text"
     LABEL = "label"  # a choice's label
     CRISIS_TEXT = "crisis_text"
 
@@ -96,6 +98,7 @@ def question_in(question: Question, language: str) -> Question:
         ),
         fields=fields,
         item_name=item_name,
+        more_text=words.more_text or question.more_text,
         item_cells=cells,
         translations={},
     )
@@ -145,6 +148,7 @@ def _gaps(
         (Part.HELP, bool(question.help), words.help),
         (Part.UNIT, bool(question.unit), words.unit),
         (Part.ITEM_NAME, question.is_list, words.item_name),
+        (Part.MORE_TEXT, bool(question.more_text), words.more_text),
     )
     for part, has_it, translated in wanted:
         if has_it and translated is None:

@@ -151,6 +151,7 @@ WORDING = Table(
         "help": optional(TEXT),
         "unit": optional(TEXT),
         "item_name": optional(TEXT),
+        "more_text": optional(TEXT),
         "choices": mapping_of(TEXT),
     },
     rebuilt=frozenset(),
@@ -175,6 +176,7 @@ QUESTION: Table = Table(
         "fields": tuple_of(Kind(lambda q: QUESTION.dump(q), lambda v: QUESTION.kind().load(v))),
         "max_items": ITEMS,
         "item_name": TEXT,
+        "more_text": optional(TEXT),
         "translations": mapping_of(WORDING.kind()),
     },
     # From ask_if_text, and for a list from its fields (`load._list_cells`); only a list's

@@ -84,6 +84,7 @@ def _compile_question(spec: QuestionSpec) -> Question:
         fields=tuple(_compile_question(f) for f in spec.fields or ()),
         max_items=spec.max_items or 0,
         item_name=spec.item_name or "Item",
+        more_text=spec.more_text,
         translations=wordings(spec),
     )
 
@@ -135,6 +136,9 @@ def _question_shape_problems(
         )
     if is_list and in_list:
         problems.append(doc.problem(path, where, "a list's field cannot itself be a list"))
+    if not is_list and spec.more_text is not None:
+        at: PathKey = (*path, "more_text")
+        problems.append(doc.problem(at, where, "'more_text' belongs to list questions"))
     seen: set[str] = set()
     for number, field in enumerate(spec.fields or ()):
         field_path: PathKey = (*path, "fields", number)

@@ -46,6 +46,7 @@ class QuestionTranslationSpec(Strict):
     help: NonEmpty | None = None
     unit: NonEmpty | None = None
     item_name: NonEmpty | None = None  # list questions
+    more_text: NonEmpty | None = None  # list questions that have one
     choices: dict[str, NonEmpty] = Field(default_factory=dict)  # choice value -> label
 
 
@@ -84,6 +85,8 @@ class QuestionSpec(Strict):
     fields: list[QuestionSpec] | None = None
     max_items: int | None = Field(default=None, ge=1, le=MAX_LIST_ITEMS)
     item_name: NonEmpty | None = None  # what one item is called when asked ("Treatment")
+    # What is asked before each item after the first ("Have you tried another medicine?").
+    more_text: NonEmpty | None = None
     # Its words in other languages, by language code (checked in rulefile/translations.py).
     translations: dict[str, QuestionTranslationSpec] = Field(default_factory=dict)
 

@@ -37,6 +37,7 @@ def wordings(spec: QuestionSpec) -> Mapping[str, Wording]:
             help=words.help,
             unit=words.unit,
             item_name=words.item_name,
+            more_text=words.more_text,
             choices={
                 value: label
                 for value, label in words.choices.items()
@@ -105,6 +106,12 @@ def _question_problems(
                 words.item_name,
                 question.type is QuestionType.LIST,
                 "'item_name' belongs to list questions",
+            ),
+            (
+                "more_text",
+                words.more_text,
+                bool(question.more_text),
+                "the question has no 'more_text' to translate",
             ),
         )
         for key, given, has_it, message in owns:

@@ -273,16 +273,20 @@ class Interview:
             self.record(question, question.max_items)
             return
         first = step == 1
-        text = (
-            self.shown(question).text if first else f"{question.short}: add {name.lower()} {step}?"
-        )
+        shown = self.shown(question)
+        if first:
+            text = shown.text
+        elif shown.more_text:  # the file's words, in the caller's language, to read out
+            text = f"{shown.more_text} ({question.short}, {name.lower()} {step})"
+        else:
+            text = f"{question.short}: add {name.lower()} {step}?"
         keys = {
             "y": f"add {name.lower()} {step}",
             "n": "none" if first else "no more",
             "d": "don't know " + ("how many" if first else "if there are more"),
         }
         self.remind()
-        help_text = self.shown(question).help
+        help_text = shown.help
         if first and help_text:
             self.console.print(plain(help_text, style="dim italic"))
         reply = ask_keys(
