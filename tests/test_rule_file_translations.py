@@ -58,6 +58,13 @@ def place(text: str, fragment: str) -> str:
     return f"{line_of(text, fragment)}:{start - text.rfind(chr(10), 0, start)}"
 
 
+def refusal(path: Path) -> list[str]:
+    """The lines of the error a rule file is refused with."""
+    with pytest.raises(RuleFileError) as raised:
+        load_ruleset(path)
+    return raised.value.lines()
+
+
 def validate(*args: str) -> tuple[int, str, list[str]]:
     result = runner.invoke(app, ["validate", *args])
     assert "Traceback" not in result.output
@@ -131,9 +138,7 @@ def test_a_list_s_question_before_each_further_item_is_checked_like_its_other_te
         ".more_text: warning: no 'es' translation"
     ]
     without, text = edited(tmp_path, ("    more_text: Have you tried any other medicine?\n", ""))
-    with pytest.raises(RuleFileError) as raised:
-        load_ruleset(without)
-    assert raised.value.lines() == [
+    assert refusal(without) == [
         f"{without}:{place(text, '¿Ha probado alguna')}: questions[3] (treatments).translations"
         ".es.more_text: the question has no 'more_text' to translate"
     ]
@@ -141,9 +146,7 @@ def test_a_list_s_question_before_each_further_item_is_checked_like_its_other_te
         tmp_path,
         ("    type: yes_no\n", "    type: yes_no\n    more_text: Any more?\n"),
     )
-    with pytest.raises(RuleFileError) as raised:
-        load_ruleset(on_a_yes_no)
-    assert raised.value.lines() == [
+    assert refusal(on_a_yes_no) == [
         f"{on_a_yes_no}:{place(text, 'Any more?')}: questions[2] (suicidal_thoughts_month)"
         ": 'more_text' belongs to list questions"
     ]
@@ -290,9 +293,7 @@ def test_a_language_only_one_question_has_makes_every_other_text_a_warning(
 @pytest.mark.parametrize("code", ["ES", "es_MX", "spanish", "e", "es-mx", "es-MEX"])
 def test_a_language_code_that_is_not_one_is_a_located_error(tmp_path: Path, code: str) -> None:
     path, text = edited(tmp_path, ("translations:\n  es:\n", f"translations:\n  {code}:\n"))
-    with pytest.raises(RuleFileError) as raised:
-        load_ruleset(path)
-    assert raised.value.lines() == [
+    assert refusal(path) == [
         f"{path}:{place(text, 'crisis_text: No')}: translations.{code}: {code!r} is not a language"
         " code: write two or three lowercase letters, then optionally '-' and a region"
         " (es, es-MX, es-419)"
@@ -348,9 +349,7 @@ def test_a_translation_of_something_the_question_does_not_have_is_a_located_erro
 
 def test_a_misspelt_key_in_a_translation_gets_a_suggestion(tmp_path: Path) -> None:
     path, text = edited(tmp_path, ("        text: ¿Toma ahora", "        txet: ¿Toma ahora"))
-    with pytest.raises(RuleFileError) as raised:
-        load_ruleset(path)
-    assert raised.value.lines() == [
+    assert refusal(path) == [
         f"{path}:{place(text, '¿Toma ahora')}: questions[4] (current_medications)"
         ".translations.es.txet: unknown key 'txet' (did you mean 'text'?)"
     ]
