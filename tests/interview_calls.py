@@ -265,8 +265,11 @@ class Player:
         for question in rules.slots:
             kind = "more" if question.is_list else "ask"
             self.watch(kind, question.id, _first_line(question.text))
-            if question.is_list:
-                self.watch("more", question.id, f"{question.short}: add ")
+            if question.is_list:  # before each further item
+                more = question.more_text
+                self.watch(
+                    "more", question.id, _first_line(more) if more else f"{question.short}: add "
+                )
         self.watch("review", "", "Review the answers before scoring")
 
     def watch(self, kind: str, name: str, text: str) -> None:
