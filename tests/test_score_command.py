@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from screener.cli import app
 from screener.rulefile.load import RULES_VARIABLE, load_ruleset
 
-from .conftest import EXAMPLES, FROZEN_RULES, LIVE_RULES, ROOT
+from .conftest import EXAMPLES, FIXTURES, FROZEN_RULES, LIVE_RULES, ROOT
 
 runner = CliRunner()
 
@@ -58,6 +58,30 @@ def test_blank_systolic_needs_review_and_names_the_blood_pressure_question(
     text = runner.invoke(app, ["score", str(answers)]).stdout
     assert "Answers that could change the outcome" in text
     assert "systolic" in text
+
+
+def test_json_keeps_its_key_order_and_text_as_written_and_numbers_with_a_fraction() -> None:
+    v2 = ["--rules", str(FIXTURES / "rules_default_v2.yaml")]
+    answers = FIXTURES / "answers_v2" / "needs_review.yaml"  # lorazepam 2 mg a day
+    result = runner.invoke(app, ["score", str(answers), "-f", "json", *v2])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data)[:6] == [
+        "schema", "intake_id", "screened_at", "screened_by", "outcome", "outcome_label"
+    ]  # fmt: skip
+    assert list(data)[-3:] == ["disclaimer", "results", "answers"]
+    assert result.stdout.endswith("}\n") and result.stdout.startswith('{\n  "schema": ')
+    assert [d["value"] for d in data["derived"]] == [20.0]  # as diazepam
+    assert '"value": 20.0,' in result.stdout
+    assert "\\u" not in result.stdout  # text as written (the disclaimer's dash, quotes)
+
+
+def test_a_number_json_has_no_word_for_is_written_null() -> None:
+    from screener.formats.json_text import json_document
+
+    text = json_document({"value": float("inf"), "items": [float("nan"), 1.5], "name": "José"})
+    assert json.loads(text) == {"value": None, "items": [None, 1.5], "name": "José"}
+    assert '"José"' in text and text.endswith("}\n")
 
 
 def test_json_records_the_rule_set_name_version_and_hash(tmp_path: Path) -> None:

@@ -94,3 +94,11 @@ def test_a_cached_rule_file_loads_without_its_schema_or_the_record_model(
     # The control: without the cache, the rule file is checked with its schema.
     off = {**warm_cache, "SCREENER_CACHE": "off"}
     assert "screener.rulefile.schema" in modules_loaded_by(args, CHECKING_MODULES, off)
+
+
+def test_score_as_json_builds_its_document_without_pydantic(warm_cache: dict[str, str]) -> None:
+    args = ["score", str(EXAMPLES / "urgent.yaml"), "--format", "json"]
+    assert modules_loaded_by(args, ("pydantic",), warm_cache) == []
+    # The control: without the cache, the rule file's schema is pydantic's.
+    off = {**warm_cache, "SCREENER_CACHE": "off"}
+    assert modules_loaded_by(args, ("pydantic",), off) == ["pydantic"]

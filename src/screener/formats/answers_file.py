@@ -27,9 +27,9 @@ class AnswersDocument:
 
 
 def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
-    from screener.formats.record import RECORD_SCHEMA, RecordOut
+    from screener.formats.record import RECORD_KEYS as keys
+    from screener.formats.record import RECORD_SCHEMA
 
-    keys = tuple(field.alias or key for key, field in RecordOut.model_fields.items())
     unknown = [key for key in data if key not in keys]
     if unknown:
         raise InputFileError(

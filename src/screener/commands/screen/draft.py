@@ -26,7 +26,14 @@ from screener.core.problems import InputFileError, OutputExists, shown
 from screener.files.read import read_text
 from screener.files.write import write_atomic
 from screener.formats.record import DRAFT_SCHEMA, RECORD_SCHEMA
-from screener.formats.screening_json import RulesetOut
+
+
+class RulesetOut(BaseModel):
+    """Which rules the draft was taken with (as a record names them)."""
+
+    name: str
+    version: str
+    sha256: str
 
 
 class DraftOptions(BaseModel):
