@@ -351,3 +351,38 @@ def test_a_quote_inside_a_word_is_text_and_the_records_after_it_are_read(tmp_pat
     }
     assert result[0]["notes"] == "height 5'10\" and weight"
     assert result[2]["notes"] == '"quoted, with a comma"'
+
+
+def test_header_names_in_messages_are_cut_and_never_terminal_codes(tmp_path: Path) -> None:
+    # A column the rules do not know, named with a terminal code; a 5,000-character one; and
+    # 30 more: the summary names each by at most 40 characters, escapes the code, and counts
+    # what it does not list.
+    extra = ["bad\x1b[2Jname", "X" * 5000, *(f"extra_{n}" for n in range(30))]
+    export = tmp_path / "in.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*HEADER, *extra])
+        writer.writerow([*record("A1"), *("" for _ in extra)])
+    result = run("batch", export, "-o", tmp_path / "out.csv")
+    line = next(x for x in result.stderr.splitlines() if x.startswith("Columns the rule set"))
+    assert "\x1b" not in result.stderr
+    assert "notes, bad\\x1b[2Jname, " + "X" * 40 + "\u2026, extra_0, " in line
+    assert line.endswith(", extra_16 and 13 more")  # "notes" is unknown too
+    assert len(line) < 600
+
+
+def test_a_mapped_header_with_a_terminal_code_is_escaped_in_each_record_s_problem(
+    tmp_path: Path,
+) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1", age="old")])
+    text = export.read_text(encoding="utf-8").replace("age,", "Age\x1b[31m,", 1)
+    export.write_text(text, encoding="utf-8")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text('"Age\\e[31m": age\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("batch", export, "--map", mapping, "-o", out, allowed=[3])
+    assert "\x1b" not in result.stderr
+    assert "Age\\x1b[31m (age)" in result.stderr
+    with out.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["outcome"] == "invalid" and row["errors"].startswith("Age\\x1b[31m (age): ")

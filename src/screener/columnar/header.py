@@ -14,7 +14,7 @@ from pathlib import Path
 from screener.columnar.value_map import value_problems
 from screener.core.limits import MAX_MAP_BYTES
 from screener.core.model import RuleSet
-from screener.core.problems import InputFileError, RuleFileError, UsageError
+from screener.core.problems import InputFileError, RuleFileError, UsageError, printable, shown
 from screener.core.suggest import LOOSE_CUTOFF, closest, suggest
 from screener.files.read import read_text
 from screener.files.yaml_source import parse_yaml_text
@@ -36,7 +36,7 @@ class ColumnMap:
     def label(self, question: str) -> str:
         """The column's own header, with the question id when the clinic's name differs."""
         name = self.header[self.questions[question]].strip()
-        return name if name == question else f"{name} ({question})"
+        return name if name == question else f"{printable(name)} ({question})"
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ def _check_mapping_matches(header: Sequence[str], mapping: Mapping[str, str]) ->
         if key in present:
             continue
         close = closest(key, present, LOOSE_CUTOFF)
-        hint = f" (did you mean {present[close]!r}?)" if close is not None else ""
-        problems.append(f"--map: {key!r} (for {question}) names no column of the header{hint}")
+        hint = f" (did you mean {shown(present[close])}?)" if close is not None else ""
+        problems.append(f"--map: {shown(key)} (for {question}) names no column of the header{hint}")
     if problems:
         raise InputFileError("\n".join(problems))
 
@@ -151,7 +151,8 @@ def map_columns(
         if qid in found:
             first = header[found[qid]].strip()
             raise InputFileError(
-                f"columns {found[qid] + 1} ({first!r}) and {index + 1} ({cell.strip()!r})"
+                f"columns {found[qid] + 1} ({shown(first)}) and {index + 1}"
+                f" ({shown(cell.strip())})"
                 f" both hold question {qid!r}; rename or drop one of them"
             )
         found[qid] = index

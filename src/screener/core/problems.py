@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from screener.core.suggest import suggest
@@ -15,6 +16,20 @@ SHOWN_CHARS = 40
 def clip(text: str, limit: int = SHOWN_CHARS) -> str:
     """At most `limit` characters of `text`, with an ellipsis when some were cut."""
     return text if len(text) <= limit else text[:limit] + "\u2026"
+
+
+def printable(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A name from a user's file as a message writes it (a column's header): at most `limit`
+    characters, and each character that is not printable as an escape (`\\x1b`), never a
+    terminal code."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in clip(text, limit))
+
+
+def name_list(names: Sequence[str], most: int = 20) -> str:
+    """Names from a user's file as a message lists them: each `printable`, at most `most` of
+    them, then how many more there are."""
+    listed = ", ".join(printable(name) for name in names[:most])
+    return listed + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
 def shown(value: object, limit: int = SHOWN_CHARS) -> str:

@@ -19,7 +19,7 @@ from screener.columnar.coding import Block
 from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
 from screener.core.model import Rule, RuleSet
-from screener.core.problems import clip, describe_problem
+from screener.core.problems import clip, describe_problem, name_list
 from screener.core.verdict import INVALID as INVALID_OUTCOME
 
 SUMMARY_SCHEMA = "screener.batch-summary/1"
@@ -203,7 +203,7 @@ def summary_text(report: BatchReport) -> str:
     if columns.id_index is None:
         lines.append("No id column: records are named by their row number only.")
     if columns.unknown:
-        lines.append(f"Columns the rule set does not know (ignored): {', '.join(columns.unknown)}")
+        lines.append(f"Columns the rule set does not know (ignored): {name_list(columns.unknown)}")
     if columns.missing:
         lines.append(f"Questions with no column (answers unknown): {', '.join(columns.missing)}")
     if report.blank_lines:

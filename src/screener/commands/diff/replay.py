@@ -20,6 +20,7 @@ from screener.core import verdict
 from screener.core.coercion import coerce_answers
 from screener.core.model import Derived, Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
+from screener.core.problems import shown
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
 from screener.core.verdict import INVALID
@@ -340,14 +341,14 @@ def column_notes(old: ColumnMap, new: ColumnMap) -> list[str]:
         if index not in (old.id_index, new.id_index)
     ]
     notes = [
-        f"column {name!r} is not a question in either rule set; ignored"
+        f"column {shown(name)} is not a question in either rule set; ignored"
         if index not in new_read
-        else f"column {name!r} is a question only in the new rules"
+        else f"column {shown(name)} is a question only in the new rules"
         for index, name in named
         if index not in old_read
     ]
     notes += [
-        f"column {name!r} is a question only in the old rules"
+        f"column {shown(name)} is a question only in the old rules"
         for index, name in named
         if index in old_read and index not in new_read
     ]

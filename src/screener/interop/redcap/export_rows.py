@@ -33,7 +33,7 @@ from typing import Protocol
 
 from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
 from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet, Value
-from screener.core.problems import InputFileError, UsageError
+from screener.core.problems import InputFileError, UsageError, name_list
 from screener.interop.redcap.columns import (
     COMPLETE,
     COMPLETE_LABEL_HEADER,
@@ -503,7 +503,7 @@ class RedcapExport:
         if self.layout.unknown:
             self.warnings.append(
                 f"export columns that {dictionary.source} does not describe (ignored):"
-                f" {', '.join(self.layout.unknown)}"
+                f" {name_list(self.layout.unknown)}"
             )
         if self.layout.ambiguous:
             self.warnings.append(
