@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import stat
 import subprocess
@@ -387,3 +388,25 @@ def test_the_terminal_does_not_echo_during_the_interview_and_echoes_again_after(
     child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
     child.expect(pexpect.EOF, timeout=30)
     assert "echo True False True" in str(child.before)
+
+
+def test_a_number_and_enter_typed_between_two_prompts_reach_the_next_prompt_whole() -> None:
+    # A fast coordinator types "78" Enter while the last answer is still being recorded.
+    # A normal terminal would hold the keys until a line ends and turn Enter into a line
+    # feed, which the prompt does not take: "78" reached the next prompt and Enter was lost.
+    # In a real pty, keys written between two prompts are read as typed, Enter included:
+    from screener.commands.screen.terminal import quiet_terminal
+
+    leader, follower = os.openpty()
+    try:
+        with quiet_terminal(follower):
+            os.write(leader, b"78\r")
+            time.sleep(0.2)
+            typed = os.read(follower, 16)
+        assert typed == b"78\r"
+        os.write(leader, b"\r")  # afterwards the terminal is as it was: Enter ends a line
+        time.sleep(0.2)
+        assert os.read(follower, 16) == b"\n"
+    finally:
+        os.close(leader)
+        os.close(follower)

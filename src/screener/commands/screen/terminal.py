@@ -1,9 +1,13 @@
-"""The terminal during the interview: keys typed between two prompts are not echoed.
+"""The terminal during the interview: keys typed between two prompts wait, unchanged and
+unechoed, for the next prompt.
 
-Each prompt switches the terminal to raw mode while it runs and back afterwards; in between
+Each prompt switches the terminal to raw mode while it runs and back afterwards. In between
 (while an answer is recorded and the next question drawn) a normal terminal echoes what is
-typed, which left stray characters between the prompts. With echo off for the whole
-interview, typed keys wait unechoed and the next prompt reads them.
+typed, which left stray characters between the prompts; it also holds the keys until a line
+ends and turns the Enter key's carriage return into a line feed, so a coordinator typing
+`78` Enter fast saw `78` reach the next prompt and the Enter lost. For the whole interview
+the terminal keeps echo and line editing off and carriage returns as they are; Ctrl-C still
+interrupts.
 """
 
 from __future__ import annotations
@@ -14,21 +18,26 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def quiet_terminal() -> Iterator[None]:
-    """Echo off on stdin's terminal until the block ends (nothing when it is not one)."""
+def quiet_terminal(fd: int | None = None) -> Iterator[None]:
+    """Keys unechoed and unchanged on stdin's terminal (or `fd`'s) until the block ends;
+    nothing when it is not a terminal."""
     try:
         import termios
     except ImportError:  # not a POSIX system
         yield
         return
     try:
-        fd = sys.stdin.fileno()
+        fd = sys.stdin.fileno() if fd is None else fd
         before = termios.tcgetattr(fd)
     except (termios.error, OSError, ValueError, AttributeError):  # not a terminal
         yield
         return
     quiet = list(before)
-    quiet[3] &= ~termios.ECHO
+    quiet[0] &= ~(termios.ICRNL | termios.INLCR | termios.IGNCR)  # Enter stays Enter
+    quiet[3] &= ~(termios.ECHO | termios.ICANON)  # keys unechoed, readable at once
+    quiet[6] = list(quiet[6])
+    quiet[6][termios.VMIN] = 1
+    quiet[6][termios.VTIME] = 0
     with contextlib.suppress(termios.error, OSError):
         termios.tcsetattr(fd, termios.TCSANOW, quiet)
     try:
