@@ -114,3 +114,29 @@ def test_type_errors_are_caught_before_anything_runs(
 def test_conditions_are_never_run_as_python(default_rules: RuleSet) -> None:
     with pytest.raises(ConditionSyntaxError):
         parse_condition("__import__('os').system('true')")
+
+
+def test_a_parsed_condition_is_immutable_and_equal_to_the_same_text_parsed_again() -> None:
+    # The tree is compared (a rule changed or not, in diff and in the rule-file cache) and
+    # used as a key; its node classes are written out rather than made by dataclass().
+    import inspect
+
+    from screener.core.conditions import syntax
+
+    text = "count(depression_treatments where adequate == yes) >= 2 and not (age < 18)"
+    tree, again = parse_condition(text), parse_condition(text)
+    assert tree == again and hash(tree) == hash(again) and tree is not again
+    assert tree != parse_condition(text.replace("18", "21"))
+    assert repr(tree).startswith("And(")
+    with pytest.raises(AttributeError, match="immutable"):
+        tree.offset = 3
+    nodes = [
+        c for c in vars(syntax).values() if isinstance(c, type) and c.__module__ == syntax.__name__
+    ]
+    frozen = [c for c in nodes if issubclass(c, syntax._Frozen) and c is not syntax._Frozen]
+    assert len(frozen) == 17
+    for node in frozen:  # each constructor fills exactly the node's fields
+        parameters = set(inspect.signature(node.__init__).parameters) - {"self"}
+        assert parameters == set(node.__slots__), node.__name__
+    # Two kinds of node with equal fields are not equal.
+    assert syntax.QuestionRef("age", 0) != syntax.Known("age", 0)

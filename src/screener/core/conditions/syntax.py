@@ -26,7 +26,7 @@ Python's recursion limit here or in the checker, the compiler or the evaluators.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Any
 
 from screener.core.limits import MAX_CONDITION_DEPTH, MAX_NUMBER_DIGITS
 
@@ -47,11 +47,49 @@ class ConditionSyntaxError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Token:
+class _Frozen:
+    """A token or tree node: immutable, equal to a node of its own class with equal fields,
+    hashed by its fields, shown as `Name(field=value, ...)`: what `dataclass(frozen=True)`
+    gives, written out because these classes are made at every start of the program and
+    `dataclass()` takes most of a millisecond for each (a cold `screener score` made 17)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fill(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Frozen)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Token(_Frozen):
+    __slots__ = ("kind", "offset", "text")
     kind: str  # "num", "str", "name", "op", "end"
     text: str
     offset: int
+
+    def __init__(self, kind: str, text: str, offset: int) -> None:
+        self._fill(kind=kind, text=text, offset=offset)
 
 
 _TOKEN = re.compile(
@@ -103,130 +141,188 @@ def tokenize(text: str) -> list[Token]:
 Scalar = bool | int | float | str
 
 
-@dataclass(frozen=True)
-class Literal:
+class Literal(_Frozen):
+    __slots__ = ("offset", "value")
     value: Scalar
     offset: int
 
+    def __init__(self, value: Scalar, offset: int) -> None:
+        self._fill(value=value, offset=offset)
 
-@dataclass(frozen=True)
-class ListLiteral:
+
+class ListLiteral(_Frozen):
+    __slots__ = ("items", "offset")
     items: tuple[Literal, ...]
     offset: int
 
+    def __init__(self, items: tuple[Literal, ...], offset: int) -> None:
+        self._fill(items=items, offset=offset)
 
-@dataclass(frozen=True)
-class QuestionRef:
+
+class QuestionRef(_Frozen):
+    __slots__ = ("name", "offset")
     name: str
     offset: int
 
+    def __init__(self, name: str, offset: int) -> None:
+        self._fill(name=name, offset=offset)
 
-@dataclass(frozen=True)
-class Known:
+
+class Known(_Frozen):
+    __slots__ = ("name", "offset")
     name: str
     offset: int
 
+    def __init__(self, name: str, offset: int) -> None:
+        self._fill(name=name, offset=offset)
 
-@dataclass(frozen=True)
-class Not:
+
+class Not(_Frozen):
+    __slots__ = ("offset", "operand")
     operand: Node
     offset: int
 
+    def __init__(self, operand: Node, offset: int) -> None:
+        self._fill(operand=operand, offset=offset)
 
-@dataclass(frozen=True)
-class And:
+
+class And(_Frozen):
+    __slots__ = ("offset", "operands")
     operands: tuple[Node, ...]
     offset: int
 
+    def __init__(self, operands: tuple[Node, ...], offset: int) -> None:
+        self._fill(operands=operands, offset=offset)
 
-@dataclass(frozen=True)
-class Or:
+
+class Or(_Frozen):
+    __slots__ = ("offset", "operands")
     operands: tuple[Node, ...]
     offset: int
 
+    def __init__(self, operands: tuple[Node, ...], offset: int) -> None:
+        self._fill(operands=operands, offset=offset)
 
-@dataclass(frozen=True)
-class Compare:
+
+class Compare(_Frozen):
+    __slots__ = ("left", "offset", "op", "right")
     op: str  # one of COMPARISONS
     left: Node
     right: Node
     offset: int
 
+    def __init__(self, op: str, left: Node, right: Node, offset: int) -> None:
+        self._fill(op=op, left=left, right=right, offset=offset)
 
-@dataclass(frozen=True)
-class Membership:
+
+class Membership(_Frozen):
+    __slots__ = ("container", "element", "negated", "offset")
     element: Node
     container: Node
     negated: bool
     offset: int
 
+    def __init__(self, element: Node, container: Node, negated: bool, offset: int) -> None:
+        self._fill(element=element, container=container, negated=negated, offset=offset)
 
-@dataclass(frozen=True)
-class Arithmetic:
+
+class Arithmetic(_Frozen):
+    __slots__ = ("left", "offset", "op", "right")
     op: str  # one of ARITHMETIC
     left: Node
     right: Node
     offset: int
 
+    def __init__(self, op: str, left: Node, right: Node, offset: int) -> None:
+        self._fill(op=op, left=left, right=right, offset=offset)
 
-@dataclass(frozen=True)
-class Negate:
+
+class Negate(_Frozen):
+    __slots__ = ("offset", "operand")
     operand: Node
     offset: int
 
+    def __init__(self, operand: Node, offset: int) -> None:
+        self._fill(operand=operand, offset=offset)
 
-@dataclass(frozen=True)
-class FactRef:
+
+class FactRef(_Frozen):
     """`subject.fact`: a named fact of the choice answered (a medicine's class).
 
     `table` (choice value -> fact) is filled in when the condition is resolved."""
 
+    __slots__ = ("name", "offset", "subject", "table")
     subject: Node
     name: str
     offset: int
-    table: tuple[tuple[str, object], ...] = ()
+    table: tuple[tuple[str, object], ...]
+
+    def __init__(
+        self, subject: Node, name: str, offset: int, table: tuple[tuple[str, object], ...] = ()
+    ) -> None:
+        self._fill(subject=subject, name=name, offset=offset, table=table)
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(_Frozen):
     """`count(list where ...)`, `distinct(list.field where ...)`, `any(...)`, `all(...)` as
     written; resolution turns it into item-by-item terms (ItemCount, Or, And, ...)."""
 
+    __slots__ = ("field", "kind", "list_name", "offset", "where")
     kind: str  # one of AGGREGATES
     list_name: str
     field: str | None  # distinct only
     where: Node | None
     offset: int
 
+    def __init__(
+        self, kind: str, list_name: str, field: str | None, where: Node | None, offset: int
+    ) -> None:
+        self._fill(kind=kind, list_name=list_name, field=field, where=where, offset=offset)
 
-@dataclass(frozen=True)
-class ItemCount:
+
+class ItemCount(_Frozen):
     """How many items match, as an interval: each term is one item's yes/no (it exists and
     matches). With `values`, the number of distinct values among matching items instead:
     `values[n]` is the slot of item n's field, `catch_all` its choices that may or may not
     name the same thing twice."""
 
+    __slots__ = ("catch_all", "offset", "terms", "values")
     terms: tuple[Node, ...]
     offset: int
-    values: tuple[str, ...] = ()
-    catch_all: frozenset[str] = frozenset()
+    values: tuple[str, ...]
+    catch_all: frozenset[str]
+
+    def __init__(
+        self,
+        terms: tuple[Node, ...],
+        offset: int,
+        values: tuple[str, ...] = (),
+        catch_all: frozenset[str] = frozenset(),
+    ) -> None:
+        self._fill(terms=terms, offset=offset, values=values, catch_all=catch_all)
 
 
-@dataclass(frozen=True)
-class DerivedRef:
+class DerivedRef(_Frozen):
     """A derived value by name, with its (resolved) expression."""
 
+    __slots__ = ("expr", "name", "offset")
     name: str
     expr: Node
     offset: int
 
+    def __init__(self, name: str, expr: Node, offset: int) -> None:
+        self._fill(name=name, expr=expr, offset=offset)
 
-@dataclass(frozen=True)
-class KnownValue:
+
+class KnownValue(_Frozen):
     """known() of a derived value: whether the expression has a value."""
 
+    __slots__ = ("offset", "operand")
     operand: Node
     offset: int
+
+    def __init__(self, operand: Node, offset: int) -> None:
+        self._fill(operand=operand, offset=offset)
 
 
 Node = (
