@@ -160,7 +160,7 @@ CALLER_B = Caller(
     more={"depression_treatments": ["d"]},  # how many medicines: not known
     review=[
         "3" + ENTER + "5",  # row 3, the condition: anxiety (the treatment list is now hidden)
-        "42" + "12" + ENTER,  # row 42, the PHQ-9 total: 12 (its last item is now asked)
+        "42" + ENTER + "12" + ENTER,  # row 42, the PHQ-9 total: 12 (its last item is now asked)
     ],
     expect_outcome="needs_review",
 )
@@ -192,7 +192,7 @@ CALLER_C = Caller(
         # the crisis steps at once, then back to the call, at the same question.
         "depression_treatments_2_weeks": Detour(
             [
-                ("!", "number: change that answer"),
+                ("!", ": change that answer"),
                 ("2", "In the past three months"),
                 ("y", "URGENT: SAFETY"),
                 ("", "Enter: back to the call"),
@@ -293,7 +293,7 @@ class Player:
                     child.expect_exact(ANSWER_LINE)
                 continue
             if kind == "review":
-                child.expect_exact("number: change that answer")  # the whole page is drawn
+                child.expect_exact(": change that answer")  # the whole page is drawn
                 if not self.review:
                     self.send("s")
                     child.expect_exact("Record saved to")

@@ -246,7 +246,7 @@ def test_dont_know_how_many_asks_no_further_items_and_is_scored_as_maybe_more() 
     assert evaluate(rules, answers).result("two_failed_adequate_trials").value is None
 
 
-def test_a_reading_pairs_a_number_question_with_the_next_when_it_asks_a_number() -> None:
+def test_a_reading_pairs_only_the_next_number_question_in_the_same_unit() -> None:
     rules = v2()
     state = InterviewState({})
     pair = paired_question(rules, state, rules.question_map["bp_systolic"])
@@ -254,3 +254,9 @@ def test_a_reading_pairs_a_number_question_with_the_next_when_it_asks_a_number()
     assert paired_question(rules, state, rules.question_map["age"]) is None  # a choice next
     answered = InterviewState({"bp_diastolic": 80})
     assert paired_question(rules, answered, rules.question_map["bp_systolic"]) is None
+    # A PHQ-9 total is no reading: 18/70 there put 70 into the last item (range 0-3), which
+    # the hint had named as the weight (asked after it before the total was known).
+    total, item9 = rules.question_map["phq9_total"], rules.question_map["phq9_item9"]
+    assert paired_question(rules, state, total) is None
+    assert paired_question(rules, InterviewState({"phq9_total": 18}), total) is None
+    assert total.unit is None and item9.unit is None

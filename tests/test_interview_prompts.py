@@ -324,3 +324,41 @@ def test_review_refuses_a_row_that_skip_logic_hides() -> None:
     )
     assert run.value == (1, 0)
     assert "Not asked with the current answers" in run.screen
+
+
+def test_with_ten_rows_or_more_a_row_number_ends_with_enter_and_a_missing_row_is_refused() -> None:
+    # `99` on a review of 59 rows opened row 9 at its first digit and typed the second 9 into
+    # that answer. Now nothing is picked before Enter, and a row that is not there is named.
+    long = rows(59)
+    run = drive([("99", "No row 99"), "9" + ENTER], lambda _: ask_page_pick("Review", long, {}))
+    assert run.value == (9, 0)
+    assert "No row 99: type a number from 1 to 59, then Enter" in run.screen
+    assert "number, Enter: change that answer" in run.screen
+    assert drive("42" + ENTER, lambda _: ask_page_pick("Review", long, {})).value == (42, 0)
+
+
+def test_b_goes_back_from_a_number_prompt_that_shows_the_answer_being_changed(
+    default_rules: RuleSet,
+) -> None:
+    age = default_rules.question_map["age"]
+    assert ask(age, "b", current=42, has_current=True).value is Nav.BACK
+    # Once a digit replaces the answer shown, b is not "back" (it is not a digit either).
+    assert given(ask(age, "5b1" + ENTER, current=42, has_current=True)) == 51
+
+
+def test_a_line_feed_is_enter_so_keys_typed_during_start_up_lose_nothing(
+    default_rules: RuleSet,
+) -> None:
+    # Typed before the interview set the terminal up, Enter reaches the prompt as a line feed.
+    assert given(ask(default_rules.question_map["age"], "42\n")) == 42
+    assert given(ask(Question("note", "Anything else?", QuestionType.TEXT), "none\n")) == "none"
+
+
+def test_a_number_at_an_add_an_item_prompt_is_explained() -> None:
+    from screener.commands.screen.prompts import ask_keys
+
+    question = Question("treatments", "How many medicines have they tried?", QuestionType.LIST)
+    keys = {"y": "add treatment 1", "n": "none", "d": "don't know how many"}
+    run = drive([("3", "A number does not answer"), "y"], lambda _: ask_keys(Ask(question), keys))
+    assert run.value == "y"
+    assert "A number does not answer here: press y or n or d" in run.screen

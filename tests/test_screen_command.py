@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 import stat
 import subprocess
@@ -122,7 +123,7 @@ def test_self_harm_shows_the_crisis_text_before_the_next_question(default_rules:
     between = run.screen[first + len(crisis) : run.screen.index("Review the answers")]
     assert "URGENT: safety concern - follow the crisis steps" in between
     review = run.after("Review the answers")
-    assert review.index(crisis) < review.index("number: change that answer")
+    assert review.index(crisis) < review.index(": change that answer")
     summary = run.after("Referral pre-screen")
     assert summary.rstrip().endswith(crisis) or summary.rindex(crisis) > summary.index("sha256")
 
@@ -524,3 +525,50 @@ def test_a_language_the_rule_file_lacks_is_refused_before_the_first_question() -
     assert "How old are you?" not in shown.getvalue()
     assert exit_code_for(refused.value) == 2
     assert "no texts in 'fr'; its languages are en, es" in str(refused.value)
+
+
+def test_back_steps_back_one_question_per_key_and_enter_walks_forward_again(
+    default_rules: RuleSet,
+) -> None:
+    # Back at question 6 three times: 5, 4, 3 (the third a number showing its answer, where
+    # b is back too); Enter keeps each answer on the way forward: 4, 5, then 6 again. The
+    # second back used to return to 6 and the third to skip to 4.
+    answers = interview()
+    run = screen(
+        keys(default_rules, answers[:5])
+        + "bbb"
+        + ENTER * 3
+        + keys(default_rules, answers[5:])
+        + SCORE_IT
+        + NO_SAVE
+    )
+    assert run.error is None, run.screen
+    assert run.value is not None and run.value.outcome.value == "likely_eligible"
+    walk = run.after("Back one question.")
+    numbers: list[int] = []
+    for number in re.findall(r"Question (\d+) of", walk):
+        if not numbers or numbers[-1] != int(number):
+            numbers.append(int(number))
+    assert numbers[:6] == [5, 4, 3, 4, 5, 6]
+    assert run.screen.count("Back one question.") == 3
+
+
+def test_after_resuming_back_reaches_the_answers_of_the_draft(
+    tmp_path: Path, default_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    answers = interview()
+    first = screen(keys(default_rules, answers[:5]) + CTRL_C + "y", ScreenOptions(intake_id="B-7"))
+    assert isinstance(first.error, KeyboardInterrupt)
+    draft = tmp_path / "screener-draft-B-7.json"
+    # Back at the first question asked after resuming: the draft's last answer in the file
+    # (ketamine_allergy: no) comes back, and Enter keeps it.
+    run = screen("b" + ENTER + CTRL_C + "n", ScreenOptions(resume=draft))
+    assert "← back" in run.screen
+    back = run.after("Back one question.")
+    assert default_rules.question_map["ketamine_allergy"].text[:30] in back
+    assert "Enter keeps no" in back
+    # Stopped again without a new draft: the one resumed still holds the answers, and says so.
+    assert isinstance(run.error, KeyboardInterrupt)
+    assert f"The draft {draft} still holds this person's answers" in run.screen
+    assert draft.exists()

@@ -67,7 +67,7 @@ def answer_all_and_score(
     """Answer the rest, score it on the review page, see `then`; the command exits 0."""
     for question_id, value in answers:
         answer(child, rules, question_id, value)
-    child.expect_exact("number: change that answer")
+    child.expect_exact(": change that answer")
     child.send("s")
     child.expect_exact(then)
     assert finish(child) == 0
@@ -93,12 +93,12 @@ def test_a_coordinator_completes_corrects_and_saves_a_screening(
         for question_id, value in interview()[1:]:
             answer(child, default_rules, question_id, value)
         child.expect_exact("Review the answers before scoring")
-        child.expect_exact("number: change that answer")
+        child.expect_exact(": change that answer")
         child.send("1" + ENTER)
         child.expect_exact("How old is the person")
         child.send(CLEAR_LINE + "41" + ENTER)
         child.expect_exact("Review the answers before scoring")
-        child.expect_exact("number: change that answer")
+        child.expect_exact(": change that answer")
         child.send("s")
         child.expect_exact("LIKELY ELIGIBLE")
         child.expect_exact("Record saved to")
@@ -142,7 +142,7 @@ def test_ctrl_c_saves_a_draft_exits_130_and_resume_finishes(
             answer(child, default_rules, question_id, value)
             if question_id == "self_harm_thoughts":
                 child.expect_exact("URGENT: SAFETY")  # at once, before the next question
-        child.expect_exact("number: change that answer")
+        child.expect_exact(": change that answer")
         child.send("s")
         child.expect_exact("URGENT")
         child.expect_exact("Save the record")
@@ -263,12 +263,12 @@ def test_the_review_fits_80x24_with_its_first_row_on_screen(
         for question_id, value in interview():
             answer(child, default_rules, question_id, value)
         child.expect_exact("Review the answers before scoring (page 1 of")
-        child.expect_exact("number: change that answer")
+        child.expect_exact(": change that answer")
         seen.append(str(child.before))
         child.send("1" + ENTER + CLEAR_LINE + "41" + ENTER)  # change row 1, the age
         child.expect_exact("  → 41 years")
         child.expect_exact("Review the answers before scoring (page 1 of")  # drawn again
-        child.expect_exact("number: change that answer")
+        child.expect_exact(": change that answer")
         seen.append(str(child.before))
     finally:
         child.close(force=True)

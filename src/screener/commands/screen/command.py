@@ -149,7 +149,8 @@ URGENT_REMINDER = "URGENT: safety concern - follow the crisis steps (shown in re
 class Interview:
     """The interview's terminal side; `state` is always the answers given so far.
 
-    `history` holds the questions answered in this session, in order, for the back key.
+    `history` holds the questions answered, each once, in the order they were last answered
+    (a resumed draft's in the file's order first), for the back key.
     """
 
     def __init__(
@@ -208,15 +209,17 @@ class Interview:
             # The panel scrolls away on a small screen; keep the urgency in view.
             self.console.print(plain(URGENT_REMINDER, style="bold red"))
 
-    def ask_slot(self, question: Question, editing: bool = False, safety: bool = True) -> None:
-        """Ask one question (again, when `editing`: Enter keeps the answer, back leaves it);
-        the safety key opens the safety screen and then asks the same question again."""
+    def ask_slot(self, question: Question, editing: bool = False, safety: bool = True) -> bool:
+        """Ask one question (again, when `editing`: Enter keeps the answer); True when the
+        back key was pressed instead. The safety key opens the safety screen and then asks
+        the same question again."""
         while True:
             self.remind()
             shown = self.shown(question)
             if shown.help:
                 self.console.print(plain(shown.help, style="dim italic"))
             has_current = question.id in self.state.answers
+            pair = None if editing else paired_question(self.ruleset, self.state, question)
             reply = ask_question(
                 Ask(
                     shown,
@@ -225,41 +228,62 @@ class Interview:
                     progress=self.progress_words(question),
                     can_back=editing or bool(self.history),
                     safety=safety,
-                    pair=None if editing else paired_question(self.ruleset, self.state, question),
+                    pair=None if pair is None else self.shown(pair),
                 )
             )
             if reply is Nav.SAFETY:
                 self.safety_screen(question)
                 if not editing and question.id in self.state.answers:
-                    return  # answered on the safety screen: the call goes on from there
+                    return False  # answered on the safety screen: the call goes on from there
                 continue
             if reply is Nav.BACK:
                 if not editing:
                     self.go_back()
-                return
+                return True
             assert isinstance(reply, Given)
-            self.record(question, reply.value)
-            if reply.has_second:
-                pair = paired_question(self.ruleset, self.state, question)
-                if pair is not None:
+            self.record(question, reply.value, remember=not editing)
+            if reply.has_second and pair is not None:
+                # Checked against the pair's range by the prompt; recorded only while the first
+                # answer leaves it the very next question.
+                if paired_question(self.ruleset, self.state, question) == pair:
                     self.record(pair, reply.second, note=" (from the reading typed above)")
-            return
+                else:
+                    self.console.print(
+                        plain(f"  (the second number is not asked after that: {pair.short})")
+                    )
+            return False
 
-    def record(self, question: Question, value: Value, note: str = "") -> None:
+    def record(
+        self, question: Question, value: Value, note: str = "", remember: bool = True
+    ) -> None:
+        """Record an answer; `remember`: the back key can return to it (in the order the
+        questions were answered, each once)."""
         self.console.print(plain(self.shown(question).text, style="bold"))
         self.console.print(plain(f"  → {answer_words(question, value)}{note}"))
-        self.history.append(question.id)
+        if remember:
+            if question.id in self.history:
+                self.history.remove(question.id)
+            self.history.append(question.id)
         self.apply(record_answer(self.ruleset, self.state, question.id, value))
 
     def go_back(self) -> None:
-        """Back one question: the last one answered in this session is asked again."""
-        if not self.history:
-            return
-        target = self.ruleset.question_map[self.history.pop()]
-        self.console.print(plain("Back one question.", style="dim"))
-        if target.is_list:
-            self.opened.pop(target.id, None)
-        self.ask_slot(target, editing=True)
+        """The back key: the answers given before are asked again one at a time, the last
+        first, as long as back is pressed (it stops at the first); each answered (Enter keeps
+        it) steps forward again, until the call is back where the key was pressed. A question
+        the changed answers now skip is passed over."""
+        at = len(self.history) - 1
+        back = True
+        while 0 <= at < len(self.history):
+            target = self.ruleset.question_map[self.history[at]]
+            if target.id in hidden_questions(self.ruleset, self.state.answers):
+                at += -1 if back else 1
+                continue
+            if back:
+                self.console.print(plain("Back one question.", style="dim"))
+            if target.is_list:
+                self.opened.pop(target.id, None)
+            back = self.ask_slot(target, editing=True)
+            at = max(at - 1, 0) if back else at + 1
 
     def ask_list(self, question: Question) -> None:
         """One step of a list entered item by item: a field, or "add another?"."""
@@ -414,7 +438,17 @@ class Interview:
             except OSError:  # the terminal is gone: no one to ask
                 wanted = True
         if not wanted:
-            _say(self.console, plain("No draft saved."))
+            if resuming:  # the draft resumed is still there, holding the earlier answers
+                _say(
+                    self.console,
+                    plain(
+                        f"No draft saved. The draft {path} still holds this person's answers"
+                        " as they were before this call; resume it again, or delete it when"
+                        " done."
+                    ),
+                )
+            else:
+                _say(self.console, plain("No draft saved."))
             return
         from screener.commands.screen.draft import write_draft
 
@@ -521,12 +555,23 @@ def run_screen(
     _check_options(options)
     if require_terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminalError()
+    # From here to the end keys typed ahead wait unechoed and whole for the prompt that
+    # reads them (see terminal.py), also while the rules load and the banner is drawn.
+    with quiet_terminal():
+        return _interview(options, console, clock)
+
+
+def _interview(
+    options: ScreenOptions, console: Console | None, clock: Callable[[], datetime]
+) -> Screening:
     ruleset = load_ruleset(options.rules)
     spoken = ruleset if options.language is None else in_language(ruleset, options.language)
     console = console or Console(highlight=False)
     state, intake_id = _start(ruleset, options, console, clock())
     draft_path = options.resume or _new_draft_path(intake_id)
     interview = Interview(ruleset, console, state, _inputs(options), spoken)
+    if options.resume is not None:  # the back key reaches the draft's answers too
+        interview.history = [q.id for q in ruleset.slots if q.id in state.answers]
     interview.remembered = {name: _text(getattr(options, name)) for name in REMEMBERED}
     language = f" (questions in {spoken.language})" if spoken is not ruleset else ""
     console.print(
@@ -548,10 +593,9 @@ def run_screen(
     save, markdown = options.save, options.markdown
     record_saved = False
     try:
-        with quiet_terminal():
-            interview.apply(check_crisis(ruleset, interview.state))
-            interview.ask_remaining()
-            interview.review()
+        interview.apply(check_crisis(ruleset, interview.state))
+        interview.ask_remaining()
+        interview.review()
         screening = finish(ruleset, interview.state)
         console.print()
         occasion = Occasion(intake_id, clock(), options.by or login_name())

@@ -107,22 +107,28 @@ def progress(ruleset: RuleSet, answers: Mapping[str, Value], question_id: str) -
 
 
 def paired_question(ruleset: RuleSet, state: InterviewState, question: Question) -> Question | None:
-    """The question asked right after a number question when it asks for a number too (the
-    bottom number of a blood pressure reading after the top one): a reading such as 135/85
-    typed at the first answers both. None when the next question asked is anything else."""
+    """The question that makes a reading with this one (the bottom number of a blood pressure
+    after the top one): the next question in the file, a number question in the same unit,
+    asked now and not answered yet. A reading such as 135/85 typed at the first answers both.
+    Questions with no unit, or with another question between them, are never a pair: a
+    PHQ-9 total is not read as a pair with the item asked after it."""
     numbers = (QuestionType.INTEGER, QuestionType.NUMBER)
-    if question.type not in numbers or question.list_id is not None:
+    if question.type not in numbers or question.list_id is not None or not question.unit:
         return None
-    hidden = hidden_questions(ruleset, state.answers)
     slots = ruleset.slots
     at = slots.index(question)
-    for later in slots[at + 1 :]:
-        if later.id in hidden:
-            continue
-        if later.type in numbers and later.list_id is None and later.id not in state.answers:
-            return later
+    if at + 1 >= len(slots):
         return None
-    return None
+    later = slots[at + 1]
+    if (
+        later.type not in numbers
+        or later.list_id is not None
+        or later.unit != question.unit
+        or later.id in state.answers
+        or later.id in hidden_questions(ruleset, state.answers)
+    ):
+        return None
+    return later
 
 
 def safety_questions(ruleset: RuleSet) -> tuple[Question, ...]:

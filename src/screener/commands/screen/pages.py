@@ -1,6 +1,7 @@
 """Rows shown a page at a time, each page fitting the terminal (at most 18 rows, so a page and
 its keys fit 80x24): the review of the answers and the safety screen. A row's number picks
-it, on any page; the page keys turn pages; the done keys end it."""
+it, on any page (its digit alone with fewer than 10 rows, else the number and Enter); the
+page keys turn pages; the done keys end it."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ class Pages(KeyPrompt):
         self.page = min(max(page, 0), self.pages - 1)
         done = " · ".join(f"{_KEY_NAMES.get(k, k)}: {w}" for k, w in done_keys.items() if w)
         paging = " · Space/PgDn next page · PgUp previous" if self.pages > 1 else ""
-        self.keys_help = f"number: change that answer{paging} · {done}"
+        pick = "number" if len(self.rows) < 10 else "number, Enter"
+        self.keys_help = f"{pick}: change that answer{paging} · {done}"
 
     def render(self) -> StyleAndTextTuples:
         width, _ = screen_size()
@@ -109,8 +111,20 @@ class Pages(KeyPrompt):
         if name in self.done_keys:
             return Given(None)
         if name.isdigit() and len(name) == 1:
-            number = self.digit(name, len(self.rows), f"Type a number from 1 to {len(self.rows)}")
-            return None if number is None else self.chosen(str(number))
+            if len(self.rows) < 10:  # one digit is the whole number
+                number = self.digit(
+                    name, len(self.rows), f"Type a number from 1 to {len(self.rows)}"
+                )
+                return None if number is None else self.chosen(str(number))
+            # With 10 rows or more a row's number ends with Enter: picked at its first digit,
+            # `99` typed on a review of 59 rows opened row 9 and typed the second 9 into it.
+            typed = self.typed + name
+            if typed.startswith("0") or int(typed) > len(self.rows):
+                self.typed = ""
+                self.hint = f"No row {typed}: type a number from 1 to {len(self.rows)}, then Enter"
+            else:
+                self.typed = typed
+            return None
         if name == "backspace":
             self.typed = self.typed[:-1]
         elif name == "enter" and self.typed:

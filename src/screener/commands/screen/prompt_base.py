@@ -184,6 +184,9 @@ class KeyPrompt:
 
         for key, name in (
             (Keys.Enter, "enter"),
+            # A line feed is Enter too: keys typed before the terminal was set up for the
+            # interview (while the program starts) arrive with Enter turned into one.
+            (Keys.ControlJ, "enter"),
             (Keys.Backspace, "backspace"),
             (Keys.ControlU, "clear"),
             (Keys.Left, "left"),

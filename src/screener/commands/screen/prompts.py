@@ -274,6 +274,7 @@ class _Number(KeyPrompt):
 
     def key(self, name: str) -> Reply | None:
         question = self.ask.question
+        shown_as_it_was = self.replace  # the current answer is shown, nothing typed yet
         if len(name) == 1 and (name.isdigit() or name in ".-/"):
             if name == "/" and self.ask.pair is None:
                 self.hint = "One number here (the next question does not take a second one)"
@@ -294,7 +295,7 @@ class _Number(KeyPrompt):
             return None
         if name == "d" and not self.typed and not question.required:
             return Given(None)
-        if name == "b" and not self.typed:
+        if name == "b" and (not self.typed or shown_as_it_was):
             return self.nav(name)
         if name == "enter":
             return self.finish()
@@ -357,6 +358,8 @@ class _YesNoKeys(KeyPrompt):
             return self.nav(name)
         if name == "enter":
             self.hint = f"{NO_ENTER}: press " + " or ".join(self.choices)
+        elif name.isdigit():  # "how many?": the items are entered one at a time
+            self.hint = "A number does not answer here: press " + " or ".join(self.choices)
         return None
 
 

@@ -100,6 +100,7 @@ def _run_text(
     bindings = KeyBindings()
 
     @bindings.add(Keys.Enter)
+    @bindings.add(Keys.ControlJ)  # Enter typed before the interview set the terminal up
     def _enter(event: KeyPressEvent) -> None:
         text = buffer.text
         if not text.strip() and blank_twice and not state["blank"]:
