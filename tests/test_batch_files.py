@@ -600,3 +600,17 @@ def test_rules_left_undecided_by_blank_medicines_are_not_listed_as_deciding(
     counted = {r["rule"]: r["records"] for r in json.loads(summary.read_text())["top_undecided"]}
     assert counted and set(counted) <= set(medication_rules)
     assert set(counted.values()) == {1}  # counted for A1 only, apart from the deciding rules
+
+
+def test_an_export_missing_most_question_columns_names_20_of_them_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    keep = HEADER[:2]  # the id and one question
+    rows = [[c for h, c in zip(HEADER, record("A1"), strict=True) if h in keep]]
+    result = batch(write_export(tmp_path / "in.csv", rows, keep), "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Questions with no column")]
+    names = line.split(": ", 1)[1]
+    listed, more = names.rsplit(" and ", 1)
+    assert len(listed.split(", ")) == 20
+    assert more.endswith(" more") and int(more.split()[0]) > 0

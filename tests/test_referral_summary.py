@@ -86,3 +86,22 @@ def test_a_saved_record_keeps_when_and_by_whom_it_was_made(tmp_path: Path) -> No
         "Ana Ruiz",
     )
     assert data["answers"]["depression_treatments"][1]["medicine"] == "venlafaxine"
+
+
+def test_crisis_steps_written_one_per_line_keep_their_lines_in_the_note(tmp_path: Path) -> None:
+    text = RULES.read_text(encoding="utf-8")
+    start = text.index("crisis_text: >-")
+    end = text.index("\n\n", start)
+    rules = tmp_path / "rules.yaml"
+    steps = (
+        "crisis_text: |-\n  Do these in order.\n  1. Stay on the line.\n  2. Call 911 if in danger."
+    )
+    rules.write_text(text[:start] + steps + text[end:], encoding="utf-8")
+    result = runner.invoke(
+        app, ["score", str(ANSWERS / "urgent.yaml"), "--rules", str(rules), "-f", "markdown"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "> **URGENT.** Do these in order.\n> 1. Stay on the line.\n> 2. Call 911 if in danger.\n"
+        in (result.stdout)
+    )

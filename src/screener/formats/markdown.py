@@ -30,7 +30,9 @@ def render_markdown(
         head.append(f"Intake id: `{shown}`")
     lines += [*head, ""] if head else []
     if parts.crisis_text:
-        lines += [f"> **URGENT.** {parts.crisis_text}", ""]
+        # Each line of the crisis steps stays a line of the quote (numbered steps, say).
+        first, *rest = parts.crisis_text.splitlines()
+        lines += [f"> **URGENT.** {first}", *(f"> {line}" for line in rest), ""]
     lines += [
         f"**Outcome: {parts.outcome.label}** (`{parts.outcome.value}`)",
         "",

@@ -205,7 +205,7 @@ def summary_text(report: BatchReport) -> str:
     if columns.unknown:
         lines.append(f"Columns the rule set does not know (ignored): {name_list(columns.unknown)}")
     if columns.missing:
-        lines.append(f"Questions with no column (answers unknown): {', '.join(columns.missing)}")
+        lines.append(f"Questions with no column (answers unknown): {name_list(columns.missing)}")
     if report.blank_lines:
         lines.append(f"Blank lines skipped: {_count(report.blank_lines)}")
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from screener.core import verdict
 from screener.core.coercion import coerce_answers
 from screener.core.model import Derived, Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
-from screener.core.problems import shown
+from screener.core.problems import name_list, shown
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
 from screener.core.verdict import INVALID
@@ -352,10 +352,11 @@ def column_notes(old: ColumnMap, new: ColumnMap) -> list[str]:
         for index, name in named
         if index in old_read and index not in new_read
     ]
-    for label, columns in (("old", old), ("new", new)):
+    both = list(old.missing) == list(new.missing)
+    for label, columns in (("old and new", old),) if both else (("old", old), ("new", new)):
         if columns.missing:
             notes.append(
-                f"no column for {', '.join(columns.missing)} ({label} rules):"
+                f"no column for {name_list(columns.missing)} ({label} rules):"
                 " unknown in every record"
             )
     return notes
