@@ -572,3 +572,13 @@ def test_after_resuming_back_reaches_the_answers_of_the_draft(
     assert isinstance(run.error, KeyboardInterrupt)
     assert f"The draft {draft} still holds this person's answers" in run.screen
     assert draft.exists()
+
+
+def test_the_review_heading_is_shown_once_when_there_is_no_crisis_panel_between(
+    default_rules: RuleSet,
+) -> None:
+    run = screen(keys(default_rules, interview()) + SCORE_IT + NO_SAVE)
+    assert run.error is None, run.screen
+    # The page's own title; a heading above it said the same words a second time.
+    before_summary = run.screen[: run.screen.index("Referral pre-screen")]
+    assert before_summary.count("Review the answers before scoring") == 1

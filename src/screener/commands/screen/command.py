@@ -334,7 +334,9 @@ class Interview:
     def safety_screen(self, at: Question) -> None:
         """The safety questions, from anywhere in the call: those not answered yet are asked,
         any can be changed; then the call goes on where it was."""
-        self.console.print(plain("Safety questions", style="bold red"))
+        if any(self.asks(q) and q.id not in self.state.answers for q in self.safety):
+            # Questions come before the page (whose title says it again): head them.
+            self.console.print(plain("Safety questions", style="bold red"))
         while True:
             for question in self.safety:
                 if self.asks(question) and question.id not in self.state.answers:
@@ -364,8 +366,8 @@ class Interview:
         place), until the coordinator scores it."""
         page = 0
         self.console.print()
-        self.console.print(plain("Review the answers before scoring", style="bold"))
-        if self.state.crisis_shown:
+        if self.state.crisis_shown:  # the heading, then the crisis steps, then the page
+            self.console.print(plain("Review the answers before scoring", style="bold"))
             self.show_crisis()
         while True:
             rows = review_rows(self.ruleset, self.state)
