@@ -143,6 +143,16 @@ def test_a_rule_file_that_is_not_a_mapping(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_an_empty_rule_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:1:1: the file is empty: a rule file is a mapping of keys to"
+        " values"
+    ]
+
+
 def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_bytes(b"name: caf\xe9\n")

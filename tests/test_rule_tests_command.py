@@ -352,3 +352,11 @@ def test_a_next_step_expected_of_a_rule_without_one_is_a_located_error(tmp_path:
     assert result.exit_code == 1, result.output
     assert "cases.yaml:4:27: cases[0] (lithium).expect.next_steps[0]:" in result.stderr
     assert "'any_lithium' has no next_step of its own to show" in result.stderr
+
+
+def test_a_rule_file_given_as_the_cases_file_is_named_in_one_line() -> None:
+    # Not one "unknown key" line for each of the rule file's keys.
+    result = runner.invoke(app, ["test", str(FROZEN_RULES)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{FROZEN_RULES}:1:1: this is a rule file, not a cases file")

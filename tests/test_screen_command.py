@@ -331,6 +331,10 @@ def test_a_file_that_is_not_a_draft_is_refused(tmp_path: Path) -> None:
         run_screen(ScreenOptions(resume=bad), require_terminal=False)
     with pytest.raises(InputFileError, match="no such draft file"):
         run_screen(ScreenOptions(resume=tmp_path / "gone.json"), require_terminal=False)
+    empty = tmp_path / "empty.json"
+    empty.write_text("\n")
+    with pytest.raises(InputFileError, match=r"empty\.json: the file is empty \(not a screener"):
+        run_screen(ScreenOptions(resume=empty), require_terminal=False)
 
 
 def test_without_a_terminal_it_points_to_screener_score() -> None:

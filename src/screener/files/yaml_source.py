@@ -351,6 +351,10 @@ def cut_by_comment(doc: SourceDocument, path: PathKey, where: str) -> Problem | 
 
 
 def as_mapping(doc: SourceDocument, what: str) -> Mapping[str, object]:
+    if doc.data is None:  # nothing but blank lines and comments
+        raise RuleFileError(
+            [doc.problem((), "", f"the file is empty: {what} is a mapping of keys to values")]
+        )
     if not isinstance(doc.data, dict):
         raise RuleFileError([doc.problem((), "", f"{what} must be a mapping of keys to values")])
     return doc.data

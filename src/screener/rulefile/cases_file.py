@@ -92,6 +92,19 @@ class CasesFile(CaseStrict):
 
 def parse_cases(doc: SourceDocument) -> CasesFile:
     data = as_mapping(doc, "a cases file")
+    if "questions" in data and "rules" in data and "cases" not in data:
+        # One line, not an "unknown key" for each of the rule file's keys.
+        raise RuleFileError(
+            [
+                doc.problem(
+                    (),
+                    "",
+                    "this is a rule file, not a cases file: give rule files as the rules"
+                    " (--rules, or diff's OLD and NEW) and a cases file of `cases:` and"
+                    " `invariants:` here (docs/testing-rules.md)",
+                )
+            ]
+        )
     try:
         cases = CasesFile.model_validate(data)
     except ValidationError as exc:

@@ -114,6 +114,8 @@ def write_draft(
 
 
 def _draft_model(text: str, name: str) -> DraftOut:
+    if not text.strip():
+        raise InputFileError(f"{name}: the file is empty (not a screener draft)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
