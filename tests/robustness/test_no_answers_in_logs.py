@@ -196,3 +196,24 @@ def test_screener_debug_shows_the_bug_as_it_is(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SCREENER_DEBUG", "1")
     with pytest.raises(KeyError, match="Maria Lopez"):
         main()
+
+
+def test_the_log_names_the_kind_of_problem_for_each_value_free_message() -> None:
+    # A 21-digit age was "age: cannot be read" in the summary while the errors column said
+    # why; each message that holds no value is now named as it is.
+    for message in (
+        "expected a whole number of at most 18 digits",
+        "expected a whole number written with the digits 0-9",
+        "expected a number (digits, with a '.' for decimals)",
+        "a number has at most 18 digits",
+        "expected a number",
+        "longer than 10,000 characters",
+    ):
+        described = describe_problem(f"age: {message} (got '123456789012345678901')")
+        assert described == f"age: {message}"
+    assert describe_problem("dose: 2.5 is above the maximum 2 (got 2.5)") == (
+        "dose: above the maximum 2"
+    )
+    assert describe_problem("dose: 0.5 is below the minimum 0.75 (got '0.5')") == (
+        "dose: below the minimum 0.75"
+    )

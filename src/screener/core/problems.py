@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.suggest import suggest
 
 # No message echoes more than this many characters of anything a user's file holds.
@@ -180,7 +181,13 @@ class HungUp(Interrupted):
 # known here never leaks a value.
 _FIXED = (
     "expected yes or no",
+    f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits",
+    "expected a whole number written with the digits 0-9",
     "expected a whole number",
+    "expected a number (digits, with a '.' for decimals)",
+    f"a number has at most {MAX_NUMBER_DIGITS} digits",
+    "expected a number",
+    f"longer than {MAX_ANSWER_CHARS:,} characters",
     "expected one of the listed choices",
     "expected choices separated by ';'",
     "expected text",
@@ -190,7 +197,8 @@ _FIXED = (
 _QUOTED = r"(?:'[^']*'|\"[^\"]*\"|'.*'|\".*\")"
 _KIND = re.compile(
     r"(?P<fixed>" + "|".join(re.escape(f) for f in _FIXED) + r")(?: \(did you mean .*\))?"
-    r"|[+-]?\d+ is (?P<bound>below the minimum|above the maximum) (?P<limit>[+-]?\d+)"
+    r"|[+-]?\d+(?:\.\d+)? is (?P<bound>below the minimum|above the maximum)"
+    r" (?P<limit>[+-]?\d+(?:\.\d+)?)"
     rf"|{_QUOTED} is not one of: (?P<allowed>[^()']*?)(?: \(did you mean .*\))?",
     re.DOTALL,
 )
