@@ -326,7 +326,45 @@ def test_language_es_shows_the_spanish_text_of_the_first_question(tmp_path: Path
 
 
 def test_start_up_exits_with_the_documented_interrupt_code() -> None:
+    import signal
+
+    from screener.core.problems import HungUp, Terminated
+
     assert startup.EXIT_INTERRUPTED == EXIT_INTERRUPTED == 130
+    assert {
+        signal.SIGTERM: Terminated.exit_code,
+        signal.SIGHUP: HungUp.exit_code,
+    } == startup._EXIT_CODES
+
+
+def in_a_pty(code: str) -> str:
+    """What a Python snippet prints, run with a pseudo-terminal at 80x24 as its stdin."""
+    child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
+    child.expect(pexpect.EOF, timeout=30)
+    return str(child.before)
+
+
+def test_keys_typed_while_screen_starts_are_not_echoed_and_the_terminal_is_back_after() -> None:
+    # From screener's first module `screen` keeps typed keys unechoed for its first prompt
+    # (they were echoed over the banner while the program loaded); the terminal is put back
+    # as it was when the process ends, here by the usage error of an unknown option.
+    code = (
+        "import sys, termios, subprocess\n"
+        "echo = lambda: bool(termios.tcgetattr(0)[3] & termios.ECHO)\n"
+        "sys.argv = ['screener', 'screen', '--no-such-option']\n"
+        "before = echo()\n"
+        "import screener.startup\n"
+        "during = echo()\n"
+        "print('echo', before, during, flush=True)\n"
+    )
+    assert "echo True False" in in_a_pty(code)
+    # The installed command, stopped by a usage error: echo is on again afterwards.
+    check = (
+        "import subprocess, sys, termios\n"
+        f"subprocess.run([{installed_screener()!r}, 'screen', '--no-such-option'])\n"
+        "print('after', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
+    )
+    assert "after True" in in_a_pty(check)
 
 
 # From the moment screener's first module has run (Python's own start, before it, is the
@@ -385,9 +423,7 @@ def test_the_terminal_does_not_echo_during_the_interview_and_echoes_again_after(
         "    during = echo()\n"
         "print('echo', before, during, echo())\n"
     )
-    child = pexpect.spawn(sys.executable, ["-c", code], dimensions=(24, 80), encoding="utf-8")
-    child.expect(pexpect.EOF, timeout=30)
-    assert "echo True False True" in str(child.before)
+    assert "echo True False True" in in_a_pty(code)
 
 
 def test_a_number_and_enter_typed_between_two_prompts_reach_the_next_prompt_whole() -> None:

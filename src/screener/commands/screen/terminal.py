@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -32,14 +33,8 @@ def quiet_terminal(fd: int | None = None) -> Iterator[None]:
     except (termios.error, OSError, ValueError, AttributeError):  # not a terminal
         yield
         return
-    quiet = list(before)
-    quiet[0] &= ~(termios.ICRNL | termios.INLCR | termios.IGNCR)  # Enter stays Enter
-    quiet[3] &= ~(termios.ECHO | termios.ICANON)  # keys unechoed, readable at once
-    quiet[6] = list(quiet[6])
-    quiet[6][termios.VMIN] = 1
-    quiet[6][termios.VTIME] = 0
     with contextlib.suppress(termios.error, OSError):
-        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        termios.tcsetattr(fd, termios.TCSANOW, _quiet(before))
     try:
         yield
     finally:
@@ -47,3 +42,40 @@ def quiet_terminal(fd: int | None = None) -> Iterator[None]:
             termios.error, OSError
         ):  # after a hang-up the terminal may be gone
             termios.tcsetattr(fd, termios.TCSANOW, before)
+
+
+def _quiet(before: list[Any]) -> list[Any]:
+    """Terminal attributes with echo and line editing off and Enter left as typed."""
+    import termios
+
+    quiet = list(before)
+    quiet[0] &= ~(termios.ICRNL | termios.INLCR | termios.IGNCR)  # Enter stays Enter
+    quiet[3] &= ~(termios.ECHO | termios.ICANON)  # keys unechoed, readable at once
+    quiet[6] = list(quiet[6])
+    quiet[6][termios.VMIN] = 1
+    quiet[6][termios.VTIME] = 0
+    return quiet
+
+
+def quiet_until_exit() -> None:
+    """From the program's first line (`screener screen` only, see startup.py): keys typed
+    while the program loads wait unechoed for the first prompt, instead of being echoed over
+    the banner; the terminal is put back as it was when the process exits."""
+    try:
+        import termios
+    except ImportError:  # not a POSIX system
+        return
+    import atexit
+
+    try:
+        fd = sys.stdin.fileno()
+        before = termios.tcgetattr(fd)
+        termios.tcsetattr(fd, termios.TCSANOW, _quiet(before))
+    except (termios.error, OSError, ValueError, AttributeError):  # not a terminal
+        return
+
+    def put_back() -> None:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(fd, termios.TCSANOW, before)
+
+    atexit.register(put_back)
