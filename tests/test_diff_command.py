@@ -678,3 +678,26 @@ def test_the_column_wise_diff_reports_exactly_what_evaluating_each_record_report
         assert_same_report(*replay_both_ways(old, new, header, rows, sizes))
 
     same_report()
+
+
+def test_a_cases_file_that_gives_a_list_whole_has_no_missing_item_columns(tmp_path: Path) -> None:
+    # The treatments under the list's own id, as the cases format allows: their fields are
+    # read from it, so no "no column for depression_treatments_1_medicine ..." note.
+    import json
+
+    from screener.files.yaml_source import parse_yaml_text
+
+    v2 = FIXTURES / "rules_default_v2.yaml"
+    answers = parse_yaml_text(
+        (FIXTURES / "answers_v2" / "likely_eligible.yaml").read_text(encoding="utf-8"), "a"
+    ).data
+    assert isinstance(answers, dict) and isinstance(answers["depression_treatments"], list)
+    cases = tmp_path / "cases.json"
+    case = {"name": "two trials", "answers": answers, "expect": {"outcome": "likely_eligible"}}
+    cases.write_text(json.dumps({"cases": [case]}), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(v2), str(v2), "--data", str(cases)])
+    assert result.exit_code == 0, result.output
+    notes = result.stdout[result.stdout.index("Notes:") :]
+    assert "no column for" in notes  # the safety follow-ups this person was not asked
+    assert "depression_treatments_1_medicine" not in notes
+    assert matrix(result.stdout)["likely_eligible", "likely_eligible"] == 1

@@ -158,8 +158,13 @@ def test_a_reading_is_checked_against_both_ranges_or_explained(default_rules: Ru
     assert run.value == Given(135, 85, has_second=True)
     assert "850 is above the maximum 160" in run.screen
     # Where the next question asks no second number, the slash is refused with a reason.
-    alone = ask(default_rules.question_map["age"], [("42/", "One number here"), ENTER])
+    age = default_rules.question_map["age"]
+    alone = ask(age, [("42/" + ENTER, "One number here"), BACKSPACE + ENTER])
     assert given(alone) == 42
+    # The slash stays typed, so 1/2 is never read as 12: Enter is refused until it is fixed.
+    joined = ask(age, [("1/2" + ENTER, "One number here"), CLEAR_LINE + "50" + ENTER])
+    assert given(joined) == 50
+    assert "1/2_" in joined.screen
 
 
 def test_help_is_not_the_prompts_job_but_long_texts_wrap_at_word_boundaries() -> None:
@@ -344,6 +349,9 @@ def test_b_goes_back_from_a_number_prompt_that_shows_the_answer_being_changed(
     assert ask(age, "b", current=42, has_current=True).value is Nav.BACK
     # Once a digit replaces the answer shown, b is not "back" (it is not a digit either).
     assert given(ask(age, "5b1" + ENTER, current=42, has_current=True)) == 51
+    kept = ask(age, ENTER, current=42, has_current=True)
+    assert given(kept) == 42
+    assert "Enter keeps 42" in kept.screen  # said, as the other kinds of prompt say it
 
 
 def test_a_line_feed_is_enter_so_keys_typed_during_start_up_lose_nothing(

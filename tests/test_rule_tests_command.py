@@ -360,3 +360,12 @@ def test_a_rule_file_given_as_the_cases_file_is_named_in_one_line() -> None:
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"{FROZEN_RULES}:1:1: this is a rule file, not a cases file")
+
+
+def test_an_answers_file_given_as_the_cases_file_is_named_in_one_line(tmp_path: Path) -> None:
+    answers = write(tmp_path / "person.yaml", "age: 42\nprimary_condition: depression\n")
+    result = runner.invoke(app, ["test", str(answers), "--rules", str(FROZEN_RULES)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{answers}:1:1: not a cases file")
+    assert "screener score" in line

@@ -452,21 +452,9 @@ def test_a_list_is_entered_item_by_item_and_each_item_is_a_review_row(
 ) -> None:
     from screener.rulefile.load import load_ruleset
 
-    from .interview_calls import CALLER_A
-
     monkeypatch.chdir(tmp_path)
     rules = load_ruleset(V2_RULES)
-    script = dict(CALLER_A.answers)
-    adds = iter(CALLER_A.more["depression_treatments"])
-    keys = []
-    for question in rules.slots:
-        if question.is_list:
-            keys += [next(adds)]
-            for cells in question.item_cells[:3]:
-                keys += [script[cell.id] for cell in cells] + [next(adds)]
-        elif question.list_id is None and question.id in script:
-            keys.append(script[question.id])
-    run = screen("".join(keys) + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES))
+    run = screen(caller_a_keys(rules) + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES))
     assert run.error is None, run.screen[-2000:]
     assert run.value is not None
     assert run.value.outcome.value == "likely_eligible"
@@ -478,6 +466,66 @@ def test_a_list_is_entered_item_by_item_and_each_item_is_a_review_row(
     # came from.
     assert (run.value.answers["bp_systolic"], run.value.answers["bp_diastolic"]) == (128, 82)
     assert "→ 82 mmHg (from the reading typed above)" in run.screen
+
+
+def caller_a_keys(
+    rules: RuleSet, after_first_add: str = "", before: dict[str, str] | None = None
+) -> str:
+    """Caller a's keys through the rules' questions (three treatments), with
+    `after_first_add` typed right after the first "add a treatment": yes, and `before` a
+    question the keys typed at its prompt before its answer."""
+    from .interview_calls import CALLER_A
+
+    script = dict(CALLER_A.answers)
+    adds = iter(CALLER_A.more["depression_treatments"])
+    keys = []
+    for question in rules.slots:
+        if question.is_list:
+            keys += [next(adds) + after_first_add]
+            for cells in question.item_cells[:3]:
+                keys += [script[cell.id] for cell in cells] + [next(adds)]
+        elif question.list_id is None and question.id in script:
+            keys.append((before or {}).get(question.id, "") + script[question.id])
+    return "".join(keys)
+
+
+def test_back_at_a_treatment_just_added_returns_to_the_add_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.rulefile.load import load_ruleset
+
+    monkeypatch.chdir(tmp_path)
+    rules = load_ruleset(V2_RULES)
+    # y (add treatment 1), then back at its first field: the add step again, y once more.
+    run = screen(
+        caller_a_keys(rules, "b" + "y") + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES)
+    )
+    assert run.error is None, run.screen[-2000:]
+    assert run.value is not None and run.value.answers["depression_treatments"] == 3
+    back = run.after("Back one question.")
+    medicine = rules.question_map["depression_treatments_1_medicine"].text
+    assert back.index("add treatment 1") < back.index(medicine)
+
+
+def test_a_reading_typed_when_changing_the_top_number_changes_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.rulefile.load import load_ruleset
+
+    monkeypatch.chdir(tmp_path)
+    rules = load_ruleset(V2_RULES)
+    # At "when was the reading taken": back twice to the top number (128 shown), a new
+    # reading there, Enter keeps the bottom number it just gave, then the call goes on.
+    edit = {"bp_reading_age": "bb" + "140/90" + ENTER + ENTER}
+    run = screen(
+        caller_a_keys(rules, before=edit) + SCORE_IT + NO_SAVE, ScreenOptions(rules=V2_RULES)
+    )
+    assert run.error is None, run.screen[-2000:]
+    assert run.value is not None
+    assert (run.value.answers["bp_systolic"], run.value.answers["bp_diastolic"]) == (140, 90)
+    changed = run.after("Back one question.")
+    assert "a reading like 135/85 also answers" in changed
+    assert "→ 90 mmHg (from the reading typed above)" in changed
 
 
 TWO_LANGUAGES = FIXTURES / "rules_es.yaml"

@@ -92,18 +92,18 @@ class CasesFile(CaseStrict):
 
 def parse_cases(doc: SourceDocument) -> CasesFile:
     data = as_mapping(doc, "a cases file")
-    if "questions" in data and "rules" in data and "cases" not in data:
-        # One line, not an "unknown key" for each of the rule file's keys.
+    if not {"base", "cases", "invariants"} & set(data):
+        # One line, not an "unknown key" for each key of what it is instead.
+        rule_file = "questions" in data and "rules" in data
+        what = (
+            "this is a rule file, not a cases file: give rule files as the rules (--rules, or"
+            " diff's OLD and NEW)"
+            if rule_file
+            else "not a cases file (it has none of `base:`, `cases:` and `invariants:`); an"
+            " answers file for one person is scored with `screener score`"
+        )
         raise RuleFileError(
-            [
-                doc.problem(
-                    (),
-                    "",
-                    "this is a rule file, not a cases file: give rule files as the rules"
-                    " (--rules, or diff's OLD and NEW) and a cases file of `cases:` and"
-                    " `invariants:` here (docs/testing-rules.md)",
-                )
-            ]
+            [doc.problem((), "", f"{what}; a cases file is described in docs/testing-rules.md")]
         )
     try:
         cases = CasesFile.model_validate(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from screener.columnar.coding import MAX_DISTINCT
@@ -137,10 +137,20 @@ def _diff_cases(options: DiffOptions, old: RuleSet, new: RuleSet) -> DiffResult:
         )
     cases = read_case_records(options.data)
     old_columns, new_columns = (
-        map_columns(cases.columns, r, DEFAULT_ID_COLUMN, question_required=False)
+        _lists_given_whole(
+            map_columns(cases.columns, r, DEFAULT_ID_COLUMN, question_required=False), r
+        )
         for r in (old, new)
     )
     return diff_records(old, new, old_columns, new_columns, cases.records, str(options.data))
+
+
+def _lists_given_whole(columns: ColumnMap, ruleset: RuleSet) -> ColumnMap:
+    """A cases file may give a list whole, its items under the list's own id: the items'
+    fields are read from it, so they are not questions without a column."""
+    given = {q.id for q in ruleset.questions if q.is_list and q.id in columns.questions}
+    missing = tuple(m for m in columns.missing if ruleset.question_map[m].list_id not in given)
+    return replace(columns, missing=missing)
 
 
 def run_diff_command(options: DiffOptions) -> None:

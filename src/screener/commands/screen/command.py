@@ -37,6 +37,7 @@ from screener.commands.screen.flow import (
     check_crisis,
     finish,
     hidden_questions,
+    items_entered,
     list_step,
     next_question,
     paired_question,
@@ -219,7 +220,7 @@ class Interview:
             if shown.help:
                 self.console.print(plain(shown.help, style="dim italic"))
             has_current = question.id in self.state.answers
-            pair = None if editing else paired_question(self.ruleset, self.state, question)
+            pair = paired_question(self.ruleset, self.state, question, changing=editing)
             reply = ask_question(
                 Ask(
                     shown,
@@ -238,15 +239,20 @@ class Interview:
                 continue
             if reply is Nav.BACK:
                 if not editing:
-                    self.go_back()
+                    self.go_back(question)
                 return True
             assert isinstance(reply, Given)
             self.record(question, reply.value, remember=not editing)
             if reply.has_second and pair is not None:
                 # Checked against the pair's range by the prompt; recorded only while the first
                 # answer leaves it the very next question.
-                if paired_question(self.ruleset, self.state, question) == pair:
-                    self.record(pair, reply.second, note=" (from the reading typed above)")
+                if paired_question(self.ruleset, self.state, question, changing=editing) == pair:
+                    self.record(
+                        pair,
+                        reply.second,
+                        note=" (from the reading typed above)",
+                        remember=not editing,
+                    )
                 else:
                     self.console.print(
                         plain(f"  (the second number is not asked after that: {pair.short})")
@@ -266,11 +272,19 @@ class Interview:
             self.history.append(question.id)
         self.apply(record_answer(self.ruleset, self.state, question.id, value))
 
-    def go_back(self) -> None:
-        """The back key: the answers given before are asked again one at a time, the last
-        first, as long as back is pressed (it stops at the first); each answered (Enter keeps
-        it) steps forward again, until the call is back where the key was pressed. A question
-        the changed answers now skip is passed over."""
+    def go_back(self, here: Question | None = None) -> None:
+        """The back key at `here`: the answers given before are asked again one at a time,
+        the last first, as long as back is pressed (it stops at the first); each answered
+        (Enter keeps it) steps forward again, until the call is back where the key was
+        pressed. A question the changed answers now skip is passed over. At the first field
+        of a list item just added, back is the "add?" step itself: the item is not added."""
+        if here is not None and here.list_id is not None:
+            question = self.ruleset.question_map[here.list_id]
+            opened = self.opened.get(question.id, 0)
+            if opened > items_entered(question, self.state.answers):
+                self.opened[question.id] = opened - 1
+                self.console.print(plain("Back one question.", style="dim"))
+                return
         at = len(self.history) - 1
         back = True
         while 0 <= at < len(self.history):

@@ -106,10 +106,13 @@ def progress(ruleset: RuleSet, answers: Mapping[str, Value], question_id: str) -
     return asked.index(own) + 1, len(asked)
 
 
-def paired_question(ruleset: RuleSet, state: InterviewState, question: Question) -> Question | None:
+def paired_question(
+    ruleset: RuleSet, state: InterviewState, question: Question, changing: bool = False
+) -> Question | None:
     """The question that makes a reading with this one (the bottom number of a blood pressure
     after the top one): the next question in the file, a number question in the same unit,
-    asked now and not answered yet. A reading such as 135/85 typed at the first answers both.
+    asked now and not answered yet (or, `changing` an answer, answered too: a new reading
+    replaces both). A reading such as 135/85 typed at the first answers both.
     Questions with no unit, or with another question between them, are never a pair: a
     PHQ-9 total is not read as a pair with the item asked after it."""
     numbers = (QuestionType.INTEGER, QuestionType.NUMBER)
@@ -124,7 +127,7 @@ def paired_question(ruleset: RuleSet, state: InterviewState, question: Question)
         later.type not in numbers
         or later.list_id is not None
         or later.unit != question.unit
-        or later.id in state.answers
+        or (later.id in state.answers and not changing)
         or later.id in hidden_questions(ruleset, state.answers)
     ):
         return None

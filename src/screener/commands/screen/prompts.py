@@ -258,6 +258,8 @@ class _Number(KeyPrompt):
             parts.append(f"a reading like 135/85 also answers \u201c{ask.pair.short}\u201d")
         if ask.has_current and ask.current is None:
             parts.append("Enter keeps don't know")
+        elif self.replace:
+            parts.append(f"Enter keeps {self.typed}")
         self.keys_help = " · ".join(parts)
 
     def body(self, width: int, rows: int) -> StyleAndTextTuples:
@@ -276,9 +278,6 @@ class _Number(KeyPrompt):
         question = self.ask.question
         shown_as_it_was = self.replace  # the current answer is shown, nothing typed yet
         if len(name) == 1 and (name.isdigit() or name in ".-/"):
-            if name == "/" and self.ask.pair is None:
-                self.hint = "One number here (the next question does not take a second one)"
-                return None
             self.typed = name if self.replace else self.typed + name
             self.replace = False
             if self.single_digit() and self.typed.isdigit():
@@ -310,6 +309,9 @@ class _Number(KeyPrompt):
         return whole and high is not None and low is not None and low >= 0 and high <= 9
 
     def live_hint(self) -> None:
+        if "/" in self.typed and self.ask.pair is None:
+            self.hint = "One number here (the next question does not take a second one)"
+            return
         first = self.typed.split("/")[0]
         if first and first not in ("-", "."):
             self.hint = self.check(first, self.ask.question)[1]
@@ -324,6 +326,10 @@ class _Number(KeyPrompt):
             )
             return None
         first, slash, second = self.typed.partition("/")
+        if slash and self.ask.pair is None:
+            # Kept as typed and refused: dropping the '/' made 1/2 the answer 12.
+            self.hint = "One number here (the next question does not take a second one)"
+            return None
         value, problem = self.check(first, question)
         if problem:
             self.hint = problem
