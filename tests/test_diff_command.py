@@ -565,9 +565,10 @@ def _mutate_default(draw: st.DrawFn, document: Document) -> None:
     kinds = ["systolic", "threshold", "add", "remove", "action", "range", "question"]
     kind = draw(st.sampled_from(kinds))
     if kind == "systolic":
-        rule = next(r for r in rules if r["id"] == "bp_uncontrolled")
-        limit = draw(st.integers(150, 230))
-        rule["when"] = rule["when"].replace("bp_systolic >= 180", f"bp_systolic >= {limit}")
+        # An earlier edit of the same case may have removed the rule.
+        for rule in (r for r in rules if r["id"] == "bp_uncontrolled"):
+            limit = draw(st.integers(150, 230))
+            rule["when"] = rule["when"].replace("bp_systolic >= 180", f"bp_systolic >= {limit}")
     elif kind == "threshold":
         rule = draw(st.sampled_from([r for r in rules if NUMBER.search(r["when"])]))
         numbers = list(NUMBER.finditer(rule["when"]))

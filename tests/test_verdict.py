@@ -47,13 +47,20 @@ def test_the_column_wise_codes_follow_the_verdict_value_order() -> None:
 
 def test_the_column_wise_scorer_takes_its_tables_from_the_verdict(default_rules: RuleSet) -> None:
     scorer = ColumnarScorer(default_rules)
-    for rule, fires, severity in zip(
-        default_rules.rules, scorer._fires, scorer._severity, strict=True
-    ):
-        for code, value in enumerate(verdict.TRI_ORDER):
-            assert bool(fires[code]) is verdict.fires(rule.action, value)
-            assert int(severity[code]) == verdict.severity_of(rule.action, value)
-    assert isinstance(scorer._fires[0], np.ndarray)
+    width = len(verdict.TRI_ORDER)
+    tables = {
+        verdict.fires: scorer._fires,
+        verdict.severity_of: scorer._severity,
+        verdict.holding_severity: scorer._holding,
+        verdict.undecided: scorer._undecided,
+    }
+    for of, table in tables.items():
+        assert isinstance(table, np.ndarray)
+        rows = table.reshape(-1, width)  # three entries per rule, rule after rule
+        assert len(rows) == len(default_rules.rules)
+        for rule, row in zip(default_rules.rules, rows, strict=True):
+            for code, value in enumerate(verdict.TRI_ORDER):
+                assert row[code].item() == of(rule.action, value), (of.__name__, rule.id)
 
 
 def _results(spec: Sequence[tuple[Action, Tri]]) -> list[RuleResult]:

@@ -17,14 +17,14 @@ many records at once (a property test holds the two together):
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from screener.columnar.coding import ABSENT, Block, Codes, ColumnCoder
+from screener.columnar.coding import ABSENT, Block, ColumnCoder
 from screener.core import verdict
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import (
@@ -43,6 +43,9 @@ from screener.core.tristate import Tri
 
 TriArray = npt.NDArray[np.int8]
 Mask = npt.NDArray[np.bool_]
+# A block's answer codes as the scorer holds them: numpy indexes a table with intp codes
+# without first making a converted copy (twice as fast as with the reader's int32 codes).
+Index = npt.NDArray[np.intp]
 
 # A rule's value per record, coded by its position in verdict.TRI_ORDER.
 FALSE, UNKNOWN, TRUE = (verdict.TRI_ORDER.index(v) for v in (False, None, True))
@@ -67,7 +70,7 @@ class _Context:
     def __init__(self, coders: Mapping[str, ColumnCoder], size: int) -> None:
         self.coders = coders
         self.size = size
-        self.scored: dict[str, Codes] = {}
+        self.scored: dict[str, Index] = {}
 
 
 class _Part:
@@ -272,8 +275,6 @@ def plan_condition(node: Node) -> _Part:
 Key = Hashable
 WORD_BITS = 63
 DECIDING_GROUP = 10
-# Distinct sets of contributing rules whose questions (in order) are kept for `missing`.
-CANDIDATES_LIMIT = 4_096
 
 
 Words = npt.NDArray[np.uint64]
@@ -281,11 +282,16 @@ Words = npt.NDArray[np.uint64]
 
 def pack_bits(bits: Sequence[Mask], size: int) -> Words:
     """Per record (a row), the set bits of `bits` in words of WORD_BITS bits."""
-    words = np.zeros((size, max(1, -(-len(bits) // WORD_BITS))), dtype=np.uint64)
+    words = max(1, -(-len(bits) // WORD_BITS))
+    # Bit j of word w is column 64w + j (j < WORD_BITS; the top bit stays 0), packed 8 columns
+    # to a byte, low bit first, and a record's bytes read as little-endian words.
+    columns = np.zeros((size, words * 64), dtype=np.bool_)
     for index, mask in enumerate(bits):
         word, shift = divmod(index, WORD_BITS)
-        words[:, word] |= mask.astype(np.uint64) << np.uint64(shift)
-    return words
+        columns[:, word * 64 + shift] = mask
+    packed = np.packbits(columns, axis=1, bitorder="little")
+    result: Words = packed.view("<u8").astype(np.uint64, copy=False)
+    return result
 
 
 def distinct_keys(words: Words) -> tuple[list[Key], npt.NDArray[np.intp]]:
@@ -344,6 +350,14 @@ def set_bits(bits: int) -> list[int]:
     return positions
 
 
+def _rule_table(
+    rules: Sequence[Rule], of: Callable[[Action, Tri], object], dtype: type
+) -> npt.NDArray[Any]:
+    """`of` for each rule's action at each value in TRI_ORDER, rule after rule, flat."""
+    table = [verdict.by_tri(of, rule.action) for rule in rules]
+    return np.array(table, dtype=dtype).reshape(len(rules) * len(verdict.TRI_ORDER))
+
+
 @dataclass(frozen=True)
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
@@ -379,22 +393,18 @@ class ColumnarScorer:
         self.rules: tuple[Rule, ...] = ruleset.rules
         self.plans = tuple(plan_condition(rule.tree) for rule in self.rules)
         self.nonflag = tuple(i for i, r in enumerate(self.rules) if r.action is not Action.FLAG)
-        # Lookup tables from core.verdict, indexed by a rule's value code (FALSE, UNKNOWN, TRUE).
-        self._fires = tuple(
-            np.array(verdict.by_tri(verdict.fires, r.action), dtype=np.bool_) for r in self.rules
-        )
-        self._severity = tuple(
-            np.array(verdict.by_tri(verdict.severity_of, r.action), dtype=np.int8)
-            for r in self.rules
-        )
-        self._holding = tuple(
-            np.array(verdict.by_tri(verdict.holding_severity, r.action), dtype=np.int8)
-            for r in self.rules
-        )
-        self._undecided = tuple(
-            np.array(verdict.by_tri(verdict.undecided, r.action), dtype=np.bool_)
-            for r in self.rules
-        )
+
+        # Lookup tables from core.verdict, three entries per rule, indexed by the rule's value
+        # code (FALSE, UNKNOWN, TRUE) plus 3 x its position (`_lookup`): every rule's value in
+        # one step. A flag's severity is 0 (it never raises an outcome).
+        self._fires = _rule_table(self.rules, verdict.fires, np.bool_)
+        severity = _rule_table(self.rules, verdict.severity_of, np.int8).reshape(-1, 3)
+        severity[np.array([r.action is Action.FLAG for r in self.rules], dtype=np.bool_)] = 0
+        self._severity = severity.reshape(-1)
+        self._holding = _rule_table(self.rules, verdict.holding_severity, np.int8)
+        self._undecided = _rule_table(self.rules, verdict.undecided, np.bool_)
+        self._unknown = np.tile(np.array([v is None for v in verdict.TRI_ORDER]), len(self.rules))
+        self._rows = np.arange(0, 3 * len(self.rules), 3, dtype=np.intp).reshape(-1, 1)
         self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
         read: dict[str, None] = {}
         for i in self.nonflag:
@@ -402,24 +412,31 @@ class ColumnarScorer:
         self.read_questions = tuple(q.id for q in ruleset.slots if q.id in read)
         self._nonflag_ids = tuple(self.rules[i].id for i in self.nonflag)
         self._flag_ids = tuple(self.rules[i].id for i in self.flag)
-        # A missing key: the contributing rules' words, then the questions' words. Per non-flag
-        # rule, the questions it reads as (word, bit) of the key.
+        # A missing key: the contributing rules' words, then the questions' words (question n
+        # of read_questions is bit n % WORD_BITS of word n // WORD_BITS after the rules' words).
         self._rule_words = max(1, -(-len(self.nonflag) // WORD_BITS))
-        place = {
-            q: (self._rule_words + n // WORD_BITS, 1 << (n % WORD_BITS))
-            for n, q in enumerate(self.read_questions)
-        }
-        self._reads_places = tuple(
-            tuple((*place[q], q) for q in self.rules[i].reads) for i in self.nonflag
-        )
-        # Contributing rules -> the questions they read, in order, with their places.
-        self._candidates: dict[Key, tuple[tuple[int, int, str], ...]] = {}
+        # verdict.missing names questions in the order the contributing rules read them (rule
+        # order, then each rule's reads): a question's place is set by the first contributing
+        # rule that reads it. Per question (its number in read_questions), the rules reading it
+        # (bit n: the n-th non-flag rule), and its place in the order of all rules' reads.
+        readers = [0] * len(self.read_questions)
+        places: list[dict[int, int]] = [{} for _ in self.read_questions]
+        number = {q: n for n, q in enumerate(self.read_questions)}
+        place = 0
+        for n, i in enumerate(self.nonflag):
+            for question in self.rules[i].reads:
+                readers[number[question]] |= 1 << n
+                places[number[question]][n] = place
+                place += 1
+        self._readers = tuple(readers)
+        self._places = tuple(places)
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
         ctx = _Context(self.coders, size)
+        absent = np.full(size, ABSENT, dtype=np.intp)
         codes = {
-            q.id: block.codes.get(q.id, np.full(size, ABSENT, dtype=np.int32))
+            q.id: block.codes[q.id].astype(np.intp) if q.id in block.codes else absent
             for q in self.ruleset.slots
         }
         hidden: dict[str, Mask] = {}
@@ -430,13 +447,14 @@ class ColumnarScorer:
                 mask = plan.tri(ctx) == FALSE
                 if mask.any():
                     hidden[question.id] = mask
-                    scored = np.where(mask, ABSENT, scored).astype(np.int32)
+                    scored = np.where(mask, ABSENT, scored)
             ctx.scored[question.id] = scored
 
         values = [plan.tri(ctx) for plan in self.plans]
-        fired = [table[v] for table, v in zip(self._fires, values, strict=True)]
-        undecided = [v == UNKNOWN for v in values]
-        outcome = self._outcome(values, size)
+        lookup = self._lookup(values, size)
+        fired = self._fires[lookup]
+        undecided = self._unknown[lookup]
+        outcome: npt.NDArray[np.int8] = self._severity[lookup].max(axis=0, initial=0)
 
         problems = self._problems(block, codes)
         if problems:
@@ -444,17 +462,18 @@ class ColumnarScorer:
         not_scored = {i: [m, *problems.pop(i, [])] for i, m in sorted(block.not_scored.items())}
         if not_scored:
             outcome[np.fromiter(not_scored, dtype=np.intp, count=len(not_scored))] = NOT_SCORED
-        result = self._describe(outcome, values, fired, undecided, codes, hidden, problems)
+        result = self._describe(outcome, values, lookup, fired, undecided, codes, hidden, problems)
         return result if not not_scored else replace(result, not_scored=not_scored)
 
-    def _outcome(self, values: list[TriArray], size: int) -> npt.NDArray[np.int8]:
-        """verdict.decide, column-wise: the most severe outcome any rule leads to."""
-        outcome = np.zeros(size, dtype=np.int8)
-        for i in self.nonflag:
-            np.maximum(outcome, self._severity[i][values[i]], out=outcome)
-        return outcome
+    def _lookup(self, values: list[TriArray], size: int) -> npt.NDArray[np.intp]:
+        """Per rule (a row) and record, where its value is in the rule tables."""
+        if not values:
+            return np.zeros((0, size), dtype=np.intp)
+        lookup = np.stack(values).astype(np.intp)
+        lookup += self._rows
+        return lookup
 
-    def _problems(self, block: Block, codes: Mapping[str, Codes]) -> dict[int, list[str]]:
+    def _problems(self, block: Block, codes: Mapping[str, Index]) -> dict[int, list[str]]:
         """Every reason a record cannot be scored: its shape, or each unreadable value."""
         problems: dict[int, list[str]] = {i: [m] for i, m in sorted(block.shape_errors.items())}
         for i, found in sorted(block.record_problems.items()):
@@ -476,20 +495,26 @@ class ColumnarScorer:
         self,
         outcome: npt.NDArray[np.int8],
         values: list[TriArray],
-        fired: list[Mask],
-        undecided: list[Mask],
-        codes: Mapping[str, Codes],
+        lookup: npt.NDArray[np.intp],
+        fired: Mask,
+        undecided: Mask,
+        codes: Mapping[str, Index],
         hidden: Mapping[str, Mask],
         problems: dict[int, list[str]],
     ) -> BlockResult:
         size = len(outcome)
         is_code = [outcome == code for code in range(INVALID)]
         is_review = is_code[Outcome.NEEDS_REVIEW.severity]
+        scored = outcome < INVALID
+        # verdict.holding: the rules that hold at the outcome's level.
+        deciding_all = self._holding[lookup] == outcome
+        undecided_all = self._undecided[lookup] & scored
+        deciding_counts = np.count_nonzero(deciding_all, axis=1).tolist()
+        undecided_totals = np.count_nonzero(undecided_all, axis=1).tolist()
         deciding_bits: list[Mask] = []
         undecided_bits: list[Mask] = []
         counts: dict[str, int] = {}
         undecided_counts: dict[str, int] = {}
-        scored = outcome < INVALID
         unanswered: dict[str, Mask] = {}
         for question in self.read_questions:
             mask = self.coders[question].none_mask()[codes[question]]
@@ -500,12 +525,10 @@ class ColumnarScorer:
         for i in self.nonflag:
             rule = self.rules[i]
             severity = ACTION_OUTCOME[rule.action].severity
-            # verdict.holding: the rules that hold at the outcome's level.
-            deciding = self._holding[i][values[i]] == outcome
-            deciding_bits.append(deciding)
-            counts[rule.id] = int(np.count_nonzero(deciding))
-            undecided_bits.append(self._undecided[i][values[i]] & scored)
-            undecided_counts[rule.id] = int(np.count_nonzero(undecided_bits[-1]))
+            deciding_bits.append(deciding_all[i])
+            counts[rule.id] = deciding_counts[i]
+            undecided_bits.append(undecided_all[i])
+            undecided_counts[rule.id] = undecided_totals[i]
             holder = fired[i] & is_code[severity]
             reads = np.zeros(size, dtype=np.bool_)
             if holder.any() or undecided[i].any():  # otherwise the rule names nothing
@@ -581,14 +604,22 @@ class ColumnarScorer:
     def missing(self, key: Key) -> tuple[str, ...]:
         """As verdict.missing: questions in the order the contributing rules read them."""
         assert isinstance(key, tuple)  # the rules' words and the questions' words
-        rules = key[: self._rule_words]
-        candidates = self._candidates.get(rules)
-        if candidates is None:
-            if len(self._candidates) >= CANDIDATES_LIMIT:
-                self._candidates.clear()
-            # A question has one place, so the places of the rules' reads, first seen first,
-            # are the questions in the order the rules read them.
-            reads = map(self._reads_places.__getitem__, set_bits(key_int(rules)))
-            candidates = tuple(dict.fromkeys(itertools.chain.from_iterable(reads)))
-            self._candidates[rules] = candidates
-        return tuple([q for word, bit, q in candidates if key[word] & bit])
+        contributing = key_int(key[: self._rule_words])
+        readers, places = self._readers, self._places
+
+        def place(n: int) -> int:
+            # A question is missing only where a contributing rule reads it: `first` is set.
+            reading = contributing & readers[n]
+            first = (reading & -reading).bit_length() - 1
+            return places[n][first]
+
+        numbers: list[int] = []
+        for word_number, word in enumerate(key[self._rule_words :]):
+            base = word_number * WORD_BITS
+            while word:
+                low = word & -word
+                numbers.append(base + low.bit_length() - 1)
+                word ^= low
+        numbers.sort(key=place)
+        names = self.read_questions
+        return tuple([names[n] for n in numbers])

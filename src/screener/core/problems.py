@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.suggest import suggest
@@ -195,19 +196,25 @@ _FIXED = (
     "not a question in this rule set",
 )
 _QUOTED = r"(?:'[^']*'|\"[^\"]*\"|'.*'|\".*\")"
-_KIND = re.compile(
+_KIND_PATTERN = (
     r"(?P<fixed>" + "|".join(re.escape(f) for f in _FIXED) + r")(?: \(did you mean .*\))?"
     r"|[+-]?\d+(?:\.\d+)? is (?P<bound>below the minimum|above the maximum)"
     r" (?P<limit>[+-]?\d+(?:\.\d+)?)"
-    rf"|{_QUOTED} is not one of: (?P<allowed>[^()']*?)(?: \(did you mean .*\))?",
-    re.DOTALL,
+    rf"|{_QUOTED} is not one of: (?P<allowed>[^()']*?)(?: \(did you mean .*\))?"
 )
-_PROBLEM = re.compile(
-    rf"(?P<label>.+?): (?P<kind>{_KIND.pattern}) \(got (?P<value>.*)\)", re.DOTALL
-)
-_SHAPE = re.compile(
-    r"(?P<kind>too (?:few|many) fields: \d+, the header has \d+)(?: \(extra: .*\))?"
-)
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The record shape, a problem and its kind; compiled on first use (a command that prints
+    no problem, as `score` on a readable file, does not wait for them)."""
+    shape = re.compile(
+        r"(?P<kind>too (?:few|many) fields: \d+, the header has \d+)(?: \(extra: .*\))?"
+    )
+    problem = re.compile(
+        rf"(?P<label>.+?): (?P<kind>{_KIND_PATTERN}) \(got (?P<value>.*)\)", re.DOTALL
+    )
+    return shape, problem, re.compile(_KIND_PATTERN, re.DOTALL)
 
 
 def _kind(match: re.Match[str]) -> str:
@@ -224,15 +231,16 @@ def describe_problem(problem: str, show_values: bool = False) -> str:
 
     `problem` is as the readers make it: `label: message (got 'value')`, or a record's shape
     (`too many fields: 30, the header has 29 (extra: ...)`)."""
-    shape = _SHAPE.fullmatch(problem)
+    shape_pattern, problem_pattern, kind_pattern = _patterns()
+    shape = shape_pattern.fullmatch(problem)
     if shape is not None:
         return shape.group("kind")
-    found = _PROBLEM.fullmatch(problem)
+    found = problem_pattern.fullmatch(problem)
     if found is None:
         # Not a shape this knows: say only that something could not be read.
         head = problem.split(": ", 1)[0] if ": " in problem else ""
         return f"{clip(head)}: cannot be read" if head else "a value cannot be read"
-    kind = _KIND.fullmatch(found.group("kind"))
+    kind = kind_pattern.fullmatch(found.group("kind"))
     assert kind is not None
     text = f"{clip(found.group('label'))}: {_kind(kind)}"
     if show_values:

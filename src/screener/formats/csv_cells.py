@@ -15,8 +15,9 @@ import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SPECIAL = re.compile(r'^[=+\-@\t\r]|[",\r\n]')
-# In ids joined by NUL: any that needs quoting or a prefix.
-_SPECIAL_JOINED = re.compile(r'(?:^|\x00)[=+\-@\t\r]|[",\r\n]')
+# In cells joined by NUL: any that needs quoting, or a prefix (a NUL, then a formula start).
+_QUOTED = ('"', ",", "\r", "\n")
+_STARTS = tuple("\x00" + start for start in FORMULA_START)
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -51,6 +52,8 @@ def csv_record(cells: list[str]) -> str:
 
 def csv_fields(texts: list[str]) -> list[str]:
     """Many fields at once; fast when none needs quoting or a prefix (the usual case)."""
-    if _SPECIAL_JOINED.search("\x00".join(texts)) is None:
+    joined = "\x00" + "\x00".join(texts)
+    # Substring tests (each one fast scan) are several times quicker than one regex here.
+    if not any(mark in joined for mark in _QUOTED) and not any(s in joined for s in _STARTS):
         return texts
     return list(map(csv_field, texts))
