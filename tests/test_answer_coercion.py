@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from screener.core.coercion import CoercionError, coerce_answers, coerce_value
-from screener.core.model import RuleSet
+from screener.core.model import QuestionType, RuleSet
+from screener.formats.answers_file import parse_answers_text
 
 
 def q(rules: RuleSet, qid: str):  # type: ignore[no-untyped-def]
@@ -154,3 +157,21 @@ def test_the_interviews_none_label_is_read_as_none(default_rules: RuleSet) -> No
     meds = q(default_rules, "current_medications")
     assert coerce_value(meds, "None of these") == frozenset()
     assert coerce_value(meds, ["none of these"]) == frozenset()
+
+
+@pytest.mark.parametrize("digits", ["1" * 19, "9" * 25, "1" * 19 + ".5"])
+def test_a_number_past_18_digits_is_refused_alike_in_an_answers_file_and_a_csv_cell(
+    default_rules: RuleSet, digits: str
+) -> None:
+    weight = replace(q(default_rules, "age"), type=QuestionType.NUMBER, min=None, max=None)
+    from_file = parse_answers_text(f"age: {digits}\n", "answers.yaml").raw["age"]
+    refused = []
+    for raw in (from_file, digits):
+        with pytest.raises(CoercionError) as error:
+            coerce_value(weight, raw)
+        refused.append(str(error.value))
+    assert refused == ["a number has at most 18 digits"] * 2
+    # 18 digits are read both ways (as numbers near 1e18).
+    assert [coerce_value(weight, raw) for raw in ("9" * 18, int("9" * 18))] == pytest.approx(
+        [1e18, 1e18]
+    )

@@ -200,6 +200,20 @@ def test_a_mapping_to_something_that_is_not_a_question_is_refused(tmp_path: Path
     )
 
 
+def test_a_mapping_with_huge_names_is_refused_in_one_short_line_each(tmp_path: Path) -> None:
+    mapping = tmp_path / "columns.yaml"
+    long_header, long_target = "H" * 5_000, "q\\e[31m" + "x" * 5_000  # YAML's escape for ESC
+    # Keys past 1,024 characters are written as YAML's explicit keys (`? key`, then `: value`).
+    mapping.write_text(f'? {long_header}\n: "{long_target}"\n? {long_header}2\n: {{odd: 1}}\n')
+    result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "--map", mapping)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert all(len(line) < 300 for line in lines), result.stderr
+    assert "\x1b" not in result.stderr  # escaped as text, never a terminal code
+    assert "'" + "H" * 40 + "\u2026' maps to 'q\\x1b[31m" in lines[0]
+
+
 def test_a_windows_export_read_as_utf8_fails_with_the_byte_offset_and_works_with_cp1252(
     tmp_path: Path,
 ) -> None:

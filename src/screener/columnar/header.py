@@ -69,14 +69,16 @@ def load_map_file(path: Path, ruleset: RuleSet, *more: RuleSet) -> MapFile:
             extra = set(entry) - {"question", "values", "confidence", "reason"}
             if extra or not isinstance(entry.get("values", {}), dict):
                 problems.append(
-                    f"{path}: {header!r}: expected 'question', 'values' (a mapping of codes"
+                    f"{path}: {shown(header)}: expected 'question', 'values' (a mapping of codes"
                     " to values), 'confidence' and 'reason'"
                 )
                 continue
             question, codes = entry.get("question"), entry.get("values")
         if not isinstance(question, str) or question not in question_ids:
             hint = suggest(str(question), question_ids)
-            problems.append(f"{path}: {header!r} maps to {question!r}, not a question id{hint}")
+            problems.append(
+                f"{path}: {shown(header)} maps to {shown(question)}, not a question id{hint}"
+            )
             continue
         mapping[header_key(str(header))] = question
         if codes:
@@ -84,7 +86,7 @@ def load_map_file(path: Path, ruleset: RuleSet, *more: RuleSet) -> MapFile:
                 r.question_map[question] for r in (ruleset, *more) if question in r.question_map
             )
             read, wrong = value_problems(found, codes)
-            problems.extend(f"{path}: {header!r}: values: {w}" for w in wrong)
+            problems.extend(f"{path}: {shown(header)}: values: {w}" for w in wrong)
             values.setdefault(question, {}).update(read)
     if problems:
         raise InputFileError("\n".join(problems))

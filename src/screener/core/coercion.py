@@ -28,6 +28,7 @@ NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 _WHOLE_NUMBER = re.compile(r"([+-]?[0-9]+)(?:\.0*)?")
 _LARGEST = 10**MAX_NUMBER_DIGITS - 1
 _TOO_MANY_DIGITS = f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits"
+_NUMBER_DIGITS = f"a number has at most {MAX_NUMBER_DIGITS} digits"
 TOO_LONG = f"longer than {MAX_ANSWER_CHARS:,} characters"
 # What a message shows for a value that long (the batch shows the same; it keeps no such text).
 TOO_LONG_SHOWN = f"(more than {MAX_ANSWER_CHARS:,} characters)"
@@ -101,13 +102,17 @@ def _number(question: Question, raw: object) -> float:
     if isinstance(raw, bool):
         raise CoercionError("expected a number")
     if isinstance(raw, (int, float)):
+        # As for text: a YAML or JSON number past 18 digits before the point is refused as the
+        # same digits in a CSV cell are (a longer decimal reaches here as text).
+        if abs(raw) > _LARGEST:
+            raise CoercionError(_NUMBER_DIGITS)
         number = raw
     elif isinstance(raw, str):
         text = raw.strip()
         if _DECIMAL.fullmatch(text) is None:
             raise CoercionError("expected a number (digits, with a '.' for decimals)")
         if sum(c.isdigit() for c in text) > MAX_NUMBER_DIGITS:
-            raise CoercionError(f"a number has at most {MAX_NUMBER_DIGITS} digits")
+            raise CoercionError(_NUMBER_DIGITS)
         number = float(text)
     else:
         raise CoercionError("expected a number")
