@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from screener.core.coercion import CoercionError, coerce_answers, coerce_value
+from screener.core.frozen import replace
 from screener.core.model import QuestionType, RuleSet
 from screener.formats.answers_file import parse_answers_text
 

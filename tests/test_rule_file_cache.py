@@ -10,13 +10,13 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from screener.commands.score import render
+from screener.core.frozen import field_names, is_record
 from screener.core.model import RuleSet
 from screener.core.problems import Problem, RuleFileError
 from screener.core.scoring import score_raw
@@ -56,10 +56,10 @@ def entries(home: Path) -> list[Path]:
 def shape(value: object) -> object:
     """A value with every field of every model (also those left out of ==, such as a choice's
     facts), and compiled conditions as a marker (their trees are compared instead)."""
-    if is_dataclass(value) and not isinstance(value, type):
+    if is_record(value):
         return (
             type(value).__name__,
-            {f.name: shape(getattr(value, f.name)) for f in fields(value)},
+            {name: shape(getattr(value, name)) for name in field_names(value)},
         )
     if isinstance(value, (list, tuple)):
         return [shape(item) for item in value]

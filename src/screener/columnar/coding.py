@@ -9,12 +9,12 @@ into blocks of tens of thousands of records for the column-wise evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from screener.core.coercion import TOO_LONG, TOO_LONG_SHOWN, CoercionError, coerce_value
+from screener.core.frozen import field, record_class
 from screener.core.limits import MAX_ANSWER_CHARS
 from screener.core.model import Question, Value
 
@@ -103,7 +103,7 @@ class ColumnCoder(dict[str, int]):
         return self._none_mask
 
 
-@dataclass
+@record_class(frozen=False)
 class Block:
     """Consecutive records, as codes per question column."""
 

@@ -8,10 +8,10 @@ file may also give a question's value map (`columnar.value_map`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from screener.columnar.value_map import value_problems
+from screener.core.frozen import record_class
 from screener.core.limits import MAX_MAP_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import InputFileError, RuleFileError, UsageError, printable, shown
@@ -25,7 +25,7 @@ def header_key(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split()).casefold()
 
 
-@dataclass(frozen=True)
+@record_class
 class ColumnMap:
     header: tuple[str, ...]  # the header cells as written in the file
     questions: Mapping[str, int]  # question id -> column index, in rule-file question order
@@ -39,7 +39,7 @@ class ColumnMap:
         return name if name == question else f"{printable(name)} ({question})"
 
 
-@dataclass(frozen=True)
+@record_class
 class MapFile:
     """A `--map` file: header key -> question id, and each question's value map."""
 

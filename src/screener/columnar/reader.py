@@ -24,7 +24,6 @@ import csv
 import io
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -47,6 +46,7 @@ from screener.columnar.coding import (
 )
 from screener.columnar.read_ahead import ReadAhead
 from screener.columnar.text_feed import MARK, MARKED_LINE, TextFeed
+from screener.core.frozen import field, record_class
 from screener.core.limits import MAX_CSV_FIELD_CHARS
 from screener.core.problems import InputFileError, UsageError
 from screener.files.read import open_binary
@@ -98,7 +98,7 @@ def _split(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
-@dataclass
+@record_class(frozen=False)
 class _Parsed:
     """A piece of whole records as Arrow parsed it, and the records it skipped (of the wrong
     width: their numbers in the file, and their text)."""
@@ -107,7 +107,7 @@ class _Parsed:
     skipped: list[tuple[int, str]]
 
 
-@dataclass
+@record_class(frozen=False)
 class _Segment:
     """Consecutive records: one Arrow batch with the skipped records put back at their place."""
 

@@ -18,7 +18,6 @@ many records at once (a property test holds the two together):
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,6 +36,7 @@ from screener.core.conditions.syntax import (
     Or,
     referenced_questions,
 )
+from screener.core.frozen import field, record_class, replace
 from screener.core.model import Action, Condition, Rule, RuleSet, Value
 from screener.core.screening import ACTION_OUTCOME, Outcome
 from screener.core.tristate import Tri
@@ -358,7 +358,7 @@ def _rule_table(
     return np.array(table, dtype=dtype).reshape(len(rules) * len(verdict.TRI_ORDER))
 
 
-@dataclass(frozen=True)
+@record_class
 class BlockResult:
     outcome: npt.NDArray[np.int8]  # OUTCOME_BY_CODE index per record (INVALID for unreadable)
     values: list[TriArray]  # per rule (rule order): FALSE, UNKNOWN or TRUE per record
@@ -396,11 +396,9 @@ class ColumnarScorer:
 
         # Lookup tables from core.verdict, three entries per rule, indexed by the rule's value
         # code (FALSE, UNKNOWN, TRUE) plus 3 x its position (`_lookup`): every rule's value in
-        # one step. A flag's severity is 0 (it never raises an outcome).
+        # one step (a flag's severity is 0: it leads to no outcome).
         self._fires = _rule_table(self.rules, verdict.fires, np.bool_)
-        severity = _rule_table(self.rules, verdict.severity_of, np.int8).reshape(-1, 3)
-        severity[np.array([r.action is Action.FLAG for r in self.rules], dtype=np.bool_)] = 0
-        self._severity = severity.reshape(-1)
+        self._severity = _rule_table(self.rules, verdict.severity_of, np.int8)
         self._holding = _rule_table(self.rules, verdict.holding_severity, np.int8)
         self._undecided = _rule_table(self.rules, verdict.undecided, np.bool_)
         self._unknown = np.tile(np.array([v is None for v in verdict.TRI_ORDER]), len(self.rules))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
+from screener.core.frozen import replace
 from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.model import NONE_CHOICE, Question, QuestionType, Value, format_number
 from screener.core.problems import AnswerProblem

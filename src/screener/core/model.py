@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
 from screener.core.conditions.syntax import Node
+from screener.core.frozen import field, record_class
 from screener.core.tristate import Tri
 
 # A coerced answer: yes/no -> bool, integer -> int, number -> float, choice/text -> str,
@@ -55,7 +55,7 @@ class Action(StrEnum):
 Fact = bool | int | float | str  # a named fact about a choice (a medicine's class, a factor)
 
 
-@dataclass(frozen=True)
+@record_class
 class Choice:
     value: str
     label: str
@@ -66,7 +66,7 @@ class Choice:
     code: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@record_class
 class Wording:
     """A question's words in one more language than the clinic's own: what the coordinator
     reads out. None (or a choice left out) where the file gives no translation."""
@@ -79,7 +79,7 @@ class Wording:
     choices: Mapping[str, str] = field(default_factory=dict)  # choice value -> label
 
 
-@dataclass(frozen=True)
+@record_class
 class Question:
     id: str
     text: str
@@ -166,7 +166,7 @@ def format_number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-@dataclass(frozen=True)
+@record_class
 class Derived:
     """A named value computed from answers and facts (e.g. a dose converted to diazepam)."""
 
@@ -179,7 +179,7 @@ class Derived:
     reads: tuple[str, ...]  # the slots it reads
 
 
-@dataclass(frozen=True)
+@record_class
 class Rule:
     id: str
     action: Action
@@ -195,7 +195,7 @@ class Rule:
     priority: Priority | None = None  # review rules: how soon a clinician should look
 
 
-@dataclass(frozen=True)
+@record_class
 class RuleSet:
     name: str
     version: str

@@ -12,15 +12,15 @@ same values reuses its outcome.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from screener.core.evaluate import evaluate, visible_answers
+from screener.core.frozen import record_class
 from screener.core.model import Action, RuleSet, Value
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
 
 
-@dataclass(frozen=True)
+@record_class
 class Verdict:
     scored: dict[str, Value]  # the answers that count (hidden questions unknown)
     values: tuple[Tri, ...]  # each rule's condition value, in rule order

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
+from screener.core.frozen import record_class
 from screener.core.limits import MAX_ANSWER_CHARS, MAX_NUMBER_DIGITS
 from screener.core.suggest import suggest
 
@@ -42,7 +42,7 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     return clip(repr(value), limit)
 
 
-@dataclass(frozen=True)
+@record_class
 class Problem:
     """One located problem in an input file: `FILE:LINE:COL: where: what`."""
 
@@ -82,7 +82,7 @@ class RuleFileError(ScreenerError):
         return [str(p) for p in self.problems]
 
 
-@dataclass(frozen=True)
+@record_class
 class AnswerProblem:
     """One answer that cannot be read: which question, the raw value, and why."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from screener.core.frozen import field, record_class
 from screener.core.model import Action, Priority, Value
 from screener.core.tristate import Tri
 
@@ -49,7 +49,7 @@ ACTION_OUTCOME = {
 }
 
 
-@dataclass(frozen=True)
+@record_class
 class RuleResult:
     rule: str
     action: Action
@@ -71,14 +71,14 @@ class RuleResult:
         return self.value is None
 
 
-@dataclass(frozen=True)
+@record_class
 class RulesetRef:
     name: str
     version: str
     sha256: str
 
 
-@dataclass(frozen=True)
+@record_class
 class Screening:
     outcome: Outcome
     ruleset: RulesetRef

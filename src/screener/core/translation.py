@@ -15,9 +15,9 @@ summaries, records and exports stay in the clinic's language.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from screener.core.frozen import record_class, replace
 from screener.core.model import Question, RuleSet, Wording
 from screener.core.problems import UnknownLanguage
 
@@ -34,7 +34,7 @@ class Part(StrEnum):
     CRISIS_TEXT = "crisis_text"
 
 
-@dataclass(frozen=True)
+@record_class
 class MissingTranslation:
     """One text the file has in its own language and not in `language`."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -36,13 +35,14 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
+from screener.core.frozen import field, record_class
 from screener.core.limits import MAX_NUMBER_DIGITS, MAX_YAML_DEPTH, MAX_YAML_NODES
 from screener.core.problems import Problem, RuleFileError
 
 PathKey = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@record_class
 class Position:
     line: int  # 1-based
     column: int  # 1-based
@@ -50,7 +50,7 @@ class Position:
     comment_after: bool = False  # a plain value followed by a `#` comment on its last line
 
 
-@dataclass
+@record_class(frozen=False)
 class SourceDocument:
     """A loaded document: plain data plus the position of every key and item."""
 
@@ -161,7 +161,7 @@ def _tag_of(event: NodeEvent) -> str | None:
     return tag
 
 
-@dataclass
+@record_class(frozen=False)
 class _Collection:
     value: dict[str, object] | list[object]
     path: PathKey

@@ -9,14 +9,14 @@ one would silently drop the other's answers (a self-harm answer beside it, say).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
+from screener.core.frozen import record_class
 from screener.core.problems import InputFileError, RuleFileError
 from screener.files.yaml_source import parse_yaml_text
 
 
-@dataclass(frozen=True)
+@record_class
 class AnswersDocument:
     raw: Mapping[str, object]
     intake_id: str | None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
 from datetime import datetime
 
+from screener.core.frozen import record_class
 
-@dataclass(frozen=True)
+
+@record_class
 class Occasion:
     intake_id: str | None = None
     at: datetime | None = None

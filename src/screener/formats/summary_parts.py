@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from screener.core.frozen import field, record_class
 from screener.core.model import Action, Priority, RuleSet, format_value
 from screener.core.reasons import format_derived
 from screener.core.screening import Outcome, Screening
@@ -20,7 +19,7 @@ HEADLINES = {
 }
 
 
-@dataclass(frozen=True)
+@record_class
 class SummaryParts:
     """Everything a referral summary says, in plain words, independent of the output format."""
 
@@ -52,7 +51,7 @@ class SummaryParts:
     positives: list[str] = field(default_factory=list)  # likely_eligible: what was found, and met
 
 
-@dataclass(frozen=True)
+@record_class
 class ItemTable:
     """A list question's items as a small table: one row per item, one column per field."""
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from screener.core.frozen import record_class
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Scalar = str | int | float | bool | None
 
 
-@dataclass(frozen=True)
+@record_class
 class Commented:
     """A value with comment lines written just above its key (or list item)."""
 

@@ -16,7 +16,6 @@ another type is refused (`BadEntry`), and the rule file is read again.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +23,7 @@ from screener.core.conditions.check import check_condition, check_expression, ch
 from screener.core.conditions.compile import compile_condition, value_getter
 from screener.core.conditions.resolve import resolve
 from screener.core.conditions.syntax import Node, parse_condition, referenced_questions
+from screener.core.frozen import field_names, record_class, replace
 from screener.core.limits import MAX_LIST_ITEMS
 from screener.core.model import (
     Action,
@@ -44,7 +44,7 @@ class BadEntry(Exception):
     """A cache entry that is not what this version writes: it is ignored and written again."""
 
 
-@dataclass(frozen=True)
+@record_class
 class Kind:
     """How one field's value becomes JSON (`dump`) and is read back, checked (`load`)."""
 
@@ -107,7 +107,7 @@ FACT = _typed(bool, int, float, str)
 ITEMS = _typed(int, test=lambda n: 0 <= n <= MAX_LIST_ITEMS)
 
 
-@dataclass(frozen=True)
+@record_class
 class Table:
     """The stored fields of one model class, and the fields it gets otherwise."""
 
@@ -246,7 +246,7 @@ def unlisted_fields() -> dict[str, set[str]]:
     """Model fields that no table names (empty when the tables are complete)."""
     out = {}
     for table in TABLES:
-        names = {f.name for f in fields(table.model)} - set(table.stored) - table.rebuilt
+        names = set(field_names(table.model)) - set(table.stored) - table.rebuilt
         if names:
             out[table.model.__name__] = names
     return out

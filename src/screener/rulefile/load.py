@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -23,6 +22,7 @@ from screener.core.conditions.syntax import (
     parse_condition,
     referenced_questions,
 )
+from screener.core.frozen import replace
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import (
     NONE_CHOICE,

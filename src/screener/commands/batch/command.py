@@ -8,7 +8,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
@@ -31,6 +30,7 @@ from screener.commands.batch.output import (
 )
 from screener.commands.batch.safety import SafetyCheck, safety_questions
 from screener.commands.batch.summary import BatchReport, Tally, summary_json, summary_text
+from screener.core.frozen import record_class
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
 from screener.files.write import AtomicFile, check_paths, write_atomic
@@ -40,7 +40,7 @@ from screener.rulefile.load import load_ruleset, rules_input
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
-@dataclass(frozen=True)
+@record_class
 class BatchOptions:
     input: Path
     rules: Path | None = None

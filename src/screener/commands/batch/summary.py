@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from screener.columnar.coding import Block
 from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
+from screener.core.frozen import field, record_class
 from screener.core.model import Rule, RuleSet
 from screener.core.problems import clip, describe_problem, name_list
 from screener.core.verdict import INVALID as INVALID_OUTCOME
@@ -28,7 +28,7 @@ INVALID_SHOWN = 50  # in the printed summary
 TOP_REASONS = 10
 
 
-@dataclass(frozen=True)
+@record_class
 class InvalidRecord:
     row: int
     id: str | None
@@ -47,7 +47,7 @@ def _printable(text: str) -> str:
     return text if text.isprintable() else repr(text)[1:-1]
 
 
-@dataclass
+@record_class(frozen=False)
 class Tally:
     records: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -98,7 +98,7 @@ class Tally:
         return self.outcomes[INVALID_OUTCOME]
 
 
-@dataclass(frozen=True)
+@record_class
 class BatchReport:
     input: str
     output: str

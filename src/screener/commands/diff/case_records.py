@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from screener.commands.diff.replay import DataRecord
+from screener.core.frozen import record_class
 from screener.rulefile.cases_file import load_cases
 
 CASES_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 
-@dataclass(frozen=True)
+@record_class
 class CaseRecords:
     columns: tuple[str, ...]  # every answer key any case uses, in order of first use
     records: list[DataRecord]  # cells by column; a key a case does not use is unknown (None)

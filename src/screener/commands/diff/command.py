@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from screener.columnar.coding import MAX_DISTINCT
@@ -21,6 +20,7 @@ from screener.commands.diff.case_records import CASES_SUFFIXES, read_case_record
 from screener.commands.diff.columnar import diff_export
 from screener.commands.diff.replay import DiffResult, diff_records
 from screener.commands.diff.report import changes_csv, render_diff
+from screener.core.frozen import record_class, replace
 from screener.core.model import RuleSet
 from screener.core.problems import ForbiddenChange, UsageError
 from screener.files.write import check_paths, write_atomic, write_stdout
@@ -34,7 +34,7 @@ FAIL_ON_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@record_class
 class DiffOptions:
     old: Path
     new: Path

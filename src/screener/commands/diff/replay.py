@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from screener.columnar.header import ColumnMap
 from screener.core import verdict
 from screener.core.coercion import coerce_answers
+from screener.core.frozen import field, record_class
 from screener.core.model import Derived, Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
 from screener.core.problems import name_list, shown
@@ -34,7 +34,7 @@ WIDENED, NARROWED, SAME, INVALID_CHANGE = "widened", "narrowed", "same", INVALID
 # ---- structural changes -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record_class
 class StructuralChange:
     kind: str  # "question", "derived value" or "rule"
     id: str
@@ -147,7 +147,7 @@ def _with_fields(ruleset: RuleSet) -> list[tuple[str, Question]]:
 # ---- records and how each rule set scores them ---------------------------------------
 
 
-@dataclass(frozen=True)
+@record_class
 class DataRecord:
     number: int  # 1-based, counting records (not lines)
     intake_id: str | None
@@ -168,7 +168,7 @@ class DataRecord:
         return f"row {self.number}" + (f" (intake {self.intake_id})" if self.intake_id else "")
 
 
-@dataclass(frozen=True)
+@record_class
 class Side:
     """One record under one rule set."""
 
@@ -214,14 +214,14 @@ class RecordScorer:
 # ---- the diff -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record_class
 class RuleChange:
     rule: str
     old: Tri | str  # "absent" when the rule is not in that rule set
     new: Tri | str
 
 
-@dataclass(frozen=True)
+@record_class
 class RecordChange:
     record: DataRecord
     old: Side
@@ -234,7 +234,7 @@ class RecordChange:
         return self.old.outcome != self.new.outcome
 
 
-@dataclass
+@record_class(frozen=False)
 class DiffResult:
     old: RuleSet
     new: RuleSet

@@ -24,7 +24,6 @@ import secrets
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +50,7 @@ from screener.commands.screen.prompt_base import Ask, Given, Nav
 from screener.commands.screen.prompts import ask_keys, ask_question, confirm
 from screener.commands.screen.terminal import quiet_terminal
 from screener.commands.screen.text_prompt import ask_path
+from screener.core.frozen import record_class, replace
 from screener.core.model import Question, RuleSet, Value
 from screener.core.problems import (
     HungUp,
@@ -79,7 +79,7 @@ class NoTerminalError(UsageError):
         )
 
 
-@dataclass(frozen=True)
+@record_class
 class ScreenOptions:
     rules: Path | None = None
     resume: Path | None = None
@@ -666,7 +666,7 @@ def with_remembered(options: ScreenOptions) -> ScreenOptions:
         value = kept.get(name)
         if getattr(options, name) is None and value is not None:
             changes[name] = Path(value) if name in paths else value
-    return replace(options, **changes) if changes else options  # type: ignore[arg-type]
+    return replace(options, **changes) if changes else options
 
 
 def _retire_draft(draft: Path, record_saved: bool, console: Console) -> None:

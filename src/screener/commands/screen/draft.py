@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from screener.commands.screen.flow import InterviewState
 from screener.core.coercion import CoercionError, answer_to_json, coerce_value
+from screener.core.frozen import record_class
 from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet, Value
 from screener.core.problems import InputFileError, OutputExists, shown
@@ -59,7 +59,7 @@ class DraftOut(BaseModel):
     options: DraftOptions | None = None
 
 
-@dataclass(frozen=True)
+@record_class
 class LoadedDraft:
     intake_id: str
     state: InterviewState

@@ -8,17 +8,17 @@ Skip logic and urgency come from the one evaluator (evaluate.py), never a copy o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from screener.core import verdict
 from screener.core.conditions.compile import NotYetAsked
 from screener.core.conditions.syntax import referenced_questions
 from screener.core.evaluate import evaluate, visible_answers
+from screener.core.frozen import field, record_class
 from screener.core.model import Action, Question, QuestionType, RuleSet, Value, format_value
 from screener.core.screening import Screening
 
 
-@dataclass(frozen=True)
+@record_class
 class InterviewState:
     """The answers given so far. A key is present once the question was answered (None = don't
     know); answers to questions that skip logic now hides are kept, and never scored."""
@@ -27,7 +27,7 @@ class InterviewState:
     crisis_shown: bool = False  # the crisis text is on screen for an urgent rule that holds
 
 
-@dataclass(frozen=True)
+@record_class
 class Step:
     """A new state, and whether the crisis text must be shown now, before anything else."""
 
@@ -35,7 +35,7 @@ class Step:
     show_crisis: bool
 
 
-@dataclass(frozen=True)
+@record_class
 class ReviewRow:
     question: Question
     answer: str  # in plain words

@@ -6,7 +6,6 @@ page keys turn pages; the done keys end it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
@@ -20,12 +19,13 @@ from screener.commands.screen.prompt_base import (
     without_last_newline,
     wrap,
 )
+from screener.core.frozen import record_class
 from screener.core.model import Question, QuestionType
 
 MAX_ROWS_PER_PAGE = 18  # a page and its keys fit 80x24
 
 
-@dataclass(frozen=True)
+@record_class
 class Row:
     number: int
     label: str

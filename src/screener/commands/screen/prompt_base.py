@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 
 from prompt_toolkit.application import Application
@@ -20,6 +19,7 @@ from prompt_toolkit.layout import Layout, Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.styles import Style
 
+from screener.core.frozen import record_class
 from screener.core.model import Question, Value
 
 NO_ENTER = "Enter alone does not answer"
@@ -44,7 +44,7 @@ class Nav(Enum):
     SAFETY = "safety"
 
 
-@dataclass(frozen=True)
+@record_class
 class Given:
     """An answer; `second`: a reading such as 135/85 also gave the next question's answer."""
 
@@ -56,7 +56,7 @@ class Given:
 Reply = Given | Nav
 
 
-@dataclass(frozen=True)
+@record_class
 class Ask:
     """How to ask one question."""
 

@@ -6,7 +6,6 @@ A name in a cases file that is not a question or rule of the rule set is a locat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from screener.core.coercion import CoercionError, coerce_answers, coerce_value
@@ -14,6 +13,7 @@ from screener.core.conditions.check import check_condition
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.resolve import resolve
 from screener.core.conditions.syntax import ConditionSyntaxError, Node, parse_condition
+from screener.core.frozen import record_class
 from screener.core.model import Action, Condition, RuleSet, Value, list_cells
 from screener.core.problems import Problem, RuleFileError
 from screener.core.screening import Outcome
@@ -22,7 +22,7 @@ from screener.files.yaml_source import PathKey, SourceDocument
 from screener.rulefile.cases_file import CasesFile, Expectation, Invariant, load_cases
 
 
-@dataclass(frozen=True)
+@record_class
 class BoundCase:
     name: str
     line: int | None
@@ -30,7 +30,7 @@ class BoundCase:
     expect: Expectation
 
 
-@dataclass(frozen=True)
+@record_class
 class BoundInvariant:
     name: str
     line: int | None
@@ -55,7 +55,7 @@ class BoundInvariant:
         return f"outcome never {' or '.join(_ordered(self.outcome_not_in))}"
 
 
-@dataclass(frozen=True)
+@record_class
 class BoundSuite:
     source: str
     base: dict[str, Value]  # typed `base` answers (unknown where it sets none)

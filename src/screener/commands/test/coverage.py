@@ -6,13 +6,13 @@ Percent = (rules that held at least once + rules that were false at least once) 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from screener.core.frozen import record_class
 from screener.core.model import RuleSet
 from screener.core.screening import Screening
 
 
-@dataclass(frozen=True)
+@record_class
 class Coverage:
     rules: tuple[str, ...]  # rule ids in file order
     held: frozenset[str]

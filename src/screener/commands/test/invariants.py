@@ -24,7 +24,6 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from screener.commands.test.binding import BoundInvariant, BoundSuite
 from screener.core.conditions.syntax import (
@@ -38,6 +37,7 @@ from screener.core.conditions.syntax import (
     walk,
 )
 from screener.core.evaluate import evaluate
+from screener.core.frozen import record_class
 from screener.core.model import Question, QuestionType, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
 from screener.core.screening import Screening
@@ -46,13 +46,13 @@ MAX_BASES = 100  # base answer sets varied one question at a time
 SHRINK_CANDIDATES = 8  # failing answer sets shrunk per invariant; the smallest is reported
 
 
-@dataclass(frozen=True)
+@record_class
 class Base:
     name: str  # "the base answers", "case 'x'", "all answers unknown"
     answers: dict[str, Value]
 
 
-@dataclass(frozen=True)
+@record_class
 class Counterexample:
     answers: dict[str, Value]
     base: Base
@@ -60,7 +60,7 @@ class Counterexample:
     screening: Screening
 
 
-@dataclass(frozen=True)
+@record_class
 class InvariantResult:
     invariant: BoundInvariant
     satisfied: int  # answer sets where `given` was true
@@ -72,7 +72,7 @@ class InvariantResult:
         return self.satisfied > 0 and self.broken == 0
 
 
-@dataclass(frozen=True)
+@record_class
 class InvariantRun:
     checked: int  # distinct answer sets generated and scored
     samples: int

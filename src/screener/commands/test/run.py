@@ -5,12 +5,11 @@ Pure: results are returned as values; printing and files are the report modules'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from screener.commands.test.binding import BoundCase, BoundSuite
 from screener.commands.test.coverage import Coverage, coverage_of
 from screener.commands.test.invariants import InvariantRun, base_answer_sets, check_invariants
 from screener.core.evaluate import evaluate
+from screener.core.frozen import record_class
 from screener.core.model import Action, RuleSet
 from screener.core.screening import ACTION_OUTCOME, Outcome, RuleResult, Screening
 from screener.core.tristate import Tri
@@ -23,7 +22,7 @@ def tri_word(value: Tri) -> str:
     return "unknown" if value is None else ("true" if value else "false")
 
 
-@dataclass(frozen=True)
+@record_class
 class Mismatch:
     what: str  # outcome, holds, not_holds, unknown, flags, missing, priority, next_steps
     subject: str | None  # the rule id, for rule expectations
@@ -36,7 +35,7 @@ class Mismatch:
         return f"{self.what} {self.subject}: expected {self.expected}, got {self.actual}"
 
 
-@dataclass(frozen=True)
+@record_class
 class CaseResult:
     case: BoundCase
     screening: Screening
@@ -117,7 +116,7 @@ def run_case(ruleset: RuleSet, case: BoundCase) -> CaseResult:
     return CaseResult(case, screening, tuple(mismatches), tuple(results[r] for r in unique))
 
 
-@dataclass(frozen=True)
+@record_class
 class SuiteResult:
     suite: BoundSuite
     ruleset: RuleSet

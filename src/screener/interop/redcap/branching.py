@@ -26,7 +26,6 @@ translation is exact). So an approximation always errs towards showing the quest
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import (
@@ -42,6 +41,7 @@ from screener.core.conditions.syntax import (
     QuestionRef,
     referenced_questions,
 )
+from screener.core.frozen import record_class
 from screener.core.model import NONE_CHOICE
 from screener.interop.redcap.codes import FieldCoding
 
@@ -52,19 +52,19 @@ _REDCAP_OP = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _MIRRORED_OP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-@dataclass(frozen=True)
+@record_class
 class Atom:
     left: str
     op: str
     right: str
 
 
-@dataclass(frozen=True)
+@record_class
 class AllOf:
     parts: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@record_class
 class AnyOf:
     parts: tuple[Expr, ...]
 
@@ -138,7 +138,7 @@ def _exact(expr: Expr) -> Bounds:
 UNTRANSLATED: Bounds = (FALSE, TRUE)
 
 
-@dataclass(frozen=True)
+@record_class
 class Value3:
     """A condition as two-valued REDCap tests: where it is definitely true, definitely false."""
 

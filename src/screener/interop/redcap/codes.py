@@ -31,8 +31,8 @@ the first free number from 100 on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
+from screener.core.frozen import record_class
 from screener.core.model import NONE_CHOICE, Choice, Question, QuestionType
 
 DONT_KNOW_CODE = "99"
@@ -47,7 +47,7 @@ NUMBER_VALIDATIONS = frozenset({"integer", "number"})
 AnswerKey = bool | str  # True/False for yes/no, a choice value (or "none") otherwise
 
 
-@dataclass(frozen=True)
+@record_class
 class FieldCoding:
     """One question as one REDCap field."""
 

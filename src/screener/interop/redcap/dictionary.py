@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 
+from screener.core.frozen import record_class
 from screener.core.model import NONE_CHOICE, Question, RuleSet
 from screener.core.problems import InputFileError
 from screener.interop.redcap.branching import Translator
@@ -36,7 +36,7 @@ _FORMULA_START = re.compile(r"[=+\-@]")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-@dataclass(frozen=True)
+@record_class
 class DataDictionary:
     """The rows (each keyed by the API's column names) and what the translation could not
     express exactly."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 
+from screener.core.frozen import record_class
 from screener.core.problems import InputFileError
 from screener.interop.redcap.columns import (
     API_KEYS,
@@ -47,7 +47,7 @@ _NONE_OF_THE_ABOVE = re.compile(r"@NONEOFTHEABOVE\s*=\s*(['\"])(.*?)\1", re.IGNO
 _BLANK = "NA"
 
 
-@dataclass(frozen=True)
+@record_class
 class DictionaryField:
     row: int  # the row in the file, counting the header as row 1 (as a spreadsheet does)
     name: str
@@ -73,7 +73,7 @@ class DictionaryField:
         return tuple(code.strip() for code in found.group(2).split(",") if code.strip())
 
 
-@dataclass(frozen=True)
+@record_class
 class SkippedField:
     row: int
     name: str
@@ -86,7 +86,7 @@ class SkippedField:
         return f"row {self.row}{name}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@record_class
 class RedcapDictionary:
     source: str
     record_id: str  # the first field

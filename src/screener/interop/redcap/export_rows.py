@@ -28,10 +28,10 @@ cell is read as the file's values are: codes or labels, as the other cells read 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
+from screener.core.frozen import field, record_class
 from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet, Value
 from screener.core.problems import InputFileError, UsageError, name_list
 from screener.interop.redcap.columns import (
@@ -158,7 +158,7 @@ def _option_item(question: Question, code: str, label: str) -> str | None:
     return code if code in question.choice_values else None
 
 
-@dataclass
+@record_class(frozen=False)
 class _Coded:
     """A yesno, truefalse, radio or dropdown field holding one question."""
 
@@ -228,7 +228,7 @@ class _Coded:
             mode.vote(RAW if as_code else LABELS)
 
 
-@dataclass
+@record_class(frozen=False)
 class _Plain:
     """A text or notes field: the cell as it is (the core reads it)."""
 
@@ -248,7 +248,7 @@ class _Plain:
         return None
 
 
-@dataclass
+@record_class(frozen=False)
 class _Ticks:
     """A checkbox field: one column per option, folded into one multi-choice cell."""
 
@@ -310,7 +310,7 @@ _Reader = _Coded | _Plain | _Ticks
 # ---- the header ---------------------------------------------------------------------------
 
 
-@dataclass
+@record_class(frozen=False)
 class _Layout:
     record_id: int | None = None
     event: int | None = None
@@ -440,7 +440,7 @@ def _layout(header: Sequence[str], dictionary: RedcapDictionary) -> tuple[_Layou
 # ---- records --------------------------------------------------------------------------------
 
 
-@dataclass
+@record_class(frozen=False)
 class _Group:
     key: tuple[str, str, str]
     name: str
@@ -448,7 +448,7 @@ class _Group:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record_class
 class CanonicalRecord:
     cells: list[str]  # id, then one cell per question column
     not_scored: str | None

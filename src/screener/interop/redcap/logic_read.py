@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from screener.core.frozen import record_class
 from screener.core.model import QuestionType
 
 _TOKEN = re.compile(
@@ -37,7 +37,7 @@ _SCREENER_OP = {
 }
 
 
-@dataclass(frozen=True)
+@record_class
 class FieldLogic:
     """How an earlier question is stored: its type and what each stored code means."""
 

@@ -13,10 +13,10 @@ is invalid, never guessed). Every entry carries a confidence (0 to 1) and a reas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
+from screener.core.frozen import record_class, replace
 from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet, list_cells
 from screener.interop.redcap.columns import text_key
 from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDictionary
@@ -44,7 +44,7 @@ _KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@record_class
 class ValueProposal:
     code: str
     label: str
@@ -52,7 +52,7 @@ class ValueProposal:
     reason: str
 
 
-@dataclass(frozen=True)
+@record_class
 class Proposal:
     field: DictionaryField
     question: Question
@@ -61,7 +61,7 @@ class Proposal:
     values: tuple[ValueProposal, ...]
 
 
-@dataclass(frozen=True)
+@record_class
 class ProposedMap:
     source: str
     ruleset: RuleSet

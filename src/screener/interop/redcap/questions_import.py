@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from screener.core.coercion import is_unknown_text
 from screener.core.conditions.syntax import KEYWORDS
+from screener.core.frozen import record_class
 from screener.core.model import NONE_CHOICE, QuestionType
 from screener.interop.redcap.codes import DONT_KNOW_CODE, NONE_CODE
 from screener.interop.redcap.columns import text_key
@@ -40,7 +40,7 @@ _NUMBER_VALIDATIONS = frozenset({"number", "number_1dp", "number_2dp", "number_3
 _NOT_ASKED_TAGS = re.compile(r"@(HIDDEN|READONLY)(?![-\w])", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record_class
 class Note:
     row: int
     field: str
@@ -50,7 +50,7 @@ class Note:
         return f"row {self.row} ({self.field}): {self.text}"
 
 
-@dataclass(frozen=True)
+@record_class
 class ImportedQuestions:
     source: str
     questions: tuple[dict[str, Data], ...]
