@@ -428,6 +428,12 @@ class ColumnarScorer:
                 place += 1
         self._readers = tuple(readers)
         self._places = tuple(places)
+        # A question read by one rule only has one place, whichever rules contribute (-1: read
+        # by several); and the question at each place.
+        self._fixed = tuple(next(iter(p.values())) if len(p) == 1 else -1 for p in places)
+        self._place_names = tuple(
+            question for i in self.nonflag for question in self.rules[i].reads
+        )
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
@@ -603,21 +609,20 @@ class ColumnarScorer:
         """As verdict.missing: questions in the order the contributing rules read them."""
         assert isinstance(key, tuple)  # the rules' words and the questions' words
         contributing = key_int(key[: self._rule_words])
-        readers, places = self._readers, self._places
-
-        def place(n: int) -> int:
-            # A question is missing only where a contributing rule reads it: `first` is set.
-            reading = contributing & readers[n]
-            first = (reading & -reading).bit_length() - 1
-            return places[n][first]
-
-        numbers: list[int] = []
+        readers, places, fixed = self._readers, self._places, self._fixed
+        found: list[int] = []  # each missing question's place
         for word_number, word in enumerate(key[self._rule_words :]):
             base = word_number * WORD_BITS
             while word:
                 low = word & -word
-                numbers.append(base + low.bit_length() - 1)
+                n = base + low.bit_length() - 1
+                place = fixed[n]
+                if place < 0:
+                    # Missing only where a contributing rule reads it: the first one sets it.
+                    reading = contributing & readers[n]
+                    place = places[n][(reading & -reading).bit_length() - 1]
+                found.append(place)
                 word ^= low
-        numbers.sort(key=place)
-        names = self.read_questions
-        return tuple([names[n] for n in numbers])
+        found.sort()
+        names = self._place_names
+        return tuple([names[place] for place in found])
