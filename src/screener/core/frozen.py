@@ -16,7 +16,6 @@ makes thousands of them, and a written-out `__init__` is the fastest.
 from __future__ import annotations
 
 from collections.abc import Callable
-from inspect import get_annotations
 from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
@@ -71,7 +70,9 @@ def _frozen_delattr(self: object, name: str) -> None:
 
 
 def _make(cls: type[T], frozen: bool) -> type[T]:
-    annotations = get_annotations(cls)  # this class's own, as written (strings)
+    # This class's own annotations, as written (strings): `inspect.get_annotations` would
+    # import `inspect`, a large module, for one dictionary lookup.
+    annotations: dict[str, object] = vars(cls).get("__annotations__", {})
     names = tuple(n for n, a in annotations.items() if not str(a).startswith(_CLASS_VARIABLE))
     defaults: dict[str, object] = {}
     factories: dict[str, Callable[[], object]] = {}

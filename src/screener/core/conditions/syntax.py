@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from screener.core.frozen import FrozenRecordError
 from screener.core.limits import MAX_CONDITION_DEPTH, MAX_NUMBER_DIGITS
 
 AGGREGATES = ("count", "distinct", "any", "all")
@@ -63,10 +64,10 @@ class _Frozen:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        raise FrozenRecordError(f"{type(self).__name__} is immutable: cannot set {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+        raise FrozenRecordError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
