@@ -174,3 +174,10 @@ def test_a_number_past_18_digits_is_refused_alike_in_an_answers_file_and_a_csv_c
     assert [coerce_value(weight, raw) for raw in ("9" * 18, int("9" * 18))] == pytest.approx(
         [1e18, 1e18]
     )
+
+
+def test_an_infinite_or_not_a_number_value_is_not_a_number(default_rules: RuleSet) -> None:
+    weight = replace(q(default_rules, "age"), type=QuestionType.NUMBER, min=None, max=None)
+    for raw in (float("inf"), float("-inf"), float("nan")):
+        with pytest.raises(CoercionError, match=r"^expected a number$"):
+            coerce_value(weight, raw)

@@ -104,7 +104,7 @@ def _number(question: Question, raw: object) -> float:
     if isinstance(raw, (int, float)):
         # As for text: a YAML or JSON number past 18 digits before the point is refused as the
         # same digits in a CSV cell are (a longer decimal reaches here as text).
-        if abs(raw) > _LARGEST:
+        if abs(raw) > _LARGEST and abs(raw) != float("inf"):  # infinity: "expected a number"
             raise CoercionError(_NUMBER_DIGITS)
         number = raw
     elif isinstance(raw, str):
