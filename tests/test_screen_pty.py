@@ -446,3 +446,53 @@ def test_a_number_and_enter_typed_between_two_prompts_reach_the_next_prompt_whol
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_a_bug_in_the_middle_of_a_call_keeps_the_answers_in_a_draft_and_ends_in_one_line(
+    tmp_path: Path, default_rules: RuleSet
+) -> None:
+    # A bug (here: recording the third answer raises) must not lose the call: the draft is
+    # offered, saved, and the command ends with one line and exit 70, never a traceback that
+    # could quote the person's answers.
+    script = tmp_path / "buggy_screener.py"
+    script.write_text(
+        "import sys\n"
+        "import screener.commands.screen.flow as flow\n"
+        "real, calls = flow.record_answer, [0]\n"
+        "def failing(*args, **kwargs):\n"
+        "    calls[0] += 1\n"
+        "    if calls[0] >= 3:\n"
+        "        raise RuntimeError('a bug while recording an answer')\n"
+        "    return real(*args, **kwargs)\n"
+        "flow.record_answer = failing\n"
+        "sys.argv = ['screener', 'screen', '--intake-id', 'P-9']\n"
+        "from screener.cli import main\n"
+        "main()\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", COLUMNS="80", LINES="24")
+    child = pexpect.spawn(
+        sys.executable,
+        [str(script)],
+        cwd=str(tmp_path),
+        env=env,
+        dimensions=(24, 80),
+        timeout=EXPECT_TIMEOUT,
+        encoding="utf-8",
+    )
+    try:
+        for question_id, value in interview()[:3]:
+            answer(child, default_rules, question_id, value)
+        child.expect_exact("Save a draft")
+        child.send("y")
+        child.expect_exact("Draft saved to")
+        child.expect(pexpect.EOF)
+        shown = child.before or ""
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 70
+    assert "internal error (RuntimeError): a bug in screener" in shown
+    assert "Traceback" not in shown and "a bug while recording" not in shown
+    saved = json.loads((tmp_path / "screener-draft-P-9.json").read_text(encoding="utf-8"))
+    first, second = (question_id for question_id, _ in interview()[:2])
+    assert {first, second} <= set(json.dumps(saved).replace('"', " ").split())
