@@ -402,7 +402,8 @@ class ColumnarScorer:
         self._holding = _rule_table(self.rules, verdict.holding_severity, np.int8)
         self._undecided = _rule_table(self.rules, verdict.undecided, np.bool_)
         self._unknown = np.tile(np.array([v is None for v in verdict.TRI_ORDER]), len(self.rules))
-        self._rows = np.arange(0, 3 * len(self.rules), 3, dtype=np.intp).reshape(-1, 1)
+        width = len(verdict.TRI_ORDER)
+        self._rows = np.arange(0, width * len(self.rules), width, dtype=np.intp).reshape(-1, 1)
         self.flag = tuple(i for i, r in enumerate(self.rules) if r.action is Action.FLAG)
         read: dict[str, None] = {}
         for i in self.nonflag:
@@ -613,16 +614,14 @@ class ColumnarScorer:
         found: list[int] = []  # each missing question's place
         for word_number, word in enumerate(key[self._rule_words :]):
             base = word_number * WORD_BITS
-            while word:
-                low = word & -word
-                n = base + low.bit_length() - 1
+            for bit in set_bits(word):
+                n = base + bit
                 place = fixed[n]
                 if place < 0:
                     # Missing only where a contributing rule reads it: the first one sets it.
                     reading = contributing & readers[n]
                     place = places[n][(reading & -reading).bit_length() - 1]
                 found.append(place)
-                word ^= low
         found.sort()
         names = self._place_names
         return tuple([names[place] for place in found])
