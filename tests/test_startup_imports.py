@@ -102,3 +102,14 @@ def test_score_as_json_builds_its_document_without_pydantic(warm_cache: dict[str
     # The control: without the cache, the rule file's schema is pydantic's.
     off = {**warm_cache, "SCREENER_CACHE": "off"}
     assert modules_loaded_by(args, ("pydantic",), off) == ["pydantic"]
+
+
+def test_score_reads_a_plain_answers_file_without_the_yaml_library(
+    warm_cache: dict[str, str], tmp_path: Path
+) -> None:
+    args = ["score", str(EXAMPLES / "needs_review.yaml")]
+    assert modules_loaded_by(args, ("ruamel",), warm_cache) == []
+    # The control: answers written as multi-line JSON are outside the plain subset.
+    as_json = tmp_path / "answers.json"
+    as_json.write_text('{\n  "age": 42\n}\n', encoding="utf-8")
+    assert modules_loaded_by(["score", str(as_json)], ("ruamel",), warm_cache) == ["ruamel"]

@@ -21,7 +21,7 @@ from screener.core.limits import (
     MAX_YAML_DEPTH,
 )
 from screener.core.problems import RuleFileError
-from screener.files import yaml_source
+from screener.files import yaml_full, yaml_plain
 from screener.files.yaml_source import parse_yaml_text
 
 from ..conftest import CLEAR_ANSWERS, FIXTURES
@@ -135,10 +135,13 @@ def test_yaml_nesting_and_node_count_have_limits(monkeypatch: pytest.MonkeyPatch
     assert f"nest more than {MAX_YAML_DEPTH} deep" in str(deep.value)
     assert str(deep.value).startswith(f"f.yaml:1:{4 + MAX_YAML_DEPTH - 1}:")
     # 200,000 nodes take seconds to parse; the same check with a small limit takes none.
-    monkeypatch.setattr(yaml_source, "MAX_YAML_NODES", 50)
-    with pytest.raises(RuleFileError) as many:
-        parse_yaml_text("a: [" + ", ".join(["0"] * 60) + "]\n", "f.yaml")
-    assert "more than 50 values in one file" in str(many.value)
+    # Both readers count: the plain one leaves the text to the full one, which says so.
+    monkeypatch.setattr(yaml_full, "MAX_YAML_NODES", 50)
+    monkeypatch.setattr(yaml_plain, "MAX_YAML_NODES", 50)
+    for text in ("a: [" + ", ".join(["0"] * 60) + "]\n", "".join(f"k{n}: 0\n" for n in range(30))):
+        with pytest.raises(RuleFileError) as many:
+            parse_yaml_text(text, "f.yaml")
+        assert "more than 50 values in one file" in str(many.value)
 
 
 @pytest.mark.parametrize(
