@@ -463,3 +463,13 @@ def test_entries_of_the_same_file_from_another_version_are_removed(cache_home: P
     assert entries(cache_home) == sorted(
         [other_file, cache.entry_path(folder, FROZEN_RULES.read_bytes())]
     )
+
+
+def test_the_rule_files_digest_is_its_sha256_in_one_piece_or_many() -> None:
+    from screener.files.digest import sha256, sha256_hex
+
+    content = FROZEN_RULES.read_bytes()
+    assert sha256_hex(content) == hashlib.sha256(content).hexdigest()
+    pieces = sha256(content[:1000])
+    pieces.update(content[1000:])
+    assert pieces.hexdigest() == hashlib.sha256(content).hexdigest()

@@ -113,3 +113,8 @@ def test_score_reads_a_plain_answers_file_without_the_yaml_library(
     as_json = tmp_path / "answers.json"
     as_json.write_text('{\n  "age": 42\n}\n', encoding="utf-8")
     assert modules_loaded_by(["score", str(as_json)], ("ruamel",), warm_cache) == ["ruamel"]
+
+
+def test_score_hashes_the_rule_file_without_loading_openssl(warm_cache: dict[str, str]) -> None:
+    args = ["score", str(EXAMPLES / "needs_review.yaml")]
+    assert modules_loaded_by(args, ("_hashlib", "hashlib"), warm_cache) == []

@@ -107,6 +107,9 @@ def _make(cls: type[T], frozen: bool) -> type[T]:
         if len(args) == count and not kwargs:  # every field, in order
             self.__dict__.update(zip(names, args, strict=True))
             return
+        if not args and len(kwargs) == count and known.issuperset(kwargs):  # all, by name
+            self.__dict__.update({name: kwargs[name] for name in names})
+            return
         if len(args) > count:
             raise TypeError(f"{title}() takes {count} arguments, {len(args)} given")
         values = dict(zip(names, args, strict=False))

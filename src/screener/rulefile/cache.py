@@ -27,7 +27,6 @@ written is skipped without a word: the cache only saves time.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import stat
@@ -37,6 +36,7 @@ from screener import __version__
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import RuleSet
 from screener.core.problems import OutputFileError, Problem
+from screener.files.digest import sha256, sha256_hex
 from screener.files.read import is_private_folder, read_private
 from screener.files.write import write_atomic
 from screener.rulefile.cache_codec import decode_entry, encode_entry
@@ -65,7 +65,7 @@ def cache_folder() -> Path | None:
 
 def loader_fingerprint(folders: tuple[Path, ...] | None = None) -> str:
     """12 hex digits that change with the version and with any file of the loader's code."""
-    digest = hashlib.sha256(f"{FORMAT} {__version__}".encode())
+    digest = sha256(f"{FORMAT} {__version__}".encode())
     for folder in LOADER_FOLDERS if folders is None else folders:
         for parent, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -85,7 +85,7 @@ def _this_loader() -> str:
 
 
 def entry_path(folder: Path, content: bytes) -> Path:
-    digest = hashlib.sha256(content).hexdigest()
+    digest = sha256_hex(content)
     return folder / f"rules-{FORMAT}-{__version__}-{_this_loader()}-{digest}.json"
 
 
@@ -99,8 +99,8 @@ def _header(content: bytes, payload: bytes) -> dict[str, object]:
         "format": FORMAT,
         "screener": __version__,
         "loader": _this_loader(),
-        "rules_sha256": hashlib.sha256(content).hexdigest(),
-        "payload_sha256": hashlib.sha256(payload).hexdigest(),
+        "rules_sha256": sha256_hex(content),
+        "payload_sha256": sha256_hex(payload),
     }
 
 
@@ -117,7 +117,7 @@ def cached_ruleset(content: bytes, name: str) -> tuple[RuleSet, list[Problem]] |
     try:
         if json.loads(head) != _header(content, payload):
             return None
-        return decode_entry(json.loads(payload), hashlib.sha256(content).hexdigest(), name)
+        return decode_entry(json.loads(payload), sha256_hex(content), name)
     except Exception:
         # BadEntry, ConditionSyntaxError, JSON's ValueError and RecursionError, and whatever
         # an entry crafted to pass the checks could raise: the rule file is read in full.
@@ -141,7 +141,7 @@ def remember_ruleset(content: bytes, ruleset: RuleSet, warnings: list[Problem]) 
             os.unlink(path)  # a link or anything else: replaced by a file, never followed
         write_atomic(path, f"{header}\n{payload}", private=True)
         # Entries of the same bytes from another version or loader will not be read again.
-        for old in folder.glob(f"rules-*-{hashlib.sha256(content).hexdigest()}.json"):
+        for old in folder.glob(f"rules-*-{sha256_hex(content)}.json"):
             if old != path:
                 old.unlink()
     except (OSError, OutputFileError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ from screener.core.model import (
 from screener.core.problems import Problem, RuleFileError
 from screener.core.reasons import TemplateError, placeholders
 from screener.core.suggest import suggest
+from screener.files.digest import sha256_hex
 from screener.files.read import decode_utf8, read_text, too_large
 from screener.files.yaml_source import (
     PathKey,
@@ -551,7 +551,7 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
     return RuleSet(
         name=spec.name,
         version=spec.version,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256_hex(content),
         source_name=doc.name,
         clinic_name=spec.clinic.name,
         clinic_phone=spec.clinic.phone,
