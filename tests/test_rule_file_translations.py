@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from screener.cli import app
+from screener.commands.screen.console_text import crisis_panel, plain
 from screener.core.evaluate import evaluate
 from screener.core.limits import MAX_RULE_FILE_BYTES, MAX_YAML_NODES
 from screener.core.model import RuleSet, Value
@@ -22,7 +23,6 @@ from screener.core.translation import (
     question_in,
 )
 from screener.errors import EXIT_USAGE, exit_code_for
-from screener.formats.text import crisis_panel, plain
 from screener.rulefile.load import load_ruleset, load_ruleset_with_warnings
 
 from .conftest import FIXTURES, FROZEN_RULES, LIVE_RULES
@@ -422,7 +422,7 @@ def test_a_translated_crisis_text_is_shown_as_written_never_as_markup(tmp_path: 
     path, _ = edited(tmp_path, (spanish, marked))
     es = in_language(load_ruleset(path), "es")
     console = Console(record=True, width=200, color_system=None)
-    console.print(crisis_panel(es.crisis_text))
+    console.print(crisis_panel(console, es.crisis_text))
     console.print(plain(es.question_map["age"].text))
     shown = console.export_text()
     assert "[bold]Llame[/] [link=x]al 911[/link]. No cuelgue." in shown

@@ -326,3 +326,41 @@ def test_an_unknown_benzodiazepine_dose_names_the_rule_it_decides(
         assert line.rstrip().endswith("decides: Benzodiazepine above 8 mg/day or dose unknown"), (
             line
         )
+
+
+def score_in_a_terminal(answers: Path, **env: str) -> str:
+    """`screener score` as a person runs it in an 80-column terminal: what it shows."""
+    import pexpect
+
+    from .interview_calls import installed_screener
+
+    child = pexpect.spawn(
+        installed_screener(),
+        ["score", str(answers)],
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", **env},
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=30,
+    )
+    shown = child.read()
+    child.close()
+    assert child.exitstatus == 0, shown
+    return str(shown)
+
+
+def test_a_summary_in_a_terminal_is_drawn_to_its_width_in_colour() -> None:
+    shown = score_in_a_terminal(EXAMPLES / "urgent.yaml")
+    assert "\x1b[1;37;41m URGENT: SAFETY CONCERN \x1b[0m" in shown
+    lines = shown.replace("\r\n", "\n").split("\n")
+    crisis = [line for line in lines if "URGENT: SAFETY" in line and "╭" in line]
+    assert len(crisis) == 2  # first, and again at the end
+    assert all(line.startswith("\x1b[1;37;41m╭") for line in crisis)
+    edges = [line for line in lines if line.startswith("╰")]
+    assert edges and all(len(edge) == 80 for edge in edges)  # the main box, the full width
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_no_color_or_a_dumb_terminal_gets_the_summary_without_styles(env: dict[str, str]) -> None:
+    shown = score_in_a_terminal(EXAMPLES / "urgent.yaml", **env)
+    assert "\x1b[" not in shown
+    assert " URGENT: SAFETY CONCERN " in shown

@@ -118,3 +118,10 @@ def test_score_reads_a_plain_answers_file_without_the_yaml_library(
 def test_score_hashes_the_rule_file_without_loading_openssl(warm_cache: dict[str, str]) -> None:
     args = ["score", str(EXAMPLES / "needs_review.yaml")]
     assert modules_loaded_by(args, ("_hashlib", "hashlib"), warm_cache) == []
+
+
+def test_score_draws_its_summary_without_a_rendering_library(warm_cache: dict[str, str]) -> None:
+    for answers in ("urgent.yaml", "needs_review.yaml"):
+        assert modules_loaded_by(["score", str(EXAMPLES / answers)], ("rich",), warm_cache) == []
+    # The control: the interview draws with rich.
+    assert modules_loaded_by(["screen"], ("rich",), warm_cache) == ["rich"]

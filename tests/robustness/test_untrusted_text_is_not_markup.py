@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from ruamel.yaml import YAML
 
 from screener.cli import app
 from screener.commands.screen.command import ScreenOptions, run_screen
+from screener.commands.screen.console_text import summary
 from screener.core.scoring import score_raw
 from screener.formats.occasion import Occasion
-from screener.formats.text import answers_table, summary_renderable
+from screener.formats.text import crisis_box, summary_text
 from screener.rulefile.load import load_ruleset
 
 from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
@@ -85,14 +87,15 @@ def test_every_rule_file_text_and_answer_is_shown_as_written_in_the_summary(
     answers: dict[str, object] = {**CLEAR_ANSWERS, "self_harm_thoughts": "yes", "age": "16"}
     answers[NOTES] = BOMB
     screening = score_raw(rules, answers, "answers")
-    out = terminal_text(
-        summary_renderable(rules, screening, Occasion(intake_id="[/]", by="[b]x[/b]"))
-    )
-    assert "\x1b]8;" not in out  # no hyperlink
-    assert "\N{THUMBS UP SIGN}" not in out  # no emoji
-    text = plain_text(
-        summary_renderable(rules, screening, Occasion(intake_id="[/]", by="[b]x[/b]"))
-    )
+    occasion = Occasion(intake_id="[/]", by="[b]x[/b]")
+    # In colour as `score` draws it, and as the interview prints it through rich's console.
+    drawn = summary_text(rules, screening, 4000, True, occasion)
+    console = Console(file=io.StringIO(), force_terminal=True, width=4000)
+    for out in (drawn, terminal_text(summary(console, rules, screening, occasion))):
+        assert "\x1b]8;" not in out  # no hyperlink
+        assert "\N{THUMBS UP SIGN}" not in out  # no emoji
+    text = plain_text(summary(console, rules, screening, occasion))
+    assert text.rstrip("\n") == summary_text(rules, screening, 4000, False, occasion).rstrip("\n")
     for shown in (
         f"(phone {PHONE})",
         "(intake [/])",
@@ -117,18 +120,14 @@ def test_score_shows_an_intake_id_and_a_clinic_phone_with_brackets(tmp_path: Pat
     assert "(intake [/])" in result.stdout
 
 
-def test_the_review_table_shows_a_typed_answer_that_looks_like_markup(tmp_path: Path) -> None:
-    table = answers_table([("q", "Question [bold]x[/bold]", "[/]"), ("r", "Q2", "[link=x]y")])
-    out = plain_text(table)
-    assert "[/]" in out and "Question [bold]x[/bold]" in out and "[link=x]y" in out
-
-
 def test_control_characters_are_shown_as_escapes_not_sent_to_the_terminal() -> None:
-    table = answers_table([("q", "Question", "red\x1b[31m bell\x07")])
-    out = terminal_text(table)
-    assert "\x1b[31m bell" not in out
-    assert "\x07" not in out
-    assert "\\x1b[31m" in out
+    out = crisis_box("Call 911.\x1b[31m red\x07 \x9b2J", 60, True)
+    assert "\x1b[31m red" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[31m red\\x07 \\x9b2J" in out
+    # The only codes are the box's own style and its reset.
+    codes = re.findall("\x1b\\[[0-9;]*m", out)
+    assert set(codes) == {"\x1b[1;37;41m", "\x1b[0m"}
+    assert out.count("\x1b") == len(codes)
 
 
 @pytest.mark.timeout(60)

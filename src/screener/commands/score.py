@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -40,9 +40,7 @@ def render(
         from screener.formats.markdown import render_markdown
 
         return render_markdown(ruleset, screening, occasion)
-    from rich.console import Console
-
-    from screener.formats.text import summary_renderable
+    from screener.formats.text import summary_text
 
     # On a terminal, draw to its width (the crisis box must not break apart); in files, 100.
     width = 100
@@ -50,11 +48,13 @@ def render(
         import shutil  # only here: shutil and what it loads cost a cold start a few ms
 
         width = shutil.get_terminal_size((100, 24)).columns
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
-    console.print(summary_renderable(ruleset, screening, occasion))
-    text = buffer.getvalue()
+    text = summary_text(ruleset, screening, width, color, occasion)
     return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def wants_color() -> bool:
+    """Styles on a terminal, unless NO_COLOR is set (no-color.org) or the terminal is dumb."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screening) -> str:
@@ -98,5 +98,5 @@ def run_score(
     if output is not None:
         write_atomic(output, render(ruleset, screening, fmt, occasion, color=False))
         return
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and sys.stdout.isatty() and wants_color()
     write_stdout(render(ruleset, screening, fmt, occasion, color=color))

@@ -11,7 +11,7 @@ Ctrl-C, 143 for SIGTERM, 1 for an error). After SIGHUP (the terminal went away) 
 one to ask: the draft is written owner-only, and the console says where. A record, note or
 draft never replaces a file, even one created during the call.
 
-Everything shown on the console goes through `formats.text.plain`: answers, ids, paths and
+Everything shown on the console goes through `console_text.plain`: answers, ids, paths and
 the rule file's texts are never read as rich markup.
 """
 
@@ -29,6 +29,7 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
+from screener.commands.screen.console_text import crisis_panel, plain, summary
 from screener.commands.screen.flow import (
     InterviewState,
     Step,
@@ -65,7 +66,6 @@ from screener.core.translation import in_language, missing_translations
 from screener.files.interrupts import held
 from screener.files.write import NamedPath, check_paths, write_atomic, writes_through
 from screener.formats.occasion import Occasion, login_name
-from screener.formats.text import crisis_panel, plain, summary_renderable
 from screener.rulefile.load import load_ruleset, rules_input
 
 INTAKE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -181,10 +181,10 @@ class Interview:
 
     def show_crisis(self) -> None:
         """The crisis steps; with another language, its words to read aloud below them."""
-        self.console.print(crisis_panel(self.ruleset.crisis_text))
+        self.console.print(crisis_panel(self.console, self.ruleset.crisis_text))
         if self.spoken.crisis_text != self.ruleset.crisis_text:
             title = f"URGENT: SAFETY - to read aloud ({self.spoken.language})"
-            self.console.print(crisis_panel(self.spoken.crisis_text, title=title))
+            self.console.print(crisis_panel(self.console, self.spoken.crisis_text, title=title))
 
     def shown(self, question: Question) -> Question:
         """The question as it is read out: in the interview's language."""
@@ -615,7 +615,7 @@ def _interview(
         screening = finish(ruleset, interview.state)
         console.print()
         occasion = Occasion(intake_id, clock(), options.by or login_name())
-        console.print(summary_renderable(ruleset, screening, occasion))
+        console.print(summary(console, ruleset, screening, occasion))
         if save is None and markdown is None:
             save = interview.ask_record_path(intake_id)
         if save is not None:
