@@ -10,6 +10,7 @@ import json
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -364,3 +365,27 @@ def test_batch_rows_equal_screener_score_for_the_same_answers(tmp_path: Path) ->
         assert row["flags"] == [f["rule"] for f in screening["flags"]]
         assert row["missing"] == screening["missing"]
         assert row["errors"] == []
+
+
+@given(st.integers(0, 140), st.integers(1, 70), st.randoms(use_true_random=False))
+@settings(max_examples=60)
+def test_the_bit_sets_of_many_rules_pack_each_mask_to_its_own_bit(
+    count: int, size: int, random: Any
+) -> None:
+    import numpy as np
+
+    from screener.columnar.scorer import WORD_BITS, distinct_keys, pack_bits
+
+    masks = [np.array([random.random() < 0.4 for _ in range(size)]) for _ in range(count)]
+    words = pack_bits(masks, size)
+    assert words.shape == (size, max(1, -(-count // WORD_BITS)))
+    for record in range(size):
+        expected = [0] * words.shape[1]
+        for index, mask in enumerate(masks):
+            if mask[record]:
+                expected[index // WORD_BITS] |= 1 << (index % WORD_BITS)
+        assert words[record].tolist() == expected
+    keys, inverse = distinct_keys(words)
+    assert [keys[i] for i in inverse] == [
+        row[0] if words.shape[1] == 1 else tuple(row) for row in words.tolist()
+    ]
