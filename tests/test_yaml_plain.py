@@ -80,11 +80,16 @@ PLAIN_TEXTS = st.sampled_from(
         "1", "42", "-5", "+3", "0.5", "12.75", ".5", "-0.25", "007", "1e3", "0x1A", "no", "yes",
         "No", "null", "Null", "~", "true", "TRUE", "False", "on", "depression", "some text",
         "a  b", "don't", 'say "hi"', "a-b", "x/y", "(z)", "a - b", "100%", "a & b", "q?",
-        "a=b", "12345678901234567890", "1.234567890123456789", "-", "+",
+        "a=b", "12345678901234567890", "1.234567890123456789", "-", "+", "Año", "ninguno",
+        "metformina y losartán", "中文", "\u00e9\u0301", "a\u00a0b", "\u3000x", "\U0001f600 ok",
     ]
 )  # fmt: skip
 QUOTABLE = st.text(
-    st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="\"'\\"),
+    st.characters(
+        min_codepoint=0x20,
+        exclude_characters="\"'\\\x85\u2028\u2029\ufeff",
+        exclude_categories=("Cc", "Cs"),
+    ),
     max_size=12,
 )
 
@@ -179,6 +184,8 @@ PIECES = st.sampled_from(
         "k: \u00e9", "k: \x85", "k: a\rb", "\ufeffk: v", "# c", "", "   ", "  # c", "k: @x",
         "k: `x", "k: %x", "k: 12:30", "k: [a,b]", "k: {a: 'x', b: \"y\"}", "k:  - x",
         "k: v  ", "k: -", "k: -1", "k: .inf", "k: 1_000", "k: 99999999999999999999",
+        "k: a\u2028b", "k: a\u00a0", "\u00a0k: v", "k: \u00a0", "k:\u00a0v", "k: \ufeffv",
+        "k: '\u00e9'", "k: \u00f1o # c", "- \u4e2d", "k: {a: \u00e9}", "\u00e9: v",
     ]
 )  # fmt: skip
 
@@ -191,7 +198,13 @@ def test_any_mix_of_lines_is_read_alike_or_left_to_the_full_reader(
     assert_never_misread("\n".join(lines) + end)
 
 
-TRICKY = st.sampled_from([*" -:#,[]{}'\"\\!&*?|>%@`~\t\r\n", "\u00e9", "\x85", "a", "1"])
+TRICKY = st.sampled_from(
+    [
+        *" -:#,[]{}'\"\\!&*?|>%@`~\t\r\n",
+        *("\u00e9", "\x85", "a", "1", "\u2028", "\u2029", "\ufeff", "\u00a0", "\u3000"),
+        *("\u0301", "\ufffe", "\U0001f600", "\x9f"),
+    ]
+)
 
 
 @st.composite
@@ -229,6 +242,7 @@ def test_what_the_full_reader_refuses_keeps_its_located_error() -> None:
         "a: 1\nb: 2\na: 3\n": 'answers.yaml:3:1: duplicate key "a" (first on line 1)',
         "a: 1\n  b: 2\n": "answers.yaml:2:4:",
         "a: [1, 2\n": "answers.yaml:",
+        "a: [1,\n": "answers.yaml:",
     }
     for text, start in cases.items():
         assert read_plain_yaml(text) is None
@@ -280,3 +294,20 @@ def test_a_typical_answers_file_keeps_its_values_and_positions() -> None:
     assert positions[("prior_ketamine",)].quoted
     assert positions[("depression_treatments", 1, "weeks")].line == 9
     assert read == full(text)
+
+
+def test_a_flow_list_over_two_lines_is_left_to_the_full_reader() -> None:
+    text = "a: [depression,\n 1]\nb: 2\n"
+    assert read_plain_yaml(text) is None
+    assert parse_yaml_text(text, "answers.yaml").data == {"a": ["depression", 1], "b": 2}
+
+
+def test_accented_and_wide_text_takes_the_plain_reader() -> None:
+    text = "notes: metformina y losartán  # según la persona\nname: '中文'\nx: a\u00a0b\n"
+    read = read_plain_yaml(text)
+    assert read is not None
+    assert read[0] == {"notes": "metformina y losartán", "name": "中文", "x": "a\u00a0b"}
+    assert read == full(text)
+    # YAML's other line breaks and a byte order mark are left to the full reader.
+    for odd in ("\u2028", "\u2029", "\x85", "\ufeff"):
+        assert read_plain_yaml(f"notes: a{odd}b\n") is None

@@ -219,3 +219,14 @@ def test_any_hostile_answers_fail_closed(
 def test_any_bytes_as_an_answers_file_fail_closed(document: str | bytes) -> None:
     data = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
     run("score", "-", stdin=data, allowed=[0, 1])
+
+
+def test_a_line_break_character_that_trips_the_yaml_parser_gets_one_clear_message(
+    tmp_path: Path,
+) -> None:
+    # U+0085 is a line break to YAML; here ruamel.yaml's parser itself gave up (an internal
+    # error before): now one located-at-the-file message and exit 1.
+    code, stdout, stderr = score(tmp_path, "k: \x85\n  text\n\na: 1")
+    assert (code, stdout) == (1, "")
+    assert stderr.startswith(f"error: {tmp_path / 'answers.yaml'}: cannot be parsed as YAML")
+    assert "U+0085" in stderr and "Traceback" not in stderr and len(stderr.splitlines()) == 1

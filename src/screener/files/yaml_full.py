@@ -268,4 +268,14 @@ def read_full_yaml(text: str, name: str) -> tuple[object, dict[PathKey, Position
         raise RuleFileError([_character_problem(text, name, exc)]) from None
     except YAMLError as exc:
         raise RuleFileError([Problem(name, None, None, "", f"cannot be parsed: {exc}")]) from None
+    except NotImplementedError:
+        # ruamel.yaml's round-trip parser gives up on some comments after the line breaks
+        # YAML has beyond the line feed (seen with U+0085 in a value that goes on below it).
+        raise RuleFileError([Problem(name, None, None, "", UNPLACED_COMMENT)]) from None
     return data, builder.positions
+
+
+UNPLACED_COMMENT = (
+    "cannot be parsed as YAML: the parser could not place a comment or a line break; check"
+    " for the characters U+0085, U+2028 and U+2029 (line breaks to YAML) and replace them"
+)

@@ -6,7 +6,8 @@ lists of items. This reader takes exactly that subset and gives the same values 
 positions as the full reader (`files/yaml_full.py`); for any text outside it, it answers
 None and the full reader reads the file, with its own checks and located errors:
 
-- printable ASCII and line feeds only (no tab, CR, BOM, control or non-ASCII character);
+- printable characters and line feeds only (no tab, CR, control character, byte order mark,
+  or the line breaks U+0085, U+2028 and U+2029); keys are ASCII names;
 - block mappings whose keys are names (`[A-Za-z_][A-Za-z0-9_]*`), each key once; block
   sequences of `- value` or `- key: value` items, also at their key's indent;
 - values on one line: plain text without `:`, `#` (but a ` #` comment after it), brackets
@@ -26,8 +27,12 @@ import re
 from screener.core.limits import MAX_YAML_DEPTH, MAX_YAML_NODES
 from screener.files.yaml_values import PathKey, Position, plain_value
 
-# Any character outside printable ASCII and the line feed.
-_OUTSIDE_CHARACTERS = re.compile(r"[^\n\x20-\x7e]")
+# Any character but the line feed and those YAML calls printable, less the ones it reads as a
+# line break (U+0085, U+2028, U+2029) or a byte order mark (U+FEFF). A tab, a CR and the
+# control characters are outside too.
+_OUTSIDE_CHARACTERS = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +|$)")
 _FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): +")
 # A plain value's first character: any but YAML's indicators and space, or a minus before a
@@ -174,6 +179,8 @@ class _Reader:
     ) -> tuple[object, int]:
         """A quoted or plain scalar on one line; its value and where it ends."""
         text = self.lines[line]
+        if start >= len(text):
+            raise _Outside  # a flow collection that goes on to the next line
         self.count()
         quote = text[start]
         if quote in "\"'":
