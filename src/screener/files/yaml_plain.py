@@ -1,6 +1,6 @@
 """A fast reader for the plain YAML that answers files are written in, without ruamel.yaml.
 
-Loading ruamel.yaml and running its pure-Python parser costs `screener score` about a sixth of
+Loading ruamel.yaml and running its pure-Python parser cost `screener score` about a seventh of
 its start. Most files it reads are a flat block mapping of names to short values, with a few
 lists of items. This reader takes exactly that subset and gives the same values and the same
 positions as the full reader (`files/yaml_full.py`); for any text outside it, it answers

@@ -1,5 +1,5 @@
 """Text laid out for a terminal or a file, without a rendering library: styles, the width of
-text in terminal cells, word wrapping, boxes and tables. Each function returns whole lines.
+text in terminal cells, word wrapping, boxes and tables; the layouts come as whole lines.
 
 Nothing here interprets the text it is given: no markup, no emoji codes. Callers pass text
 whose control characters are already escaped (`formats.text.escape_controls`); the only
