@@ -6,7 +6,6 @@ its subclass handles (Ctrl-C raises KeyboardInterrupt and Ctrl-D EOFError in eve
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from enum import Enum
 
@@ -21,6 +20,8 @@ from prompt_toolkit.styles import Style
 
 from screener.core.frozen import record_class
 from screener.core.model import Question, Value
+from screener.formats.terminal import fit
+from screener.formats.terminal import wrap as wrap_cells
 
 NO_ENTER = "Enter alone does not answer"
 
@@ -77,22 +78,14 @@ def screen_size() -> tuple[int, int]:
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """Word-wrapped lines: never a break inside a word (one longer than the line is cut)."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        lines += textwrap.wrap(
-            paragraph,
-            width=max(width - 1, 10),
-            initial_indent=indent,
-            subsequent_indent=indent,
-            break_long_words=True,
-            break_on_hyphens=False,
-        ) or [indent]
-    return lines
+    """Word-wrapped lines (in terminal cells, as the summary's), each after `indent`, leaving
+    the last column free: never a break inside a word, unless one is longer than the line."""
+    room = max(width - 1, 10) - len(indent)
+    return [indent + line for line in wrap_cells(text, room)]
 
 
 def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+    return fit(text, max(width, 2))
 
 
 def number_state(typed: str, count: int) -> str:
