@@ -45,6 +45,13 @@ _FLOW_PLAIN = re.compile(r"(?:[^:#{}\[\],\n ]| +(?=[^#,\]}\n ]))*")
 _SPACES = re.compile(r" *")
 
 
+def _end(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where a pattern that always matches (maybe nothing) ends, from `at`."""
+    match = pattern.match(text, at)
+    assert match is not None
+    return match.end()
+
+
 class _Outside(Exception):
     """The text is not in this reader's subset: the full reader reads it."""
 
@@ -123,7 +130,7 @@ class _Reader:
         items: list[object] = []
         while True:
             text = self.lines[line]
-            start = _SPACES.match(text, column + 1).end()  # type: ignore[union-attr]
+            start = _end(_SPACES, text, column + 1)
             nested = text.startswith("- ", start) or text[start:] == "-"
             if start == column + 1 or start == len(text) or text[start] == "#" or nested:
                 raise _Outside  # `-` alone, `-x`, or a sequence in a sequence
@@ -191,7 +198,7 @@ class _Reader:
             return text[start + 1 : end], end + 1
         if not _PLAIN_START.match(text, start):
             raise _Outside
-        end = plain.match(text, start).end()  # type: ignore[union-attr]
+        end = _end(plain, text, start)
         comment = text[end:].lstrip(" ").startswith("#")
         self.place(path, line, start, comment_after=comment)
         return plain_value(text[start:end]), end
@@ -205,7 +212,7 @@ class _Reader:
         text = self.lines[line]
         closing = "}" if text[start] == "{" else "]"
         collection: dict[str, object] | list[object] = {} if closing == "}" else []
-        at = _SPACES.match(text, start + 1).end()  # type: ignore[union-attr]
+        at = _end(_SPACES, text, start + 1)
         if text.startswith(closing, at):
             return collection, at + 1
         while True:
@@ -220,12 +227,12 @@ class _Reader:
             else:
                 value, at = self.scalar(line, at, (*path, len(collection)), _FLOW_PLAIN)
                 collection.append(value)
-            at = _SPACES.match(text, at).end()  # type: ignore[union-attr]
+            at = _end(_SPACES, text, at)
             if text.startswith(closing, at):
                 return collection, at + 1
             if not text.startswith(",", at):
                 raise _Outside
-            at = _SPACES.match(text, at + 1).end()  # type: ignore[union-attr]
+            at = _end(_SPACES, text, at + 1)
 
 
 def read_plain_yaml(text: str) -> tuple[object, dict[PathKey, Position]] | None:

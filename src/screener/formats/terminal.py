@@ -178,11 +178,11 @@ def table(
     return out
 
 
-def bullets(items: Sequence[str], width: int, color: bool, style: str = "") -> list[str]:
+def bullets(items: Sequence[str], width: int) -> list[str]:
     """`  • item`, each item wrapped under its own first word."""
     out = []
     for item in items:
         lines = wrap(item, width - 4)
-        out.append("  • " + paint(lines[0], style, color))
-        out += ["    " + paint(line, style, color) for line in lines[1:]]
+        out.append("  • " + lines[0])
+        out += ["    " + line for line in lines[1:]]
     return out

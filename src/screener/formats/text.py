@@ -17,13 +17,13 @@ from screener.formats.occasion import Occasion
 from screener.formats.summary_parts import summary_parts
 from screener.formats.terminal import bullets, paint, panel, table, wrap
 
+CRISIS_STYLE = "bold white on red"
 STYLES = {
-    Outcome.URGENT: "bold white on red",
+    Outcome.URGENT: CRISIS_STYLE,
     Outcome.NOT_ELIGIBLE: "bold red",
     Outcome.NEEDS_REVIEW: "bold yellow",
     Outcome.LIKELY_ELIGIBLE: "bold green",
 }
-CRISIS_STYLE = "bold white on red"
 
 # C0 controls except tab and newline, DEL, and C1 controls (ESC starts terminal codes).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -44,7 +44,7 @@ def _section(title: str, items: list[str], width: int, color: bool, style: str =
     if not items:
         return []
     shown = [escape_controls(item) for item in items]
-    return [paint(title, f"bold {style}".strip(), color), *bullets(shown, width, color), ""]
+    return [paint(title, f"bold {style}".strip(), color), *bullets(shown, width), ""]
 
 
 def summary_text(
