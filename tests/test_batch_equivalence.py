@@ -389,3 +389,6 @@ def test_the_bit_sets_of_many_rules_pack_each_mask_to_its_own_bit(
     assert [keys[i] for i in inverse] == [
         row[0] if words.shape[1] == 1 else tuple(row) for row in words.tolist()
     ]
+    assert len(set(keys)) == len(keys)  # each text is made once per block
+    inverse[0] = len(keys)  # the writer puts an invalid record's own text in its place
+    assert inverse[0] == len(keys)

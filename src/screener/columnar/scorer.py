@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from screener.columnar.coding import ABSENT, Block, ColumnCoder
+from screener.columnar.distinct import Inverse, distinct_numbers, distinct_rows
 from screener.core import verdict
 from screener.core.conditions.compile import compile_condition
 from screener.core.conditions.syntax import (
@@ -121,17 +122,17 @@ class _SeveralQuestions(_Part):
         columns = [ctx.scored[q] for q in self.questions]
         sizes = [len(ctx.coders[q].answers) for q in self.questions]
         if np.prod(np.array(sizes, dtype=np.float64)) < 2.0**62:
-            # Each combination as one number (faster to sort than rows of a 2-D array).
+            # Each combination as one number (faster to hash than rows of a 2-D array).
             key = columns[0].astype(np.int64)
             for column, size in zip(columns[1:], sizes[1:], strict=True):
                 key = key * size + column
-            numbers, inverse = np.unique(key, return_inverse=True)
-            combos = np.empty((len(numbers), len(columns)), dtype=np.int64)
+            numbers, inverse = distinct_numbers(key)
+            combos: npt.NDArray[Any] = np.empty((len(numbers), len(columns)), dtype=np.int64)
             for place in range(len(columns) - 1, -1, -1):
                 combos[:, place] = numbers % sizes[place]
                 numbers = numbers // sizes[place]
         else:
-            combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+            combos, inverse = distinct_rows(np.stack(columns, axis=1).astype(np.uint64))
         table = np.empty(len(combos), dtype=np.int8)
         for i, combo in enumerate(combos.tolist()):
             answers: dict[str, Value] = {
@@ -298,27 +299,13 @@ def pack_bits(bits: Sequence[Mask], size: int) -> Words:
     return result
 
 
-def distinct_keys(words: Words) -> tuple[list[Key], npt.NDArray[np.intp]]:
+def distinct_keys(words: Words) -> tuple[list[Key], Inverse]:
     """The distinct keys of packed words (an int, or a tuple of ints past one word), and
-    which one each record has."""
+    which one each record has (writable)."""
+    rows, inverse = distinct_rows(words)
     if words.shape[1] == 1:
-        found, inverse = np.unique(words[:, 0], return_inverse=True)
-        return list(found.tolist()), inverse.reshape(-1)
-    # Rows of several words: each word ranked on its own, the ranks folded into one number
-    # word by word (kept small by ranking again), so that only 1-D arrays are sorted (sorting
-    # rows, as np.unique(axis=0) does, is twenty times slower).
-    combined: npt.NDArray[np.intp] | None = None
-    for place in range(words.shape[1]):
-        values, ranks = np.unique(words[:, place], return_inverse=True)
-        ranks = ranks.reshape(-1)
-        if combined is None:
-            combined = ranks
-        else:
-            folded = combined.astype(np.int64) * len(values) + ranks
-            combined = np.unique(folded, return_inverse=True)[1].reshape(-1)
-    assert combined is not None
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return [tuple(row) for row in words[first].tolist()], inverse.reshape(-1)
+        return list(rows[:, 0].tolist()), inverse
+    return [tuple(row) for row in rows.tolist()], inverse
 
 
 def _group_keys(head: list[Mask], rules: list[Mask], size: int) -> list[Words]:
