@@ -274,6 +274,8 @@ def plan_condition(node: Node) -> _Part:
 # distinct keys occur per group), the flags, the missing questions. The text for each key is
 # built once and looked up per record.
 Key = Hashable
+Places = npt.NDArray[np.int32]
+_NO_PLACE = np.iinfo(np.int32).max
 WORD_BITS = 63
 DECIDING_GROUP = 10
 
@@ -408,24 +410,43 @@ class ColumnarScorer:
         # verdict.missing names questions in the order the contributing rules read them (rule
         # order, then each rule's reads): a question's place is set by the first contributing
         # rule that reads it. Per question (its number in read_questions), the rules reading it
-        # (bit n: the n-th non-flag rule), and its place in the order of all rules' reads.
-        readers = [0] * len(self.read_questions)
+        # (n: the n-th non-flag rule), each with its place in the order of all rules' reads.
         places: list[dict[int, int]] = [{} for _ in self.read_questions]
         number = {q: n for n, q in enumerate(self.read_questions)}
         place = 0
         for n, i in enumerate(self.nonflag):
             for question in self.rules[i].reads:
-                readers[number[question]] |= 1 << n
                 places[number[question]][n] = place
                 place += 1
-        self._readers = tuple(readers)
-        self._places = tuple(places)
-        # A question read by one rule only has one place, whichever rules contribute (-1: read
-        # by several); and the question at each place.
-        self._fixed = tuple(next(iter(p.values())) if len(p) == 1 else -1 for p in places)
-        self._place_names = tuple(
-            question for i in self.nonflag for question in self.rules[i].reads
+        # For `missing_places`: where each rule's and each question's bit is among a key's
+        # bits, unpacked (64 a word: bit j of word w is bit 64w + j); a question read by one
+        # rule only has one place, whichever rules contribute (-1: read by several); for one
+        # read by several, the rules reading it and its place when each is the first one
+        # contributing; and the question at each place.
+        self._rule_bits = np.array(
+            [(n // WORD_BITS) * 64 + n % WORD_BITS for n in range(len(self.nonflag))],
+            dtype=np.intp,
         )
+        self._question_bits = np.array(
+            [
+                (self._rule_words + n // WORD_BITS) * 64 + n % WORD_BITS
+                for n in range(len(self.read_questions))
+            ],
+            dtype=np.intp,
+        )
+        self._fixed = np.array(
+            [next(iter(p.values())) if len(p) == 1 else -1 for p in places], dtype=np.int32
+        )
+        self._shared = tuple(
+            (
+                n,
+                np.array(sorted(p), dtype=np.intp),
+                np.array([p[rule] for rule in sorted(p)], dtype=np.int32),
+            )
+            for n, p in enumerate(places)
+            if len(p) > 1
+        )
+        self.place_names = tuple(question for i in self.nonflag for question in self.rules[i].reads)
 
     def score(self, block: Block) -> BlockResult:
         size = block.size
@@ -597,22 +618,23 @@ class ColumnarScorer:
         ids = self._flag_ids
         return tuple(ids[b] for b in set_bits(key_int(key)))
 
-    def missing(self, key: Key) -> tuple[str, ...]:
-        """As verdict.missing: questions in the order the contributing rules read them."""
-        assert isinstance(key, tuple)  # the rules' words and the questions' words
-        contributing = key_int(key[: self._rule_words])
-        readers, places, fixed = self._readers, self._places, self._fixed
-        found: list[int] = []  # each missing question's place
-        for word_number, word in enumerate(key[self._rule_words :]):
-            base = word_number * WORD_BITS
-            for bit in set_bits(word):
-                n = base + bit
-                place = fixed[n]
-                if place < 0:
-                    # Missing only where a contributing rule reads it: the first one sets it.
-                    reading = contributing & readers[n]
-                    place = places[n][(reading & -reading).bit_length() - 1]
-                found.append(place)
-        found.sort()
-        names = self._place_names
-        return tuple([names[place] for place in found])
+    def missing_places(self, keys: Words) -> tuple[Places, Places]:
+        """As verdict.missing, for rows of missing words (`BlockResult.missing`, a key each):
+        each key's questions in the order the contributing rules read them, as places (the
+        question at place p is `place_names[p]`), every key's one after the other; and where
+        each key's places start (one more entry than keys: the end)."""
+        words = np.ascontiguousarray(keys, dtype="<u8")
+        bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little").view(np.bool_)
+        missing = bits[:, self._question_bits]
+        places = np.repeat(self._fixed.reshape(1, -1), len(words), axis=0)
+        if self._shared:
+            contributing = bits[:, self._rule_bits]
+            for n, readers, at in self._shared:
+                # A missing question is read by a contributing rule: the first one sets it.
+                places[:, n] = at[np.argmax(contributing[:, readers], axis=1)]
+        places[~missing] = _NO_PLACE
+        places.sort(axis=1)
+        starts = np.zeros(len(words) + 1, dtype=np.int32)
+        np.cumsum(np.count_nonzero(missing, axis=1), out=starts[1:])
+        found: Places = places[places < _NO_PLACE]
+        return found, starts

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from screener.columnar.coding import Block
+from screener.columnar.distinct import Inverse, distinct_rows
 from screener.columnar.header import header_key
 from screener.columnar.scorer import BlockResult, ColumnarScorer, Key, Words, distinct_keys
 from screener.core.verdict import INVALID
@@ -35,9 +36,10 @@ RESULT_FIELDS = (
     "safety_unreadable",
 )
 ERROR_SEPARATOR = " | "
-# Texts kept per part before the cache starts again. On 1,000,000 records (about 90,000 distinct
-# missing lists) 5,000 was both faster and smaller than 20,000: 14.8-15.1 s and 128-129 MB peak
-# against 16.0-16.4 s and 141-151 MB (2,000 or 1,000: 15.5-15.7 s, 126-127 MB).
+# Texts kept per part before the cache starts again (the decision, undecided and flags parts;
+# the missing part, with about 90,000 distinct lists in 1,000,000 records, is put together by
+# Arrow a block at a time instead). 5,000 was both faster and smaller than 20,000 when the
+# missing lists were cached too: 14.8-15.1 s and 128-129 MB against 16.0-16.4 s and 141-151 MB.
 TEXT_CACHE_LIMIT = 5_000
 
 
@@ -58,17 +60,36 @@ class _Texts(dict[Key, str]):
 class _Part:
     """One part of every record's text: a key per record, its text made once per key."""
 
-    def __init__(self, texts: _Texts, words: Words) -> None:
-        keys, self.inverse = distinct_keys(words)
-        self.texts = [texts[key] for key in keys]
+    def __init__(self, inverse: Inverse, keyed: pa.Array) -> None:
+        self.inverse = inverse
+        self.keyed = keyed  # the text of each distinct key
+        self.extra: list[str] = []
+
+    @classmethod
+    def of(cls, texts: _Texts, words: Words) -> _Part:
+        keys, inverse = distinct_keys(words)
+        return cls(inverse, pa.array([texts[key] for key in keys], type=pa.string()))
 
     def put(self, offset: int, text: str) -> None:
         """This record's part is `text` instead."""
-        self.inverse[offset] = len(self.texts)
-        self.texts.append(text)
+        self.inverse[offset] = len(self.keyed) + len(self.extra)
+        self.extra.append(text)
 
     def column(self) -> pa.Array:
-        return pa.array(self.texts, type=pa.string()).take(pa.array(self.inverse))
+        texts = self.keyed
+        if self.extra:
+            texts = pa.concat_arrays([texts, pa.array(self.extra, type=pa.string())])
+        return texts.take(pa.array(self.inverse))
+
+
+class _MissingForm(NamedTuple):
+    """How a format writes the missing part of a valid record: each question's name, what
+    is between two, what comes before the list and after it (no errors, safety_unreadable)."""
+
+    name: Callable[[str], str]
+    separator: str
+    before: str
+    after: str
 
 
 def _piece(piece: pa.Array | str) -> pa.Array | pa.Scalar:
@@ -124,7 +145,9 @@ class RecordWriter:
             for group in range(groups)
         ]
         self._flags = _Texts(lambda key: self._flags_text(scorer.flags(key)))
-        self._missing = _Texts(lambda key: self._missing_text(scorer.missing(key)))
+        self._scorer = scorer
+        self._missing_form = form = self._missing()
+        self._missing_names = pa.array(list(map(form.name, scorer.place_names)), pa.string())
 
     def _decision_maker(
         self, scorer: ColumnarScorer, group: int, last: bool
@@ -164,8 +187,20 @@ class RecordWriter:
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         raise NotImplementedError
 
-    def _missing_text(self, missing: tuple[str, ...]) -> str:
+    def _missing(self) -> _MissingForm:
         raise NotImplementedError
+
+    def _missing_part(self, words: Words) -> _Part:
+        """The missing part: the text of each distinct key put together by Arrow, in one pass
+        for the block (as verdict.missing orders the questions: scorer.missing_places)."""
+        keys, inverse = distinct_rows(words)
+        places, starts = self._scorer.missing_places(keys)
+        names = self._missing_names.take(pa.array(places))
+        lists = pa.ListArray.from_arrays(pa.array(starts), names)
+        form = self._missing_form
+        joined = pc.binary_join(lists, form.separator)
+        text = pc.binary_join_element_wise(_piece(form.before), joined, _piece(form.after), "")
+        return _Part(inverse, text)
 
     def _invalid_texts(
         self, problems: list[str], safety: bool, outcome: str = INVALID
@@ -185,15 +220,15 @@ class RecordWriter:
         safety answer. Each part's text is made once per distinct key; Arrow assembles the
         lines column by column."""
         groups = [
-            _Part(texts, words)
+            _Part.of(texts, words)
             for texts, words in zip(self._decisions, result.decisions, strict=True)
         ]
         undecided = [
-            _Part(texts, words)
+            _Part.of(texts, words)
             for texts, words in zip(self._undecided, result.undecided, strict=True)
         ]
-        flags = _Part(self._flags, result.flags)
-        missing = _Part(self._missing, result.missing)
+        flags = _Part.of(self._flags, result.flags)
+        missing = self._missing_part(result.missing)
         overrides = [
             (offset, self._invalid_texts(problems, offset in safety))
             for offset, problems in result.problems.items()
@@ -261,8 +296,8 @@ class CsvRecordWriter(RecordWriter):
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return ";".join(flags)
 
-    def _missing_text(self, missing: tuple[str, ...]) -> str:
-        return ";".join(missing) + ",,no"  # missing, errors (none), safety_unreadable
+    def _missing(self) -> _MissingForm:
+        return _MissingForm(str, ";", "", ",,no")  # missing, errors (none), safety_unreadable
 
     def _invalid_texts(
         self, problems: list[str], safety: bool, outcome: str = INVALID
@@ -313,8 +348,9 @@ class JsonlRecordWriter(RecordWriter):
     def _flags_text(self, flags: tuple[str, ...]) -> str:
         return f'"flags": {json.dumps(list(flags))}'
 
-    def _missing_text(self, missing: tuple[str, ...]) -> str:
-        return f'"missing": {json.dumps(list(missing))}, "errors": [], "safety_unreadable": false'
+    def _missing(self) -> _MissingForm:
+        after = '], "errors": [], "safety_unreadable": false'
+        return _MissingForm(json.dumps, ", ", '"missing": [', after)
 
     def _invalid_texts(
         self, problems: list[str], safety: bool, outcome: str = INVALID
