@@ -235,6 +235,13 @@ def rule_sets(draw: st.DrawFn) -> tuple[str, list[Question]]:
         }
         for index in range(draw(st.integers(1, 6)))
     ]
+    # A rule that writes an earlier rule's condition again, elsewhere in its text: the batch
+    # scorer computes a part shared by several conditions once a block.
+    if draw(st.booleans()):
+        earlier = str(draw(st.sampled_from(rules))["when"])
+        form = draw(st.sampled_from(["not ({0})", "({1}) or ({0})", "({0}) and ({1})"]))
+        when = form.format(earlier, draw(condition(questions)))
+        rules.append({**rules[0], "id": "again", "when": when})
     return rule_file_json(questions, rules), questions
 
 

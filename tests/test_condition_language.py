@@ -6,7 +6,12 @@ import pytest
 
 from screener.core.conditions.check import check_condition
 from screener.core.conditions.compile import compile_condition
-from screener.core.conditions.syntax import ConditionSyntaxError, parse_condition
+from screener.core.conditions.syntax import (
+    ConditionSyntaxError,
+    Or,
+    meaning_key,
+    parse_condition,
+)
 from screener.core.model import RuleSet, Value
 
 
@@ -140,3 +145,17 @@ def test_a_parsed_condition_is_immutable_and_equal_to_the_same_text_parsed_again
         assert parameters == set(node.__slots__), node.__name__
     # Two kinds of node with equal fields are not equal.
     assert syntax.QuestionRef("age", 0) != syntax.Known("age", 0)
+
+
+def test_a_condition_written_again_elsewhere_has_the_same_meaning_key() -> None:
+    first = parse_condition("age >= 18 and pregnant == yes")
+    again = parse_condition("(pregnant == no) or (  age >= 18 and pregnant == yes)")
+    assert isinstance(again, Or)
+    assert again.operands[1] != first  # the offsets differ
+    assert meaning_key(again.operands[1]) == meaning_key(first)
+
+
+def test_numbers_and_truth_values_that_python_holds_equal_keep_apart_meaning_keys() -> None:
+    keys = {meaning_key(parse_condition(text)) for text in ("a == 1", "a == 1.0", "a == true")}
+    assert len(keys) == 3
+    assert meaning_key(parse_condition("a == 1")) != meaning_key(parse_condition("a == 2"))

@@ -8,6 +8,8 @@ many records at once (a property test holds the two together):
   questions (`a > b`) once per distinct combination present in the block.
 - `and`, `or`, `not` combine those per record with Kleene logic, encoded as false=0,
   unknown=1, true=2 so that `and` is the minimum, `or` the maximum and `not` is 2 - x.
+- A part with the same meaning in several conditions is planned once and computed once a
+  block (`Planner`).
 - Skip logic hides a question exactly as `visible_answers` does: only when its ask_if is
   definitely false, and a hidden answer reads as unknown (code 0).
 - The outcome, deciding rules and missing questions follow `verdict.decide` and
@@ -35,6 +37,7 @@ from screener.core.conditions.syntax import (
     Node,
     Not,
     Or,
+    meaning_key,
     referenced_questions,
 )
 from screener.core.frozen import field, record_class, replace
@@ -66,16 +69,32 @@ def tri_code(value: Tri) -> int:
 
 
 class _Context:
-    """One block: answer codes as scored (hidden answers read as absent)."""
+    """One block: answer codes as scored (hidden answers read as absent), and the values of
+    the parts several conditions share, once computed."""
 
     def __init__(self, coders: Mapping[str, ColumnCoder], size: int) -> None:
         self.coders = coders
         self.size = size
         self.scored: dict[str, Index] = {}
+        self.shared: dict[_Part, TriArray] = {}
 
 
 class _Part:
+    """A condition's part over a block. A part that several conditions hold (the same
+    meaning, wherever it is written) is one object, computed once a block; what `tri` returns
+    is never changed in place."""
+
+    shared = False
+
     def tri(self, ctx: _Context) -> TriArray:
+        if not self.shared:
+            return self._tri(ctx)
+        found = ctx.shared.get(self)
+        if found is None:
+            found = ctx.shared[self] = self._tri(ctx)
+        return found
+
+    def _tri(self, ctx: _Context) -> TriArray:
         raise NotImplementedError
 
 
@@ -83,7 +102,7 @@ class _Constant(_Part):
     def __init__(self, value: int) -> None:
         self.value = value
 
-    def tri(self, ctx: _Context) -> TriArray:
+    def _tri(self, ctx: _Context) -> TriArray:
         return np.full(ctx.size, self.value, dtype=np.int8)
 
 
@@ -97,7 +116,7 @@ class _OneQuestion(_Part):
         self.known: list[int] = []
         self.table = np.zeros(0, dtype=np.int8)
 
-    def tri(self, ctx: _Context) -> TriArray:
+    def _tri(self, ctx: _Context) -> TriArray:
         coder = ctx.coders[self.question]
         if coder.generation != self.generation:
             self.generation = coder.generation
@@ -118,7 +137,7 @@ class _SeveralQuestions(_Part):
         self.questions = questions
         self.condition = condition
 
-    def tri(self, ctx: _Context) -> TriArray:
+    def _tri(self, ctx: _Context) -> TriArray:
         columns = [ctx.scored[q] for q in self.questions]
         sizes = [len(ctx.coders[q].answers) for q in self.questions]
         if np.prod(np.array(sizes, dtype=np.float64)) < 2.0**62:
@@ -148,7 +167,7 @@ class _Not(_Part):
     def __init__(self, operand: _Part) -> None:
         self.operand = operand
 
-    def tri(self, ctx: _Context) -> TriArray:
+    def _tri(self, ctx: _Context) -> TriArray:
         result: TriArray = np.subtract(TRUE, self.operand.tri(ctx), dtype=np.int8)
         return result
 
@@ -158,9 +177,12 @@ class _Connective(_Part):
         self.parts = parts
         self.combine = np.minimum if is_and else np.maximum
 
-    def tri(self, ctx: _Context) -> TriArray:
-        result = self.parts[0].tri(ctx)
-        for part in self.parts[1:]:
+    def _tri(self, ctx: _Context) -> TriArray:
+        first = self.parts[0].tri(ctx)
+        if len(self.parts) == 1:
+            return first
+        result: TriArray = self.combine(first, self.parts[1].tri(ctx))  # a new array
+        for part in self.parts[2:]:
             self.combine(result, part.tri(ctx), out=result)
         return result
 
@@ -173,8 +195,15 @@ class _CountCompare(_Part):
     that may; for `distinct`, each item's field value becomes an id shared by all items
     (unknown and catch-all values count as possibly new)."""
 
-    def __init__(self, count: ItemCount, op: str, number: float, count_on_left: bool) -> None:
-        self.terms = tuple(plan_condition(term) for term in count.terms)
+    def __init__(
+        self,
+        count: ItemCount,
+        terms: tuple[_Part, ...],
+        op: str,
+        number: float,
+        count_on_left: bool,
+    ) -> None:
+        self.terms = terms  # each item's, planned
         self.values = count.values
         self.catch_all = count.catch_all
         self.op = op if count_on_left else _FLIPPED[op]
@@ -196,7 +225,7 @@ class _CountCompare(_Part):
         result: npt.NDArray[np.int64] = table[ctx.scored[slot]]
         return result
 
-    def tri(self, ctx: _Context) -> TriArray:
+    def _tri(self, ctx: _Context) -> TriArray:
         matched = [term.tri(ctx) for term in self.terms]
         if not matched:
             low = high = np.zeros(ctx.size, dtype=np.int64)
@@ -248,25 +277,43 @@ def _compare_bounds(
     return result
 
 
-def plan_condition(node: Node) -> _Part:
-    """How to compute a checked condition tree over a block."""
-    if isinstance(node, Compare):
-        sides = ((node.left, node.right, True), (node.right, node.left, False))
-        for count, other, on_left in sides:
-            value = other.value if isinstance(other, Literal) else None
-            if isinstance(count, ItemCount) and type(value) in (int, float):
-                assert isinstance(value, (int, float))
-                return _CountCompare(count, node.op, value, on_left)
-    questions = referenced_questions(node)
-    if not questions:
-        return _Constant(tri_code(compile_condition(node)({})))
-    if len(questions) == 1:
-        return _OneQuestion(questions[0], compile_condition(node))
-    if isinstance(node, Not):
-        return _Not(plan_condition(node.operand))
-    if isinstance(node, (And, Or)):
-        return _Connective(tuple(plan_condition(op) for op in node.operands), isinstance(node, And))
-    return _SeveralQuestions(questions, compile_condition(node))
+class Planner:
+    """How to compute checked condition trees over a block. A tree with the meaning of one
+    planned before (`syntax.meaning_key`: the same condition written in another rule) gets
+    that one's part, marked shared, so it is computed once a block."""
+
+    def __init__(self) -> None:
+        self._parts: dict[Hashable, _Part] = {}
+
+    def plan(self, node: Node) -> _Part:
+        key = meaning_key(node)
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = self._new(node)
+        else:
+            part.shared = True
+        return part
+
+    def _new(self, node: Node) -> _Part:
+        if isinstance(node, Compare):
+            sides = ((node.left, node.right, True), (node.right, node.left, False))
+            for count, other, on_left in sides:
+                value = other.value if isinstance(other, Literal) else None
+                if isinstance(count, ItemCount) and type(value) in (int, float):
+                    assert isinstance(value, (int, float))
+                    terms = tuple(self.plan(term) for term in count.terms)
+                    return _CountCompare(count, terms, node.op, value, on_left)
+        questions = referenced_questions(node)
+        if not questions:
+            return _Constant(tri_code(compile_condition(node)({})))
+        if len(questions) == 1:
+            return _OneQuestion(questions[0], compile_condition(node))
+        if isinstance(node, Not):
+            return _Not(self.plan(node.operand))
+        if isinstance(node, (And, Or)):
+            parts = tuple(self.plan(operand) for operand in node.operands)
+            return _Connective(parts, isinstance(node, And))
+        return _SeveralQuestions(questions, compile_condition(node))
 
 
 # A record's result is described by keys (bit sets packed into ints, or tuples of ints past
@@ -380,11 +427,12 @@ class ColumnarScorer:
         # `coders`: another scorer's code tables, for questions both read alike (screener diff).
         self.coders = {q.id: ColumnCoder(q) for q in ruleset.slots}
         self.coders.update(coders or {})
+        planner = Planner()
         self.ask_if: dict[str, _Part] = {
-            q.id: plan_condition(q.ask_if_tree) for q in ruleset.slots if q.ask_if_tree is not None
+            q.id: planner.plan(q.ask_if_tree) for q in ruleset.slots if q.ask_if_tree is not None
         }
         self.rules: tuple[Rule, ...] = ruleset.rules
-        self.plans = tuple(plan_condition(rule.tree) for rule in self.rules)
+        self.plans = tuple(planner.plan(rule.tree) for rule in self.rules)
         self.nonflag = tuple(i for i, r in enumerate(self.rules) if r.action is not Action.FLAG)
 
         # Lookup tables from core.verdict, three entries per rule, indexed by the rule's value

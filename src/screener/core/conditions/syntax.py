@@ -26,6 +26,7 @@ Python's recursion limit here or in the checker, the compiler or the evaluators.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Any
 
 from screener.core.frozen import FrozenRecordError
@@ -387,6 +388,25 @@ def referenced_questions(node: Node) -> tuple[str, ...]:
         if isinstance(sub, (QuestionRef, Known)):
             seen.setdefault(sub.name, None)
     return tuple(seen)
+
+
+def meaning_key(node: Node) -> Hashable:
+    """What a tree means, not where it was written: equal for two trees that differ only in
+    their offsets. Each value is tagged by its type (`1`, `1.0` and `true` stay apart)."""
+
+    def key(value: object) -> Hashable:
+        if isinstance(value, _Frozen):
+            fields = (key(getattr(value, name)) for name in value.__slots__ if name != "offset")
+            return (type(value).__name__, *fields)
+        if isinstance(value, tuple):
+            return tuple(map(key, value))
+        try:
+            hash(value)
+        except TypeError:  # a list, say: the same object only
+            return ("object", id(value))
+        return (type(value).__name__, value)
+
+    return key(node)
 
 
 # ---- parser ------------------------------------------------------------------------------
