@@ -234,6 +234,38 @@ def test_a_windows_export_read_as_utf8_fails_with_the_byte_offset_and_works_with
     assert [r["intake_id"] for r in output_rows(tmp_path / "out.csv")] == ["A1", "Zoë-2"]
 
 
+def test_a_utf8_file_with_a_byte_order_mark_read_as_cp1252_is_refused_not_misread(
+    tmp_path: Path,
+) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1")])
+    export.write_bytes(b"\xef\xbb\xbf" + export.read_bytes())  # Excel's "CSV UTF-8"
+    for encoding in ("cp1252", "latin-1"):
+        result = batch(export, "--encoding", encoding, "-o", tmp_path / "out.csv")
+        assert result.exit_code == 1, result.output
+        assert "starts with a UTF-8 byte order mark" in result.stderr
+        assert "run without --encoding" in result.stderr
+        assert "Traceback" not in result.output
+        assert not (tmp_path / "out.csv").exists()
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert [r["intake_id"] for r in output_rows(tmp_path / "out.csv")] == ["A1"]
+
+
+def test_utf16_named_for_a_file_without_its_byte_order_mark_is_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    export = write_export(tmp_path / "in.csv", [record("A1")])
+    result = batch(export, "--encoding", "utf-16", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"error: {export}: cannot be read as utf-16 text")
+    assert "internal error" not in result.stderr
+    # The same file saved as UTF-16 with its byte order mark is read.
+    export.write_text(export.read_text(encoding="utf-8"), encoding="utf-16")
+    result = batch(export, "--encoding", "utf-16", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert [r["intake_id"] for r in output_rows(tmp_path / "out.csv")] == ["A1"]
+
+
 def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
     result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "--encoding", "klingon")
     assert result.exit_code == 2

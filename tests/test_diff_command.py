@@ -131,6 +131,20 @@ def test_loosened_blood_pressure_fails_on_widened_and_names_the_records(tmp_path
     )
 
 
+def test_a_record_id_with_terminal_codes_or_a_line_break_is_shown_escaped_in_the_report(
+    tmp_path: Path,
+) -> None:
+    hostile = "\x1b[31mRED\x1b]0;title\x07\nrow 9 (intake X): forged\u202e"
+    data = export(tmp_path, [person(hostile, bp_systolic="185")])
+    result = diff(tmp_path, data)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("  row 1 "))
+    assert line.startswith("  row 1 (intake \\x1b[31mRED\\x1b]0;title\\x07\\nrow 9 (intake X)")
+    assert line.endswith(": not_eligible -> needs_review (widened)")
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e")
+    assert "forged" not in result.stdout.replace(line, "")
+
+
 def test_without_fail_on_the_same_diff_exits_0(tmp_path: Path) -> None:
     data = bp_export(tmp_path)
     result = runner.invoke(app, ["diff", str(RULES), str(loosened(tmp_path)), "--data", str(data)])

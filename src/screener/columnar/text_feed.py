@@ -123,11 +123,21 @@ class TextFeed:
         """The next bytes of the file as UTF-8, and whether the file has ended."""
         data = self._read(READ_BYTES)
         final = not data
+        if not self.consumed and not self._utf8 and data.startswith(codecs.BOM_UTF8):
+            raise InputFileError(
+                f"{self.path}: the file starts with a UTF-8 byte order mark, so it is UTF-8"
+                f" text, not {self.encoding}; run without --encoding"
+            )
         self.consumed += len(data)
         try:
             text = self._decoder.decode(data, final)
         except UnicodeDecodeError as exc:
             raise InputFileError(self._decode_message(exc)) from None
+        except UnicodeError as exc:  # UTF-16 without a byte order mark, say
+            raise InputFileError(
+                f"{self.path}: cannot be read as {self.encoding} text ({exc}); give the file's"
+                " real encoding with --encoding"
+            ) from None
         # The decoder has checked the bytes; ASCII is handed on as read.
         out = data if self._utf8 and len(text) == len(data) else text.encode("utf-8")
         self._decoded_lines += data.count(b"\n")

@@ -19,7 +19,7 @@ from screener.columnar.header import ColumnMap
 from screener.columnar.scorer import INVALID, NOT_SCORED, OUTCOME_BY_CODE, BlockResult
 from screener.core.frozen import field, record_class
 from screener.core.model import Rule, RuleSet
-from screener.core.problems import clip, describe_problem, name_list
+from screener.core.problems import describe_problem, name_list, printable
 from screener.core.verdict import INVALID as INVALID_OUTCOME
 
 SUMMARY_SCHEMA = "screener.batch-summary/1"
@@ -39,12 +39,7 @@ class InvalidRecord:
     @property
     def name(self) -> str:
         """`row 12 A-17`: the row, and the id as far as a message quotes one."""
-        return f"row {self.row}" + (f" {_printable(clip(self.id))}" if self.id else "")
-
-
-def _printable(text: str) -> str:
-    """Control characters as escapes, so an id can never drive the terminal."""
-    return text if text.isprintable() else repr(text)[1:-1]
+        return f"row {self.row}" + (f" {printable(self.id)}" if self.id else "")
 
 
 @record_class(frozen=False)

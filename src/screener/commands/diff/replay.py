@@ -20,7 +20,7 @@ from screener.core.coercion import coerce_answers
 from screener.core.frozen import field, record_class
 from screener.core.model import Derived, Question, Rule, RuleSet, Value
 from screener.core.outcome_memo import OutcomeMemo
-from screener.core.problems import name_list, shown
+from screener.core.problems import name_list, printable, shown
 from screener.core.screening import Outcome
 from screener.core.tristate import Tri
 from screener.core.verdict import INVALID
@@ -165,7 +165,9 @@ class DataRecord:
         """ "row 12 (intake A-17)", "row 12", or "case 'name'"."""
         if self.case is not None:
             return f"case {self.case!r}"
-        return f"row {self.number}" + (f" (intake {self.intake_id})" if self.intake_id else "")
+        # The id as a message quotes one: never a terminal code or a line of its own.
+        intake = f" (intake {printable(self.intake_id, 60)})" if self.intake_id else ""
+        return f"row {self.number}{intake}"
 
 
 @record_class
