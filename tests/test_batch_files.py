@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from screener.cli import app
+from screener.core.limits import MAX_CSV_COLUMNS
 from screener.rulefile.load import load_ruleset
 
 from .conftest import CLEAR_ANSWERS
@@ -287,6 +288,21 @@ def test_a_carriage_return_inside_a_cell_of_an_lf_file_keeps_one_record_per_line
     assert rows[0]["age"] == "4\r0"
     assert rows[1]["safety_unreadable"] == "yes"  # "n<CR>o" is not read as "n"
     assert "Blank lines skipped: 1" in result.stderr
+
+
+def test_a_header_of_more_columns_than_the_limit_is_refused_before_any_record(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "wide.csv"
+    for extra, code in ((MAX_CSV_COLUMNS - 2, 0), (MAX_CSV_COLUMNS - 1, 1)):
+        names = ",".join(f"x{i}" for i in range(extra))
+        export.write_text(f"intake_id,age,{names}\nA1,40{',' * extra}\n", encoding="utf-8")
+        result = batch(export, "-o", tmp_path / "out.csv")
+        assert result.exit_code == code, result.output
+    assert result.stderr == (
+        f"error: {export}: the header has {MAX_CSV_COLUMNS + 1:,} columns, more than the"
+        f" {MAX_CSV_COLUMNS:,} a CSV export may have; export only the screening's columns\n"
+    )
 
 
 def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ from screener.columnar.coding import (
 from screener.columnar.read_ahead import ReadAhead
 from screener.columnar.text_feed import LONE_CR, MARK, MARKED_LINE, TextFeed
 from screener.core.frozen import field, record_class
-from screener.core.limits import MAX_CSV_FIELD_CHARS
+from screener.core.limits import MAX_CSV_COLUMNS, MAX_CSV_FIELD_CHARS
 from screener.core.problems import InputFileError, UsageError
 from screener.files.read import open_binary
 
@@ -184,7 +184,13 @@ class RecordSource:
         if message is not None:
             raise InputFileError(f"{self.path}: the header: {message}")
         feed.push_back(rest)
-        return _split(text)
+        names = _split(text)
+        if len(names) > MAX_CSV_COLUMNS:
+            raise InputFileError(
+                f"{self.path}: the header has {len(names):,} columns, more than the"
+                f" {MAX_CSV_COLUMNS:,} a CSV export may have; export only the screening's columns"
+            )
+        return names
 
     @staticmethod
     def _record_end(data: bytes) -> int | None:

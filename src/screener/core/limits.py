@@ -42,6 +42,10 @@ MAX_CSV_SKIP_CHARS = 64 * MIB
 # A CSV export: bytes of one record, all its lines (a quote never closed would make one record
 # of the rest of the file); past it the run stops.
 MAX_CSV_RECORD_BYTES = 4 * MIB
+# Columns of a CSV export's header (the canonical export has 90; a whole REDCap project's
+# export a few thousand). Each column costs memory in the reader however short its cells:
+# about 180 MB at 10,000 columns, so a small file of 100,000 empty columns cannot take 1 GB.
+MAX_CSV_COLUMNS = 10_000
 
 
 def size_text(limit: int) -> str:
