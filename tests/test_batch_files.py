@@ -512,6 +512,28 @@ def test_include_input_copies_every_input_column_after_the_results(tmp_path: Pat
     assert first["input"]["intake_id"] == "A1"
 
 
+def test_include_input_keeps_every_cell_of_repeated_header_names_in_csv_and_jsonl(
+    tmp_path: Path,
+) -> None:
+    header = [*HEADER, "notes", "notes", "notes (2)", "input_intake_id"]
+    export = write_export(tmp_path / "in.csv", [[*record("A1"), "x", "y", "z", "w"]], header)
+    result = batch(export, "--include-input", "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    cells = json.loads(result.stdout.splitlines()[0])["input"]
+    assert [cells[k] for k in ("notes", "notes (3)", "notes (2)", "input_intake_id")] == [
+        "x", "y", "z", "w"
+    ]  # fmt: skip
+    assert len(cells) == len(header)
+
+    result = batch(export, "--include-input", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
+        names = next(csv.reader(handle))
+    assert len(set(names)) == len(names)
+    assert names[9] == "input_intake_id"  # the id column, clashing with the results' own
+    assert names[-4:] == ["notes", "notes (3)", "notes (2)", "input_intake_id (2)"]
+
+
 def test_the_id_column_can_be_named_and_a_named_one_that_is_missing_is_a_usage_error(
     tmp_path: Path,
 ) -> None:

@@ -92,6 +92,24 @@ class _MissingForm(NamedTuple):
     after: str
 
 
+def _distinct_names(names: list[str]) -> list[str]:
+    """The names with each repeat made its own (`foo`, `foo (2)`), so that no column of the
+    output shares a name and no JSON key hides another's cell."""
+    taken = set(names)
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name in seen:
+            number = 2
+            while f"{name} ({number})" in taken:
+                number += 1
+            name = f"{name} ({number})"
+            taken.add(name)
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def _piece(piece: pa.Array | str) -> pa.Array | pa.Scalar:
     """A column of the lines, or a text that every line holds at that place."""
     return pa.scalar(piece, type=pa.string()) if isinstance(piece, str) else piece
@@ -272,7 +290,7 @@ class CsvRecordWriter(RecordWriter):
             for cell in self.input_header:
                 name = cell.strip()
                 names.append(f"input_{name}" if header_key(name) in taken else name)
-        return ",".join(map(csv_field, names)) + "\n"
+        return ",".join(map(csv_field, _distinct_names(names))) + "\n"
 
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
         width = len(self.input_header)
@@ -324,7 +342,7 @@ class JsonlRecordWriter(RecordWriter):
         return ""
 
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
-        header = [cell.strip() for cell in self.input_header]
+        header = _distinct_names([cell.strip() for cell in self.input_header])
         return [
             json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in rows
         ]
