@@ -313,3 +313,71 @@ def test_a_signal_while_click_reads_the_options_exits_with_its_code_not_aborted(
     err = capsys.readouterr().err
     assert "Aborted" not in err and "Traceback" not in err
     assert err.strip() == (str(interrupt()) or "interrupted")
+
+
+def _finished_batch_export(tmp_path: Path) -> Path:
+    export = tmp_path / "export.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["intake_id", *CLEAR_ANSWERS])
+        writer.writerows([[f"A{i}", *CLEAR_ANSWERS.values()] for i in range(3)])
+    return export
+
+
+@pytest.mark.usefixtures("handlers")
+def test_a_signal_while_a_batch_puts_its_files_in_place_lets_both_land_and_keeps_the_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.commands.batch.command import BatchOptions, run_batch
+
+    commit = AtomicFile.commit
+
+    def signalled_commit(self: AtomicFile) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # waits until both files are in place
+        time.sleep(0.01)
+        commit(self)
+
+    monkeypatch.setattr(AtomicFile, "commit", signalled_commit)
+    output, summary = tmp_path / "scored.csv", tmp_path / "summary.json"
+    options = BatchOptions(
+        input=_finished_batch_export(tmp_path), output=str(output), summary_json=summary
+    )
+    assert run_batch(options) == 0
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 4
+    assert json.loads(summary.read_text(encoding="utf-8"))["exit_code"] == 0
+    assert _temp_files(tmp_path) == []
+
+
+def test_a_signal_while_the_summary_is_printed_keeps_the_written_results_and_the_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.commands.batch.command import BatchOptions, run_batch
+
+    class InterruptedStream(io.StringIO):
+        def write(self, text: str) -> int:
+            raise KeyboardInterrupt  # Ctrl-C just as the summary is printed
+
+    monkeypatch.setattr(sys, "stderr", InterruptedStream())
+    output = tmp_path / "scored.csv"
+    options = BatchOptions(input=_finished_batch_export(tmp_path), output=str(output))
+    assert run_batch(options) == 0
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_a_signal_before_the_last_record_is_written_leaves_neither_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screener.commands.batch import command
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as the files are about to be put in place
+
+    monkeypatch.setattr(command, "_commit_results", interrupted)
+    output, summary = tmp_path / "scored.csv", tmp_path / "summary.json"
+    options = command.BatchOptions(
+        input=_finished_batch_export(tmp_path), output=str(output), summary_json=summary
+    )
+    with pytest.raises(KeyboardInterrupt):
+        command.run_batch(options)
+    assert not output.exists() and not summary.exists()
+    assert _temp_files(tmp_path) == []

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from screener.columnar.coding import MAX_DISTINCT, Block, code_blocks
@@ -33,7 +33,8 @@ from screener.commands.batch.summary import BatchReport, Tally, summary_json, su
 from screener.core.frozen import record_class
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
-from screener.files.write import AtomicFile, check_paths, write_atomic
+from screener.files.interrupts import held
+from screener.files.write import AtomicFile, check_paths
 from screener.interop.redcap.export_rows import RedcapExport
 from screener.rulefile.load import load_ruleset, rules_input
 
@@ -168,6 +169,21 @@ def _blocks(
     )
 
 
+def _commit_results(output: AtomicFile, summary: AtomicFile | None) -> None:
+    """The output and the summary file both, whatever signal arrives meanwhile. Once they
+    are written, a signal no longer stops the run (see run_batch)."""
+    committed = False
+    try:
+        with held():
+            output.commit()
+            if summary is not None:
+                summary.commit()
+            committed = True
+    except KeyboardInterrupt:  # every signal's exception is one (files.interrupts)
+        if not committed:
+            raise
+
+
 def run_batch(options: BatchOptions) -> int:
     """Score every record; write the output and the summary; return the exit code."""
     started = time.perf_counter()
@@ -212,6 +228,7 @@ def run_batch(options: BatchOptions) -> int:
         in_file_order = dict(sorted(columns.questions.items(), key=lambda item: item[1]))
         tally = Tally()
         output = AtomicFile(out_path, private=True)
+        summary: AtomicFile | None = None
         try:
             output.write(writer.header())
             with (
@@ -226,26 +243,33 @@ def run_batch(options: BatchOptions) -> int:
                     output.write(writer.block(block, result, unreadable))
                     tally.add(block, result, columns.id_index is not None, unreadable)
                     advance(source.bytes_read(), tally.records)
-            output.commit()
+            exit_code = EXIT_SOME_INVALID if tally.invalid_count else 0
+            report = BatchReport(
+                input=str(options.input),
+                output=str(out_path) if out_path is not None else "<stdout>",
+                ruleset=ruleset,
+                columns=columns,
+                tally=tally,
+                blank_lines=source.blank_lines,
+                seconds=time.perf_counter() - started,
+                exit_code=exit_code,
+                show_values=options.show_values,
+                mapped=options.mapping is not None,
+            )
+            if options.summary_json is not None:
+                summary = AtomicFile(options.summary_json, private=True)
+                summary.write(summary_json(report))
+            _commit_results(output, summary)
         except BaseException:
             output.discard()
+            if summary is not None:
+                summary.discard()
             raise
 
-    exit_code = EXIT_SOME_INVALID if tally.invalid_count else 0
-    report = BatchReport(
-        input=str(options.input),
-        output=str(out_path) if out_path is not None else "<stdout>",
-        ruleset=ruleset,
-        columns=columns,
-        tally=tally,
-        blank_lines=source.blank_lines,
-        seconds=time.perf_counter() - started,
-        exit_code=exit_code,
-        show_values=options.show_values,
-        mapped=options.mapping is not None,
-    )
-    if options.summary_json is not None:
-        write_atomic(options.summary_json, summary_json(report))
-    sys.stderr.write(summary_text(report))
-    sys.stderr.flush()
+    # The results are written: a signal (a KeyboardInterrupt, as every one here) only cuts
+    # the summary short, and the run's own exit code stands, so that 129, 130 and 143 always
+    # mean that the outputs were not written.
+    with suppress(KeyboardInterrupt):
+        sys.stderr.write(summary_text(report))
+        sys.stderr.flush()
     return exit_code
