@@ -305,6 +305,29 @@ def test_a_header_of_more_columns_than_the_limit_is_refused_before_any_record(
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["batch", "{export}", "-o", "{out}", "--summary-json", "-"],
+        ["diff", "{rules}", "{rules}", "--data", "{export}", "-o", "-"],
+        ["score", "{answers}", "-o", "-"],
+    ],
+)
+def test_a_dash_for_an_option_that_writes_a_file_is_refused_not_made_into_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    export = write_export(tmp_path / "in.csv", [record("A1")])
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(CLEAR_ANSWERS), encoding="utf-8")
+    rules = os.environ["SCREENER_RULES"]
+    names = {"export": export, "out": tmp_path / "out.csv", "rules": rules, "answers": answers}
+    result = runner.invoke(app, [part.format(**names) for part in command])
+    assert result.exit_code == 2, result.output
+    assert "'-' is not a file name here: this option writes a file" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
 def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
     result = batch(write_export(tmp_path / "in.csv", [record("A1")]), "--encoding", "klingon")
     assert result.exit_code == 2

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -111,6 +111,18 @@ def app() -> None:
 
 # A path the user names; a file, where a folder makes no sense.
 PATH = click.Path(path_type=Path)
+
+
+class _OutputFile(click.Path):
+    """A file an option writes, where `-` would otherwise make a file named `-`."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value) == "-":
+            self.fail("'-' is not a file name here: this option writes a file", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_FILE = _OutputFile(path_type=Path)
 FILE = click.Path(dir_okay=False, path_type=Path)
 
 by_option = click.option(
@@ -167,7 +179,7 @@ def validate(rules: Path | None, strict: bool) -> None:
     help="Output format.",
 )
 @click.option(
-    "--output", "-o", type=PATH, help="Write to this file (owner-only) instead of stdout."
+    "--output", "-o", type=OUTPUT_FILE, help="Write to this file (owner-only) instead of stdout."
 )
 @by_option
 @reports_errors
@@ -257,7 +269,7 @@ def test_rules(
 @click.option("--encoding", default="utf-8", help="Text encoding of the input (e.g. cp1252).")
 @map_option
 @click.option("--include-input", is_flag=True, help="Also copy every input column.")
-@click.option("--summary-json", type=PATH, help="Also write the run's summary as JSON.")
+@click.option("--summary-json", type=OUTPUT_FILE, help="Also write the run's summary as JSON.")
 @show_values_option
 @click.option(
     "--redcap",
@@ -319,7 +331,9 @@ def batch(
     type=PATH,
     help="Records to replay: a CSV export, or a cases file (.yaml).",
 )
-@click.option("--output", "-o", type=PATH, help="Write every changed record as CSV (owner-only).")
+@click.option(
+    "--output", "-o", type=OUTPUT_FILE, help="Write every changed record as CSV (owner-only)."
+)
 @click.option(
     "--fail-on",
     type=click.Choice(("widened", "narrowed", "any")),
