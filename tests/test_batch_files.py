@@ -179,6 +179,16 @@ def test_two_columns_for_the_same_question_stop_the_run_with_a_clear_error(tmp_p
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_two_id_columns_stop_the_run_instead_of_one_being_ignored(tmp_path: Path) -> None:
+    header = [*HEADER, "Intake_ID"]
+    export = write_export(tmp_path / "in.csv", [[*record("A1"), "B1"]], header)
+    result = batch(export, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    expected = f"columns 1 ('intake_id') and {len(header)} ('Intake_ID') both hold the record id"
+    assert expected in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_mapping_file_maps_the_clinics_own_headers_to_question_ids(tmp_path: Path) -> None:
     header = list(HEADER)
     header[header.index("self_harm_thoughts")] = "SI screen (2 wks)"

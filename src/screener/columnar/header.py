@@ -127,7 +127,8 @@ def map_columns(
     id_column_required: bool = False,
     question_required: bool = True,
 ) -> ColumnMap:
-    """Resolve the header; two columns for one question is an error (which one would count?).
+    """Resolve the header; two columns for one question, or for the record id, is an error
+    (which one would count?).
     Mapping entries for questions this rule set does not have are left out."""
     names: dict[str, str] = {}
     for question in ruleset.slots:
@@ -143,7 +144,13 @@ def map_columns(
     unknown: list[str] = []
     for index, cell in enumerate(header):
         key = header_key(cell)
-        if key == id_key and id_index is None:
+        if key == id_key:
+            if id_index is not None:  # which one names the record?
+                raise InputFileError(
+                    f"columns {id_index + 1} ({shown(header[id_index].strip())}) and"
+                    f" {index + 1} ({shown(cell.strip())}) both hold the record id; rename or"
+                    " drop one of them"
+                )
             id_index = index
             continue
         qid = names.get(key)
