@@ -45,7 +45,7 @@ from screener.columnar.coding import (
     shape_message,
 )
 from screener.columnar.read_ahead import ReadAhead
-from screener.columnar.text_feed import LONE_CR, MARK, MARKED_LINE, TextFeed
+from screener.columnar.text_feed import MARK, MARKED_LINE, TextFeed
 from screener.core.frozen import field, record_class
 from screener.core.limits import MAX_CSV_COLUMNS, MAX_CSV_FIELD_CHARS
 from screener.core.problems import InputFileError, UsageError
@@ -91,14 +91,6 @@ def _long_line_message(text: str) -> str | None:
     if found.group(0) == text:
         return f"line {found.group(1)} is longer than {MAX_CSV_FIELD_CHARS:,} characters"
     return f"a cell holds line {found.group(1)}, longer than {MAX_CSV_FIELD_CHARS:,} characters"
-
-
-def _with_crs(column: pa.Array) -> pa.Array:
-    """The column with each LONE_CR back as the CR it stands for (text_feed)."""
-    if isinstance(column, pa.DictionaryArray):
-        texts = pc.replace_substring(column.dictionary, LONE_CR, "\r")
-        return pa.DictionaryArray.from_arrays(column.indices, texts)
-    return pc.replace_substring(column, LONE_CR, "\r")
 
 
 def _split(text: str) -> list[str]:
@@ -324,8 +316,6 @@ class RecordSource:
                 cells = _split(text)
             except csv.Error:
                 raise InputFileError(self._too_long_cell()) from None
-            if self._feed.lone_crs:
-                cells = [cell.replace(LONE_CR, "\r") for cell in cells]
             message = _long_line_message(text) if self._feed.marked else None
             skipped[offset] = [] if message is not None and MARKED_LINE.fullmatch(text) else cells
             if message is not None:
@@ -338,7 +328,7 @@ class RecordSource:
         columns: dict[int, pa.Array] = {}
         if batch is not None:
             for name, column in zip(batch.schema.names, batch.columns, strict=True):
-                columns[int(name)] = _with_crs(column) if self._feed.lone_crs else column
+                columns[int(name)] = column
                 if self._feed.marked:
                     self._marked_cells(column, valid, errors)
         self._check_unclosed()

@@ -16,15 +16,11 @@ a mebibyte at a time, with vector operations (numpy) over the positions of the l
   well-formed file (a doubled quote counts twice).
 - At the end, an odd number of quotes whose last opening quote starts a cell means a quote that
   is never closed: the line it opens on is kept for the error.
-- In a file whose line ends are LF, a CR that is not part of a CRLF is a character in its
-  cell, not a line end. Arrow's parser would end the record there, so outside quoted cells
-  each such CR is handed on as `LONE_CR`, which the reader turns back into a CR in the cells.
 """
 
 from __future__ import annotations
 
 import codecs
-import itertools
 import re
 from typing import BinaryIO
 
@@ -38,9 +34,6 @@ READ_BYTES = MAX_CSV_FIELD_CHARS
 # U+FDD0 is a Unicode noncharacter, never part of interchanged text.
 MARK = "\ufdd0"
 MARKED_LINE = re.compile(f"{MARK}(\\d+){MARK}")
-# U+FDD1, another noncharacter: a CR inside an unquoted cell of a file with LF line ends.
-LONE_CR = "\ufdd1"
-_LONE_CR_BYTES = LONE_CR.encode()
 LF, CR, QUOTE = 10, 13, 34
 Bytes = npt.NDArray[np.uint8]
 Positions = npt.NDArray[np.int64]
@@ -72,7 +65,6 @@ class TextFeed:
         self.lines = 0  # line ends handed on
         self.blank_lines = 0
         self.marked = 0  # over-long lines replaced by a marker
-        self.lone_crs = 0  # CRs inside unquoted cells, handed on as LONE_CR
         self.unclosed_line: int | None = None  # line of a quote never closed, at the end
         self._end_byte: int | None = None  # LF, or CR in a file without LF
         self._quotes = 0  # quotes handed on
@@ -256,8 +248,6 @@ class TextFeed:
             self._count_blank_lines(marks, starts[:-1][blank])
         if (self._quotes + quotes) % 2 and marks is not None:
             self._note_open_quote(piece, marks)
-        if end == LF and piece.count(b"\r") != piece.count(b"\r\n"):
-            piece = self._keep_lone_crs(piece, array, marks)
         self._quotes += quotes
         self.lines += len(ends)
         self._previous = piece[-1]
@@ -284,20 +274,6 @@ class TextFeed:
             return piece
         out.append(piece[at:])
         return b"".join(out)
-
-    def _keep_lone_crs(self, piece: bytes, array: Bytes, marks: Positions | None) -> bytes:
-        """The piece with each CR that is neither part of a CRLF nor inside a quoted cell
-        put as LONE_CR. A piece ends at a line end, or at the file's end, where a last CR
-        stays the line end it looks like."""
-        at = np.flatnonzero(array[:-1] == CR)
-        at = at[array[at + 1] != LF]
-        if marks is not None and len(at):
-            at = at[(np.searchsorted(marks, at) + self._quotes) % 2 == 0]
-        if not len(at):
-            return piece
-        self.lone_crs += len(at)
-        cuts = [-1, *at.tolist(), len(piece)]
-        return _LONE_CR_BYTES.join(piece[a + 1 : b] for a, b in itertools.pairwise(cuts))
 
     def _count_blank_lines(self, marks: Positions | None, starts: Positions) -> None:
         if marks is None:
