@@ -9,6 +9,7 @@ an urgent rule reads (or a record whose fields cannot be matched to the header a
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection
 from json.encoder import encode_basestring
@@ -341,11 +342,14 @@ class JsonlRecordWriter(RecordWriter):
     def header(self) -> str:
         return ""
 
+    @functools.cached_property
+    def _input_keys(self) -> list[str]:
+        """The input object's keys, one per header cell (made once, not once a block)."""
+        return _distinct_names([cell.strip() for cell in self.input_header])
+
     def encode_inputs(self, rows: list[list[str]]) -> list[str]:
-        header = _distinct_names([cell.strip() for cell in self.input_header])
-        return [
-            json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in rows
-        ]
+        keys = self._input_keys
+        return [json.dumps(dict(zip(keys, row, strict=False)), ensure_ascii=False) for row in rows]
 
     def _decision_text(
         self, outcome: str | None, earlier: bool, deciding: tuple[str, ...], last: bool
