@@ -69,7 +69,7 @@ def test_every_record_gets_one_output_row_in_input_order_with_its_number_and_id(
     rows = output_rows(tmp_path / "out.csv")
     assert list(rows[0]) == [
         "row", "intake_id", "outcome", "deciding", "undecided", "flags", "missing", "errors",
-        "safety_unreadable",
+        "safety_unreadable", "urgent_answer",
     ]  # fmt: skip
     assert [(r["row"], r["intake_id"], r["outcome"]) for r in rows] == [
         ("1", "A1", "likely_eligible"),
@@ -393,6 +393,7 @@ def test_jsonl_output_has_one_object_per_record_with_lists(tmp_path: Path) -> No
         "missing": ["bp_systolic"],
         "errors": [],
         "safety_unreadable": False,
+        "urgent_answer": False,
     }
     assert objects[1]["outcome"] == "invalid"
     assert objects[1]["errors"] == ["hypertension: expected yes or no (got 'maybe')"]
@@ -440,6 +441,7 @@ def test_summary_json_gives_counts_reasons_invalid_records_and_columns(tmp_path:
             "problem": "age: expected a whole number",  # no value without --show-values
             "problems": 1,
             "safety_unreadable": False,
+            "urgent_answer": False,
         },
         # Too few fields: the safety answer cannot be read either.
         {
@@ -448,6 +450,7 @@ def test_summary_json_gives_counts_reasons_invalid_records_and_columns(tmp_path:
             "problem": "too few fields: 5, the header has 30",
             "problems": 1,
             "safety_unreadable": True,
+            "urgent_answer": False,
         },
     ]
     assert data["safety_unreadable"] == 1
@@ -496,7 +499,8 @@ def test_an_empty_file_is_an_error_and_a_header_alone_gives_just_the_header(
     assert result.exit_code == 0
     assert (
         result.stdout
-        == "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable\n"
+        == "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable,"
+        "urgent_answer\n"
     )
     assert "0 records" in result.stderr
 
@@ -528,9 +532,9 @@ def test_include_input_copies_every_input_column_after_the_results(tmp_path: Pat
     result = batch(export, "--include-input", "-o", tmp_path / "out.csv")
     assert result.exit_code == 3  # A2 has too few fields
     out = output_rows(tmp_path / "out.csv")
-    assert list(out[0])[:10] == [
+    assert list(out[0])[:11] == [
         "row", "intake_id", "outcome", "deciding", "undecided", "flags", "missing", "errors",
-        "safety_unreadable", "input_intake_id"
+        "safety_unreadable", "urgent_answer", "input_intake_id"
     ]  # fmt: skip
     assert out[0]["notes"] == "a, b"
     assert out[0]["age"] == "42"
@@ -560,7 +564,7 @@ def test_include_input_keeps_every_cell_of_repeated_header_names_in_csv_and_json
     with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
         names = next(csv.reader(handle))
     assert len(set(names)) == len(names)
-    assert names[9] == "input_intake_id"  # the id column, clashing with the results' own
+    assert names[10] == "input_intake_id"  # the id column, clashing with the results' own
     assert names[-4:] == ["notes", "notes (3)", "notes (2)", "input_intake_id (2)"]
 
 
@@ -596,8 +600,9 @@ def test_ids_that_need_quoting_are_quoted_in_the_csv_output(tmp_path: Path) -> N
 def test_stdout_holds_only_the_records_and_the_summary_goes_to_stderr(tmp_path: Path) -> None:
     result = batch(write_export(tmp_path / "in.csv", [record("A1")]))
     assert result.stdout.splitlines() == [
-        "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable",
-        "1,A1,likely_eligible,,,phq9_moderately_severe,,,no",
+        "row,intake_id,outcome,deciding,undecided,flags,missing,errors,safety_unreadable,"
+        "urgent_answer",
+        "1,A1,likely_eligible,,,phq9_moderately_severe,,,no,no",
     ]
     assert "screener batch: 1 records" in result.stderr
     assert "━" not in result.stderr  # no progress bar when stderr is not a terminal

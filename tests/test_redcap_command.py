@@ -287,6 +287,7 @@ def test_jsonl_output_marks_records_not_scored(tmp_path: Path) -> None:
             " (--include-incomplete scores it)"
         ],
         "safety_unreadable": False,
+        "urgent_answer": False,
     }
 
 

@@ -1,7 +1,14 @@
-"""An invalid batch record whose unreadable cell belongs to a question an urgent rule reads
+"""Safety answers are never buried among the records that are not scored.
+
+An invalid batch record whose unreadable cell belongs to a question an urgent rule reads
 (self-harm) stays `invalid` (never scored), but is marked in the output (`safety_unreadable`)
-and counted first in the summary, with its row and id, so it is checked now, not buried among
-the other invalid records."""
+and counted near the top of the summary, with its row and id, so it is checked now.
+
+A record that is not scored (a cell elsewhere cannot be read, or its REDCap form is not
+complete) but whose readable answers already make an urgent rule hold would be urgent whatever
+the rest says: it keeps its outcome (`invalid`, `not_scored`), is marked in the output
+(`urgent_answer`) and is listed first in the summary. `screener score` on such an answers file
+shows the crisis steps before the problems."""
 
 from __future__ import annotations
 
@@ -16,11 +23,15 @@ from screener.cli import app
 from screener.commands.batch.command import BatchOptions, run_batch
 from screener.commands.batch.safety import safety_questions
 from screener.core.model import Action, RuleSet
+from screener.interop.redcap.dictionary import build_dictionary
+from screener.rulefile.load import load_ruleset
 
-from ..conftest import CLEAR_ANSWERS
+from ..conftest import CLEAR_ANSWERS, FROZEN_RULES
+from ..interop.redcap_exports import Exporter, ExportStyle, write_csv
 
 runner = CliRunner()
 QUESTIONS = list(CLEAR_ANSWERS)
+URGENT = {"self_harm_thoughts": "yes"}
 UNREADABLE = {"age": "old", "primary_condition": "zzz", "current_medications": "zzz"}
 
 
@@ -101,23 +112,170 @@ def test_each_question_an_urgent_rule_reads_marks_its_record_and_no_other_does(
     assert record["safety_unreadable"] is (question in safety_questions(default_rules))
 
 
+@pytest.mark.parametrize(
+    ("cells", "column", "heading"),
+    [
+        (
+            {"self_harm_thoughts": "maybe"},
+            "safety_unreadable",
+            "60 invalid records have an unreadable safety answer: check them now:",
+        ),
+        (  # urgent whatever the age turns out to be
+            {"self_harm_thoughts": "yes", "age": "forty"},
+            "urgent_answer",
+            "60 records that were not scored have an urgent answer (urgent whatever the other"
+            " cells say): check them now:",
+        ),
+    ],
+)
 def test_records_are_marked_across_block_boundaries_and_all_are_counted(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cells: dict[str, str],
+    column: str,
+    heading: str,
 ) -> None:
-    rows = [
-        person(f"A{i}", self_harm_thoughts="maybe") if i % 3 == 0 else person(f"A{i}")
-        for i in range(1, 181)
-    ]
+    rows = [person(f"A{i}", **cells) if i % 3 == 0 else person(f"A{i}") for i in range(1, 181)]
     data = write(tmp_path / "in.csv", rows)
     output = tmp_path / "o.csv"
     code = run_batch(BatchOptions(input=data, output=str(output), read_rows=4, block_rows=7))
     assert code == 3
-    marked = [r["intake_id"] for r in csv.DictReader(output.open(newline=""))
-              if r["safety_unreadable"] == "yes"]  # fmt: skip
+    marked = [r["intake_id"] for r in csv.DictReader(output.open(newline="")) if r[column] == "yes"]
     assert marked == [f"A{i}" for i in range(3, 181, 3)]
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "60 invalid records have an unreadable safety answer: check them now:"
+    assert lines[0] == heading
     assert lines[1:51] == [f"  row {i} A{i}" for i in range(3, 151, 3)]
-    assert lines[51] == (
-        "  ... and 10 more (the output's safety_unreadable column marks every one)"
+    assert lines[51] == f"  ... and 10 more (the output's {column} column marks every one)"
+
+
+def test_an_invalid_record_with_an_urgent_answer_is_marked_and_listed_before_anything_else(
+    tmp_path: Path,
+) -> None:
+    data = write(
+        tmp_path / "in.csv",
+        [
+            person("A1"),
+            person("A2", **URGENT),
+            person("A3", **URGENT, age="forty"),
+            person("A4", age="forty"),
+            person("A5", **URGENT, age="forty", bp_systolic="high"),
+            person("A6", self_harm_thoughts="maybe"),  # the safety answer itself unreadable
+        ],
     )
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(
+        app, ["batch", str(data), "-o", str(tmp_path / "o.csv"), "--summary-json", str(summary)]
+    )
+    assert result.exit_code == 3
+    out = list(csv.DictReader((tmp_path / "o.csv").open(newline="")))
+    assert [(r["outcome"], r["urgent_answer"], r["safety_unreadable"]) for r in out] == [
+        ("likely_eligible", "no", "no"),
+        ("urgent", "yes", "no"),  # scored: its outcome says it already
+        ("invalid", "yes", "no"),  # urgent whatever its age turns out to be
+        ("invalid", "no", "no"),
+        ("invalid", "yes", "no"),
+        ("invalid", "no", "yes"),
+    ]
+    lines = result.stderr.splitlines()
+    assert lines[:5] == [
+        "2 records that were not scored have an urgent answer (urgent whatever the other cells"
+        " say): check them now:",
+        "  row 3 A3",
+        "  row 5 A5",
+        "1 invalid record has an unreadable safety answer: check them now:",
+        "  row 6 A6",
+    ]
+    assert lines[5].startswith("screener batch: 6 records")
+    assert "  row 3 A3: age: expected a whole number [urgent answer]" in lines
+    assert "  row 4 A4: age: expected a whole number" in lines
+    assert "  row 5 A5: age: expected a whole number (+1 more) [urgent answer]" in lines
+    data_json = json.loads(summary.read_text())
+    assert data_json["urgent_answer_not_scored"] == 2
+    assert data_json["urgent_answer_not_scored_records"] == [
+        {"row": 3, "id": "A3"},
+        {"row": 5, "id": "A5"},
+    ]
+    assert [r["urgent_answer"] for r in data_json["invalid"]] == [True, False, True, False]
+    assert data_json["outcomes"]["urgent"] == 1  # the unscored ones are counted as invalid
+
+    jsonl = runner.invoke(app, ["batch", str(data), "-f", "jsonl"])
+    objects = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [o["urgent_answer"] for o in objects] == [False, True, True, False, True, False]
+
+
+def test_an_unknown_answer_elsewhere_does_not_make_an_unreadable_record_urgent(
+    tmp_path: Path,
+) -> None:
+    """Only a rule that holds on the readable answers counts: 'don't know' to the self-harm
+    question leaves the urgent rule undecided, which is not an urgent answer."""
+    data = write(tmp_path / "in.csv", [person("A1", self_harm_thoughts="dk", age="forty")])
+    result = runner.invoke(app, ["batch", str(data), "-f", "jsonl"])
+    record = json.loads(result.stdout)
+    assert (record["outcome"], record["urgent_answer"]) == ("invalid", False)
+    assert "urgent answer" not in result.stderr
+
+
+def test_a_redcap_record_left_incomplete_with_an_urgent_answer_is_listed_first(
+    tmp_path: Path,
+) -> None:
+    rules = load_ruleset(FROZEN_RULES)
+    dictionary = tmp_path / "dictionary.csv"  # as `screener redcap dictionary` writes it
+    dictionary.write_text(build_dictionary(rules).csv_text())
+    exporter = Exporter(dictionary.read_text(), rules)
+    style = ExportStyle()
+    answers = {**CLEAR_ANSWERS, **URGENT}
+    rows = [
+        exporter.row("R-1", CLEAR_ANSWERS, style),
+        exporter.row("R-2", answers, style, status="0"),  # the call ended before the form did
+        exporter.row("R-3", CLEAR_ANSWERS, style, status="0"),
+    ]
+    export = tmp_path / "export.csv"
+    export.write_text(write_csv(exporter.header(style), rows))
+    result = runner.invoke(
+        app, ["batch", str(export), "--redcap", str(dictionary), "--rules", str(FROZEN_RULES)]
+    )
+    assert result.exit_code == 0, result.stderr  # not_scored does not change the exit code
+    out = list(csv.DictReader(result.stdout.splitlines()))
+    assert [(r["outcome"], r["urgent_answer"]) for r in out] == [
+        ("likely_eligible", "no"),
+        ("not_scored", "yes"),
+        ("not_scored", "no"),
+    ]
+    assert result.stderr.splitlines()[:2] == [
+        "1 record that was not scored has an urgent answer (urgent whatever the other cells"
+        " say): check them now:",
+        "  row 2 R-2",
+    ]
+
+
+def test_score_shows_the_crisis_steps_when_readable_answers_are_urgent_but_one_is_not(
+    tmp_path: Path,
+) -> None:
+    rules = load_ruleset(FROZEN_RULES)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('age: forty\nself_harm_thoughts: "yes"\n')
+    result = runner.invoke(app, ["score", str(answers), "--rules", str(FROZEN_RULES)])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # nothing is scored
+    err = result.stderr
+    assert "URGENT: SAFETY" in err
+    first_words = rules.crisis_text.split()[:6]
+    assert " ".join(first_words) in " ".join(err.split())
+    assert err.index("URGENT: SAFETY") < err.index("age: expected a whole number")
+    assert err.splitlines()[-1] == (
+        f"error: {answers}: not scored, but the answers that can be read are urgent (self_harm)"
+        " whatever the unreadable ones say: follow the crisis steps now"
+    )
+
+
+def test_score_shows_no_crisis_steps_when_the_readable_answers_are_not_urgent(
+    tmp_path: Path,
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('age: forty\nself_harm_thoughts: "no"\n')
+    result = runner.invoke(app, ["score", str(answers), "--rules", str(FROZEN_RULES)])
+    assert result.exit_code == 1
+    assert "URGENT" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {answers}: age: expected a whole number (got 'forty')"
+    ]

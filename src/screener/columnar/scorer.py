@@ -411,6 +411,9 @@ class BlockResult:
     undecided_counts: dict[str, int]  # rule id -> records where it could not be decided
     # offset -> why the record is not scored, then any problems it has
     not_scored: dict[int, list[str]] = field(default_factory=dict)
+    # per record: the answers that could be read make an urgent rule hold (for a scored record,
+    # its outcome is urgent; an invalid or not_scored one would be urgent whatever the rest says)
+    urgent: Mask = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
 
 class ColumnarScorer:
@@ -520,6 +523,9 @@ class ColumnarScorer:
         fired = self._fires[lookup]
         undecided = self._unknown[lookup]
         outcome: npt.NDArray[np.int8] = self._severity[lookup].max(axis=0, initial=0)
+        # Read before the unscored records' outcomes are set: an unreadable cell is unknown
+        # here, and an urgent rule that holds anyway holds whatever that cell says.
+        urgent = outcome == Outcome.URGENT.severity
 
         problems = self._problems(block, codes)
         if problems:
@@ -528,7 +534,7 @@ class ColumnarScorer:
         if not_scored:
             outcome[np.fromiter(not_scored, dtype=np.intp, count=len(not_scored))] = NOT_SCORED
         result = self._describe(outcome, values, lookup, fired, undecided, codes, hidden, problems)
-        return result if not not_scored else replace(result, not_scored=not_scored)
+        return replace(result, not_scored=not_scored, urgent=urgent)
 
     def _lookup(self, values: list[TriArray], size: int) -> npt.NDArray[np.intp]:
         """Per rule (a row) and record, where its value is in the rule tables."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet
+from screener.core.problems import AnswersError
 from screener.core.scoring import score_raw
 from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_capped, read_text
@@ -42,14 +43,25 @@ def render(
         return render_markdown(ruleset, screening, occasion)
     from screener.formats.text import summary_text
 
-    # On a terminal, draw to its width (the crisis box must not break apart); in files, 100.
-    width = 100
-    if color:
-        import shutil  # only here: shutil and what it loads cost a cold start a few ms
-
-        width = shutil.get_terminal_size((100, 24)).columns
-    text = summary_text(ruleset, screening, width, color, occasion)
+    text = summary_text(ruleset, screening, _width(color), color, occasion)
     return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def urgent_notice(ruleset: RuleSet, error: AnswersError) -> str:
+    """The crisis steps, for answers that are urgent although some cannot be read."""
+    from screener.formats.text import crisis_box
+
+    color = sys.stderr.isatty() and wants_color()
+    return crisis_box(ruleset.crisis_text, _width(color), color)
+
+
+def _width(terminal: bool) -> int:
+    """On a terminal, its width (the crisis box must not break apart); in files, 100."""
+    if not terminal:
+        return 100
+    import shutil  # only here: shutil and what it loads cost a cold start a few ms
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def wants_color() -> bool:
@@ -90,7 +102,12 @@ def run_score(
     ruleset = load_ruleset(rules)
     text, name = read_answers_source(answers)
     document = parse_answers_text(text, name)
-    screening = score_raw(ruleset, document.raw, name)
+    try:
+        screening = score_raw(ruleset, document.raw, name)
+    except AnswersError as error:
+        if error.urgent:  # crisis steps first, then what could not be read
+            sys.stderr.write(urgent_notice(ruleset, error))
+        raise
     note = record_note(document, ruleset, screening)
     if note:
         sys.stderr.write(f"note: {note}\n")

@@ -99,15 +99,26 @@ class AnswerProblem:
 
 
 class AnswersError(ScreenerError):
-    """An answers file (or record) has values that cannot be read."""
+    """An answers file (or record) has values that cannot be read. `urgent`: the urgent rules
+    that hold on the answers that can be read, whatever the others turn out to be."""
 
-    def __init__(self, source: str, problems: list[AnswerProblem]) -> None:
+    def __init__(
+        self, source: str, problems: list[AnswerProblem], urgent: tuple[str, ...] = ()
+    ) -> None:
         self.source = source
         self.problems = problems
+        self.urgent = urgent
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {p.short()}" for p in self.problems]
+        lines = [f"{self.source}: {p.short()}" for p in self.problems]
+        if self.urgent:
+            lines.append(
+                f"{self.source}: not scored, but the answers that can be read are urgent"
+                f" ({', '.join(map(clip, self.urgent))}) whatever the unreadable ones say:"
+                " follow the crisis steps now"
+            )
+        return lines
 
 
 class InputFileError(ScreenerError):

@@ -8,12 +8,16 @@ from screener.core.coercion import coerce_answers
 from screener.core.evaluate import evaluate
 from screener.core.model import RuleSet
 from screener.core.problems import AnswersError
-from screener.core.screening import Screening
+from screener.core.screening import Outcome, Screening
 
 
 def score_raw(ruleset: RuleSet, raw: Mapping[str, object], source: str) -> Screening:
-    """The screening for one person's raw answers; AnswersError lists every unreadable value."""
+    """The screening for one person's raw answers; AnswersError lists every unreadable value,
+    and the urgent rules that hold all the same (an unreadable value is left unknown, so an
+    urgent rule that holds on the rest holds whatever that value is)."""
     answers, problems = coerce_answers(ruleset.question_map, raw)
+    screening = evaluate(ruleset, answers)
     if problems:
-        raise AnswersError(source, problems)
-    return evaluate(ruleset, answers)
+        urgent = screening.deciding if screening.outcome is Outcome.URGENT else ()
+        raise AnswersError(source, problems, urgent)
+    return screening

@@ -5,6 +5,9 @@ CSV cells copied from the export (ids, input cells and header names, messages qu
 are spreadsheet-safe: one that starts like a formula gets a `'` in front (formats.csv_cells).
 `safety_unreadable` is yes (true) for an invalid record with an unreadable cell of a question
 an urgent rule reads (or a record whose fields cannot be matched to the header at all).
+`urgent_answer` is yes (true) for every record whose readable answers make an urgent rule
+hold: the urgent records, and the invalid or not_scored records that would be urgent whatever
+their other cells say.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ RESULT_FIELDS = (
     "missing",
     "errors",
     "safety_unreadable",
+    "urgent_answer",
 )
 ERROR_SEPARATOR = " | "
 # Texts kept per part before the cache starts again (the decision, undecided and flags parts;
@@ -135,6 +139,7 @@ class _Columns(NamedTuple):
     decisions: list[pa.Array]  # the outcome and the deciding rules, a column per group
     flagged: list[pa.Array]  # the undecided rules (a column per group), then the flags
     missing: pa.Array  # missing, errors and safety_unreadable
+    urgent: pa.Array  # urgent_answer
     inputs: pa.Array | None  # the input record, when asked for
 
 
@@ -167,6 +172,7 @@ class RecordWriter:
         self._scorer = scorer
         self._missing_form = form = self._missing()
         self._missing_names = pa.array(list(map(form.name, scorer.place_names)), pa.string())
+        self._no_yes = pa.array(self._no_yes_texts(), pa.string())
 
     def _decision_maker(
         self, scorer: ColumnarScorer, group: int, last: bool
@@ -229,6 +235,10 @@ class RecordWriter:
     def _ids(self, ids: list[str]) -> list[str]:
         raise NotImplementedError
 
+    def _no_yes_texts(self) -> tuple[str, str]:
+        """How a yes/no column reads: (no, yes)."""
+        raise NotImplementedError
+
     def _pieces(self, c: _Columns) -> list[pa.Array | str]:
         """What each line is made of, in order: columns, and texts that every line holds
         (separators, the line end)."""
@@ -273,6 +283,7 @@ class RecordWriter:
             [g.column() for g in groups],
             [*(u.column() for u in undecided), flags.column()],
             missing.column(),
+            self._no_yes.take(pa.array(result.urgent.view(np.int8))),
             inputs,
         )
         pieces = self._pieces(columns)
@@ -281,8 +292,8 @@ class RecordWriter:
 
 
 class CsvRecordWriter(RecordWriter):
-    """row, <id>, outcome, deciding, undecided, flags, missing, errors, safety_unreadable[, input
-    columns]: LF, UTF-8."""
+    """row, <id>, outcome, deciding, undecided, flags, missing, errors, safety_unreadable,
+    urgent_answer[, input columns]: LF, UTF-8."""
 
     def header(self) -> str:
         names = ["row", self.id_name, *RESULT_FIELDS[1:]]
@@ -327,9 +338,12 @@ class CsvRecordWriter(RecordWriter):
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
 
+    def _no_yes_texts(self) -> tuple[str, str]:
+        return "no", "yes"
+
     def _pieces(self, c: _Columns) -> list[pa.Array | str]:
         pieces: list[pa.Array | str] = [c.rows, ",", c.ids, ",", *c.decisions, ",", *c.flagged]
-        pieces += [",", c.missing]
+        pieces += [",", c.missing, ",", c.urgent]
         if c.inputs is not None:
             pieces += [",", c.inputs]
         return [*pieces, "\n"]
@@ -337,7 +351,7 @@ class CsvRecordWriter(RecordWriter):
 
 class JsonlRecordWriter(RecordWriter):
     """One JSON object per line: row, <id>, outcome, deciding, undecided, flags, missing, errors,
-    safety_unreadable[, input]."""
+    safety_unreadable, urgent_answer[, input]."""
 
     def header(self) -> str:
         return ""
@@ -389,10 +403,13 @@ class JsonlRecordWriter(RecordWriter):
             return ["null"] * len(ids)
         return list(map(encode_basestring, ids))
 
+    def _no_yes_texts(self) -> tuple[str, str]:
+        return "false", "true"
+
     def _pieces(self, c: _Columns) -> list[pa.Array | str]:
         key = encode_basestring(self.id_name)
         pieces: list[pa.Array | str] = ['{"row": ', c.rows, f", {key}: ", c.ids, ", "]
-        pieces += [*c.decisions, ", ", *c.flagged, ", ", c.missing]
+        pieces += [*c.decisions, ", ", *c.flagged, ", ", c.missing, ', "urgent_answer": ', c.urgent]
         if c.inputs is not None:
             pieces += [', "input": ', c.inputs]
         return [*pieces, "}\n"]

@@ -2,8 +2,9 @@
 
 The summary goes to stderr, which ends up in shared logs: it names each invalid record (row
 and id), the question and the kind of problem, never the person's value, unless asked
-(`--show-values`, for a person at a terminal). Invalid records with an unreadable safety
-answer come first.
+(`--show-values`, for a person at a terminal). First come the records that could not be
+scored although their readable answers are urgent, then the invalid records with an
+unreadable safety answer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class InvalidRecord:
     problem: str  # the first problem; the output's errors column has all of them
     problems: int
     safety: bool = False  # an answer to a question an urgent rule reads cannot be read
+    urgent: bool = False  # the answers that can be read make an urgent rule hold
 
     @property
     def name(self) -> str:
@@ -52,6 +54,9 @@ class Tally:
     wrong_width: int = 0  # records with too many or too few fields
     safety_count: int = 0  # invalid records with an unreadable safety answer
     safety: list[InvalidRecord] = field(default_factory=list)  # the first INVALID_LISTED
+    # Records not scored (invalid, or not_scored) whose readable answers are urgent anyway.
+    urgent_count: int = 0
+    urgent: list[InvalidRecord] = field(default_factory=list)  # the first INVALID_LISTED
 
     def add(
         self, block: Block, result: BlockResult, has_ids: bool, safety: list[int] | None = None
@@ -71,22 +76,31 @@ class Tally:
                 self.undecided[rule] += count
         unreadable = set(safety or ())
         self.safety_count += len(unreadable)
-        for offset in sorted(result.problems):
-            listed = len(self.invalid) < INVALID_LISTED
-            if not listed and (offset not in unreadable or len(self.safety) >= INVALID_LISTED):
+        unscored = sorted([*result.problems, *result.not_scored])
+        urgent = {i for i in unscored if result.urgent[i]}
+        self.urgent_count += len(urgent)
+        for offset in unscored:
+            invalid = offset in result.problems
+            listed = invalid and len(self.invalid) < INVALID_LISTED
+            wanted_safety = offset in unreadable and len(self.safety) < INVALID_LISTED
+            wanted_urgent = offset in urgent and len(self.urgent) < INVALID_LISTED
+            if not (listed or wanted_safety or wanted_urgent):
                 continue
-            problems = result.problems[offset]
+            problems = result.problems[offset] if invalid else result.not_scored[offset]
             record = InvalidRecord(
                 block.start + offset,
                 block.ids[offset] if has_ids else None,
                 problems[0],
                 len(problems),
                 offset in unreadable,
+                offset in urgent,
             )
             if listed:
                 self.invalid.append(record)
-            if record.safety and len(self.safety) < INVALID_LISTED:
+            if wanted_safety:
                 self.safety.append(record)
+            if wanted_urgent:
+                self.urgent.append(record)
 
     @property
     def invalid_count(self) -> int:
@@ -119,8 +133,27 @@ def _records(count: int) -> str:
     )
 
 
+def urgent_lines(tally: Tally) -> list[str]:
+    """First in the summary: the records not scored whose readable answers are urgent."""
+    if not tally.urgent_count:
+        return []
+    count = tally.urgent_count
+    lines = [
+        f"{_count(count)} record{' that was' if count == 1 else 's that were'} not scored"
+        f" {'has' if count == 1 else 'have'} an urgent answer (urgent whatever the other cells"
+        " say): check them now:"
+    ]
+    lines += [f"  {record.name}" for record in tally.urgent[:INVALID_SHOWN]]
+    hidden = count - min(INVALID_SHOWN, len(tally.urgent))
+    if hidden:
+        lines.append(
+            f"  ... and {_count(hidden)} more (the output's urgent_answer column marks every one)"
+        )
+    return lines
+
+
 def safety_lines(tally: Tally) -> list[str]:
-    """First in the summary: the invalid records whose safety answer cannot be read."""
+    """Next in the summary: the invalid records whose safety answer cannot be read."""
     if not tally.safety_count:
         return []
     lines = [f"{_records(tally.safety_count)} an unreadable safety answer: check them now:"]
@@ -138,7 +171,7 @@ def summary_text(report: BatchReport) -> str:
     """The summary printed at the end of every run (to stderr)."""
     tally = report.tally
     total = tally.records
-    lines = safety_lines(tally)
+    lines = urgent_lines(tally) + safety_lines(tally)
     if report.mapped and report.columns.missing:  # first: a map that leaves questions out
         missing = report.columns.missing
         lines.append(
@@ -179,7 +212,8 @@ def summary_text(report: BatchReport) -> str:
         )
         for record in tally.invalid[:INVALID_SHOWN]:
             more = f" (+{record.problems - 1} more)" if record.problems > 1 else ""
-            mark = " [safety answer unreadable]" if record.safety else ""
+            mark = " [urgent answer]" if record.urgent else ""
+            mark += " [safety answer unreadable]" if record.safety else ""
             problem = describe_problem(record.problem, report.show_values)
             lines.append(f"  {record.name}: {problem}{more}{mark}")
         hidden = tally.invalid_count - min(INVALID_SHOWN, len(tally.invalid))
@@ -243,6 +277,8 @@ def summary_json(report: BatchReport) -> str:
             {"rule": rule, "label": rule_map[rule].label, "records": count}
             for rule, count in tally.undecided.most_common(TOP_REASONS)
         ],
+        "urgent_answer_not_scored": tally.urgent_count,
+        "urgent_answer_not_scored_records": [{"row": r.row, "id": r.id} for r in tally.urgent],
         "safety_unreadable": tally.safety_count,
         "safety_unreadable_records": [{"row": r.row, "id": r.id} for r in tally.safety],
         INVALID_OUTCOME: [
@@ -252,6 +288,7 @@ def summary_json(report: BatchReport) -> str:
                 "problem": describe_problem(r.problem, report.show_values),
                 "problems": r.problems,
                 "safety_unreadable": r.safety,
+                "urgent_answer": r.urgent,
             }
             for r in tally.invalid
         ],
