@@ -73,6 +73,14 @@ def test_multi_choice_joined_with_semicolons_or_as_a_list(default_rules: RuleSet
         coerce_value(meds, "maoi;foo")
 
 
+def test_dont_know_beside_other_choices_is_one_clear_problem(default_rules: RuleSet) -> None:
+    meds = q(default_rules, "current_medications")
+    for raw in ("maoi;dk", "don't know; opioid", ["?", "maoi"]):
+        with pytest.raises(CoercionError, match="'don't know' cannot be combined"):
+            coerce_value(meds, raw)
+    assert coerce_value(meds, "dk") is None  # alone, it is an answer: not known
+
+
 def test_each_bad_answer_is_one_problem_naming_question_and_value(default_rules: RuleSet) -> None:
     answers, problems = coerce_answers(
         default_rules.question_map,

@@ -101,7 +101,7 @@ def expected_row(ruleset: RuleSet, raw: dict[str, str]) -> dict[str, str]:
             "flags": "",
             "missing": "",
             "errors": " | ".join(str(p) for p in exc.problems),
-            # Urgent whatever the unreadable values are: the row evaluator on the rest says so.
+            # Urgent with each unreadable value taken as unknown, as the row evaluator says.
             "urgent_answer": "yes" if exc.urgent else "no",
         }
     return {

@@ -604,7 +604,7 @@ def test_stdout_holds_only_the_records_and_the_summary_goes_to_stderr(tmp_path: 
         "urgent_answer",
         "1,A1,likely_eligible,,,phq9_moderately_severe,,,no,no",
     ]
-    assert "screener batch: 1 records" in result.stderr
+    assert "screener batch: 1 record from" in result.stderr
     assert "━" not in result.stderr  # no progress bar when stderr is not a terminal
 
 

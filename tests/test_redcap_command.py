@@ -73,6 +73,24 @@ def test_the_dictionary_command_writes_the_dictionary_and_says_what_it_wrote(
     assert "REDCap adds prescreen_complete" in result.stderr
 
 
+def test_with_list_questions_the_dictionary_counts_fields_and_questions_apart(
+    tmp_path: Path,
+) -> None:
+    """A list question has a field per item: the count names both, so it can be checked
+    against `screener validate`'s count of questions."""
+    rules = load_ruleset(FIXTURES / "rules_default_v2.yaml")
+    assert len(rules.slots) > len(rules.questions)
+    result = invoke(
+        "redcap", "dictionary", "--rules", FIXTURES / "rules_default_v2.yaml", "-o",
+        tmp_path / "d.csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        f": {len(rules.slots)} fields ({len(rules.questions)} questions, a list question's items"
+        " field by field) on form prescreen"
+    ) in result.stderr.splitlines()[0]
+
+
 def test_without_an_output_the_dictionary_goes_to_stdout_and_a_form_can_be_named() -> None:
     result = invoke("redcap", "dictionary", "--form", "intake")
     assert result.exit_code == 0

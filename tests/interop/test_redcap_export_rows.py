@@ -115,11 +115,15 @@ def test_no_ticks_or_only_dont_know_is_unknown_and_dont_know_with_others_is_refu
     third[header.index("current_medications___1")] = "1"
     canonical, found = records(header, [*rows, third])
     column = canonical.index("current_medications")
-    assert [r.cells[column] for r in found] == ["", "", "don't know with other choices"]
+    assert [r.cells[column] for r in found] == ["", "", "don't know;maoi"]
     _, problems = coerce_answers(
         RULES.question_map, {"current_medications": found[2].cells[column]}
     )
-    assert problems  # the core refuses it, so the record is invalid, never "none"
+    # The core refuses it, so the record is invalid, never "none", with the ticks in the message.
+    assert [str(p) for p in problems] == [
+        "current_medications: 'don't know' cannot be combined with other choices"
+        ' (got "don\'t know;maoi")'
+    ]
 
 
 def test_a_value_that_is_no_code_of_its_field_is_kept_for_the_core_to_refuse() -> None:

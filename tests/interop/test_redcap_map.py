@@ -94,7 +94,7 @@ def test_redcap_missing_data_codes_are_unknown_never_an_answer(tmp_path: Path) -
     assert cells[0]["current_medications"] == ""  # the missing code's box is ticked
     assert cells[1]["ketamine_allergy"] == "yes" and cells[1]["bp_systolic"] == ""
     assert cells[1]["current_medications"] == "benzodiazepine"
-    assert cells[2]["current_medications"] == "don't know with other choices"  # unreadable
+    assert cells[2]["current_medications"] == "don't know;maoi"  # the core refuses it
 
 
 def test_the_map_of_a_clinics_own_dictionary_proposes_fields_and_codes() -> None:

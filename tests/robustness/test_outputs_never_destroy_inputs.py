@@ -352,6 +352,14 @@ def test_a_device_is_written_through_never_replaced(
     assert os.stat(target).st_mode == mode
 
 
+def test_batch_writes_csv_to_dev_null_without_a_format_option(files: dict[str, Path]) -> None:
+    """A stream has no name ending to tell the format by: CSV, as on stdout."""
+    result = runner.invoke(app, ["batch", "e.csv", "--map", "m.yaml", "-o", "/dev/null"])
+    assert result.exit_code == 3, result.output  # e.csv has an invalid record
+    assert "screener batch:" in result.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 def test_a_fifo_is_written_through_never_replaced(files: dict[str, Path], tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -114,9 +114,11 @@ class Block:
     shape_errors: dict[int, str]  # offset in block -> "too many/too few fields" message
     inputs: list[str] | None  # each record's own cells, already encoded by the output writer
     # Set by the reader of a REDCap export: records not to be scored (a form that is not
-    # complete), offset -> why; problems of a record as a whole (rows that disagree).
+    # complete), offset -> why; problems of a record as a whole (rows that disagree), and the
+    # questions whose answers that leaves unread.
     not_scored: dict[int, str] = field(default_factory=dict)
     record_problems: dict[int, list[str]] = field(default_factory=dict)
+    unread: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 InputEncoder = Callable[[list[list[str]]], list[str]]

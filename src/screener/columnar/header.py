@@ -137,6 +137,12 @@ def map_columns(
             names.setdefault(header_key(alias), question.id)
     names.update({k: q for k, q in (mapping or {}).items() if q in ruleset.question_map})
     id_key = header_key(id_column)
+    if id_key in names:  # the question's answers would be read as ids, and lost
+        where = "--id-column" if id_column_required else "the id column"
+        raise UsageError(
+            f"{where} {id_column!r} is the column of question {names[id_key]!r}; name the"
+            " column that holds the record id" + ("" if id_column_required else " with --id-column")
+        )
     _check_mapping_matches(header, mapping or {})
 
     found: dict[str, int] = {}

@@ -65,6 +65,9 @@ def redcap_records(
 
 def annotate(source: RecordSource | RedcapExport, block: Block) -> None:
     """Mark the block's records that a REDCap export says not to score, or that it cannot
-    read as a whole."""
+    read as a whole (an export row of the wrong width is one, as in a CSV export)."""
     if isinstance(source, RedcapExport):
-        block.not_scored, block.record_problems = source.notes(block.start, block.size)
+        notes = source.notes(block.start, block.size)
+        block.not_scored, block.record_problems = notes.not_scored, notes.problems
+        block.shape_errors.update(notes.wrong_width)
+        block.unread = notes.unread

@@ -411,8 +411,8 @@ class BlockResult:
     undecided_counts: dict[str, int]  # rule id -> records where it could not be decided
     # offset -> why the record is not scored, then any problems it has
     not_scored: dict[int, list[str]] = field(default_factory=dict)
-    # per record: the answers that could be read make an urgent rule hold (for a scored record,
-    # its outcome is urgent; an invalid or not_scored one would be urgent whatever the rest says)
+    # per record: an urgent rule holds, each unreadable cell taken as unknown (for a scored
+    # record, its outcome is urgent; an invalid or not_scored record is urgent all the same)
     urgent: Mask = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
 
@@ -524,7 +524,7 @@ class ColumnarScorer:
         undecided = self._unknown[lookup]
         outcome: npt.NDArray[np.int8] = self._severity[lookup].max(axis=0, initial=0)
         # Read before the unscored records' outcomes are set: an unreadable cell is unknown
-        # here, and an urgent rule that holds anyway holds whatever that cell says.
+        # here, as "don't know" (score_raw's AnswersError.urgent).
         urgent = outcome == Outcome.URGENT.severity
 
         problems = self._problems(block, codes)

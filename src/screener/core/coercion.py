@@ -166,6 +166,8 @@ def _multi_choice(question: Question, raw: object) -> frozenset[str] | None:
             return None
     else:
         raise CoercionError("expected choices separated by ';'")
+    if len(items) > 1 and any(isinstance(item, str) and is_unknown_text(item) for item in items):
+        raise CoercionError("'don't know' cannot be combined with other choices")
     chosen = {
         NONE_CHOICE
         if isinstance(item, str) and _choice_key(item) == _NONE_LABEL_KEY

@@ -100,7 +100,7 @@ class AnswerProblem:
 
 class AnswersError(ScreenerError):
     """An answers file (or record) has values that cannot be read. `urgent`: the urgent rules
-    that hold on the answers that can be read, whatever the others turn out to be."""
+    that hold on the other answers, each unreadable value taken as unknown (as "don't know")."""
 
     def __init__(
         self, source: str, problems: list[AnswerProblem], urgent: tuple[str, ...] = ()
@@ -114,9 +114,9 @@ class AnswersError(ScreenerError):
         lines = [f"{self.source}: {p.short()}" for p in self.problems]
         if self.urgent:
             lines.append(
-                f"{self.source}: not scored, but the answers that can be read are urgent"
-                f" ({', '.join(map(clip, self.urgent))}) whatever the unreadable ones say:"
-                " follow the crisis steps now"
+                f"{self.source}: not scored, but with the values above taken as unknown the"
+                f" other answers are urgent ({', '.join(map(clip, self.urgent))}): follow the"
+                " crisis steps now"
             )
         return lines
 
@@ -204,6 +204,7 @@ _FIXED = (
     "expected choices separated by ';'",
     "expected text",
     "'none' cannot be combined with other choices",
+    "'don't know' cannot be combined with other choices",
     "not a question in this rule set",
 )
 _QUOTED = r"(?:'[^']*'|\"[^\"]*\"|'.*'|\".*\")"

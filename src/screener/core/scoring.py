@@ -13,8 +13,9 @@ from screener.core.screening import Outcome, Screening
 
 def score_raw(ruleset: RuleSet, raw: Mapping[str, object], source: str) -> Screening:
     """The screening for one person's raw answers; AnswersError lists every unreadable value,
-    and the urgent rules that hold all the same (an unreadable value is left unknown, so an
-    urgent rule that holds on the rest holds whatever that value is)."""
+    and the urgent rules that hold with each of them taken as unknown, as a "don't know" would
+    be (fail closed: an unreadable answer about intent beside a "yes" to suicidal thoughts is
+    as urgent as an unknown one)."""
     answers, problems = coerce_answers(ruleset.question_map, raw)
     screening = evaluate(ruleset, answers)
     if problems:

@@ -34,7 +34,7 @@ from screener.core.frozen import record_class
 from screener.core.problems import UsageError
 from screener.errors import EXIT_SOME_INVALID
 from screener.files.interrupts import held
-from screener.files.write import AtomicFile, check_paths
+from screener.files.write import AtomicFile, check_paths, writes_through
 from screener.interop.redcap.export_rows import RedcapExport
 from screener.rulefile.load import load_ruleset, rules_input
 
@@ -70,7 +70,8 @@ def _output_target(options: BatchOptions) -> tuple[Path | None, str]:
         if path is None:
             fmt = "csv"
         else:
-            fmt = FORMATS.get(path.suffix.lower(), "")
+            # A stream (/dev/null, a FIFO) has no name to tell by: CSV, as on stdout.
+            fmt = FORMATS.get(path.suffix.lower(), "csv" if writes_through(path) else "")
             if not fmt:
                 raise UsageError(
                     f"--output {path}: cannot tell the format from the name; end it in .csv"
@@ -239,7 +240,8 @@ def run_batch(options: BatchOptions) -> int:
                 for block in blocks:
                     annotate(source, block)
                     result = scorer.score(block)
-                    unreadable = safety.offsets(block) if result.problems else []
+                    unscored = result.problems or result.not_scored
+                    unreadable = safety.offsets(block) if unscored else []
                     output.write(writer.block(block, result, unreadable))
                     tally.add(block, result, columns.id_index is not None, unreadable)
                     advance(source.bytes_read(), tally.records)

@@ -5,9 +5,9 @@ CSV cells copied from the export (ids, input cells and header names, messages qu
 are spreadsheet-safe: one that starts like a formula gets a `'` in front (formats.csv_cells).
 `safety_unreadable` is yes (true) for an invalid record with an unreadable cell of a question
 an urgent rule reads (or a record whose fields cannot be matched to the header at all).
-`urgent_answer` is yes (true) for every record whose readable answers make an urgent rule
-hold: the urgent records, and the invalid or not_scored records that would be urgent whatever
-their other cells say.
+`urgent_answer` is yes (true) for every record whose answers make an urgent rule hold, each
+unreadable cell taken as unknown: the urgent records, and the invalid or not_scored records
+that are urgent all the same.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ class RecordWriter:
             for offset, problems in result.problems.items()
         ]
         overrides += [
-            (offset, self._invalid_texts(reasons, False, "not_scored"))
+            (offset, self._invalid_texts(reasons, offset in safety, "not_scored"))
             for offset, reasons in result.not_scored.items()
         ]
         for offset, (decision, flag, miss) in overrides:

@@ -4,7 +4,8 @@ An invalid record is never scored (fail closed), but when the unreadable cell be
 question an urgent rule reads (a self-harm question), the person may need help now: such a
 record is marked in the output (`safety_unreadable`) and counted first in the summary. A
 record whose fields cannot be matched to the header (too many or too few) has every answer
-unreadable, its safety answers too.
+unreadable, its safety answers too; so has a REDCap record whose rows hold different answers
+to a safety question.
 """
 
 from __future__ import annotations
@@ -39,4 +40,7 @@ class SafetyCheck:
             unreadable |= self.scorer.coders[question].error_mask()[block.codes[question]]
         for offset in block.shape_errors:
             unreadable[offset] = True
+        for offset, questions in block.unread.items():  # a REDCap record's rows disagree
+            if set(questions).intersection(present):
+                unreadable[offset] = True
         return [int(i) for i in np.flatnonzero(unreadable)]

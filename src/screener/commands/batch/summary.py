@@ -125,12 +125,15 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
-def _records(count: int) -> str:
-    return (
-        f"{_count(count)} invalid record has"
-        if count == 1
-        else f"{_count(count)} invalid records have"
-    )
+def _not_scored(count: int) -> str:
+    """`1 record that was not scored has`, `2 records that were not scored have`."""
+    if count == 1:
+        return "1 record that was not scored has"
+    return f"{_count(count)} records that were not scored have"
+
+
+def _check(count: int) -> str:
+    return f"check {'it' if count == 1 else 'them'} now:"
 
 
 def urgent_lines(tally: Tally) -> list[str]:
@@ -139,9 +142,8 @@ def urgent_lines(tally: Tally) -> list[str]:
         return []
     count = tally.urgent_count
     lines = [
-        f"{_count(count)} record{' that was' if count == 1 else 's that were'} not scored"
-        f" {'has' if count == 1 else 'have'} an urgent answer (urgent whatever the other cells"
-        " say): check them now:"
+        f"{_not_scored(count)} urgent answers (an urgent rule holds, unreadable cells taken as"
+        f" unknown): {_check(count)}"
     ]
     lines += [f"  {record.name}" for record in tally.urgent[:INVALID_SHOWN]]
     hidden = count - min(INVALID_SHOWN, len(tally.urgent))
@@ -153,10 +155,11 @@ def urgent_lines(tally: Tally) -> list[str]:
 
 
 def safety_lines(tally: Tally) -> list[str]:
-    """Next in the summary: the invalid records whose safety answer cannot be read."""
-    if not tally.safety_count:
+    """Next in the summary: the records not scored whose safety answer cannot be read."""
+    count = tally.safety_count
+    if not count:
         return []
-    lines = [f"{_records(tally.safety_count)} an unreadable safety answer: check them now:"]
+    lines = [f"{_not_scored(count)} an unreadable safety answer: {_check(count)}"]
     lines += [f"  {record.name}" for record in tally.safety[:INVALID_SHOWN]]
     hidden = tally.safety_count - min(INVALID_SHOWN, len(tally.safety))
     if hidden:
@@ -180,7 +183,7 @@ def summary_text(report: BatchReport) -> str:
             f" unknown in every record ({', '.join(missing)})"
         )
     lines.append(
-        f"screener batch: {_count(total)} records from {report.input} in"
+        f"screener batch: {_count(total)} record{'' if total == 1 else 's'} from {report.input} in"
         f" {report.seconds:.1f} s -> {report.output}"
     )
     for name in (*reversed(OUTCOME_BY_CODE[:INVALID]), OUTCOME_BY_CODE[INVALID]):

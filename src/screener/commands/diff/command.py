@@ -178,5 +178,6 @@ def run_diff_command(options: DiffOptions) -> None:
         count = result.forbidden(options.fail_on)
         if count:
             raise ForbiddenChange(
-                f"{count:,} records {FAIL_ON_WORDS[options.fail_on]} (--fail-on {options.fail_on})"
+                f"{count:,} record{'' if count == 1 else 's'} {FAIL_ON_WORDS[options.fail_on]}"
+                f" (--fail-on {options.fail_on})"
             )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from screener.core.limits import MAX_DICTIONARY_BYTES
+from screener.core.model import RuleSet
 from screener.files.read import read_text
 from screener.files.write import check_paths, write_atomic
 from screener.interop.redcap.dictionary import RECORD_ID, VERSION_FIELD, build_dictionary
@@ -29,6 +30,15 @@ def _write(path: Path | None, text: str) -> None:
         sys.stdout.flush()
 
 
+def _slot_count(slots: int, ruleset: RuleSet) -> str:
+    """`49 questions`, or, when list questions have a field per item, `89 fields (49
+    questions, a list question's items field by field)`, so the count matches `validate`'s."""
+    questions = len(ruleset.questions)
+    if slots == questions:
+        return f"{questions} questions"
+    return f"{slots} fields ({questions} questions, a list question's items field by field)"
+
+
 def run_dictionary(rules: Path | None, output: str | None, form: str) -> None:
     """Write the data dictionary to `output` (stdout for None or '-'); a summary to stderr."""
     path = None if output in (None, "-") else Path(str(output))
@@ -36,9 +46,9 @@ def run_dictionary(rules: Path | None, output: str | None, form: str) -> None:
     ruleset = load_ruleset(rules)
     dictionary = build_dictionary(ruleset, form)
     _write(path, dictionary.csv_text())
-    questions = len(dictionary.rows) - 2
     lines = [
-        f"screener redcap dictionary: {ruleset.name} {ruleset.version}: {questions} questions"
+        f"screener redcap dictionary: {ruleset.name} {ruleset.version}:"
+        f" {_slot_count(len(dictionary.rows) - 2, ruleset)}"
         f" on form {form} (with {RECORD_ID} first and {VERSION_FIELD} last)"
         f" -> {path if path is not None else '<stdout>'}",
         "Upload it in REDCap under Project Setup > Data Dictionary; REDCap adds"
@@ -73,13 +83,13 @@ def run_map(dictionary_path: Path, rules: Path | None, output: str | None) -> No
     proposed = propose_map(ruleset, parse_dictionary(text, str(dictionary_path)))
     _write(path, proposed.yaml())
     lines = [
-        f"screener redcap map: {len(proposed.proposals)} of {len(ruleset.slots)} questions"
-        f" matched to fields of {dictionary_path} -> {path if path is not None else '<stdout>'}"
-        " (review it before use)",
+        f"screener redcap map: {len(proposed.proposals)} of"
+        f" {_slot_count(len(ruleset.slots), ruleset)} matched to fields of {dictionary_path}"
+        f" -> {path if path is not None else '<stdout>'} (review it before use)",
     ]
     if proposed.unmapped:
         lines.append(
-            f"no field for {len(proposed.unmapped)} questions (unknown in every record):"
+            f"no field for {len(proposed.unmapped)} of them (unknown in every record):"
             f" {', '.join(proposed.unmapped_words)}"
         )
     sys.stderr.write("\n".join(lines) + "\n")

@@ -263,7 +263,8 @@ class _Ticks:
         cells = tuple(row[index] for index, _, _, _ in self.options)
         if any(row[index].strip().casefold() in _CHECKED for index in self.missing):
             # A missing data code ticked: not answered (with ticked options too: unreadable)
-            return "don't know with other choices" if self._read(cells) else ""
+            ticked = self._read(cells)
+            return f"don't know;{ticked}" if ticked else ""
         found = self.cache.get(cells)
         if found is None:
             found = self._read(cells)
@@ -291,8 +292,8 @@ class _Ticks:
                     items.append(item)
                 continue
             items.append(f"{column}={_clean(text)} (not ticked or unticked)")
-        if dont_know:
-            return "don't know with other choices" if items else ""
+        if dont_know:  # beside ticked options, the core refuses it ('don't know' and others)
+            return f"don't know;{';'.join(items)}" if items else ""
         return ";".join(items)
 
     def evidence(self, row: list[str], mode: _Mode) -> None:
@@ -453,6 +454,18 @@ class CanonicalRecord:
     cells: list[str]  # id, then one cell per question column
     not_scored: str | None
     problems: list[str]
+    wrong_width: bool = False  # an export row with too many or too few fields: no answer read
+    unread: tuple[str, ...] = ()  # questions whose rows hold different answers
+
+
+@record_class
+class RecordNotes:
+    """What a block's records need beside their cells, by offset in the block."""
+
+    not_scored: dict[int, str]  # why the record is not scored (a form that is not complete)
+    problems: dict[int, list[str]]  # problems of the record as a whole (rows that disagree)
+    wrong_width: dict[int, str]  # the message of an export row that cannot be matched
+    unread: dict[int, tuple[str, ...]]  # questions whose rows hold different answers
 
 
 class RedcapExport:
@@ -499,7 +512,7 @@ class RedcapExport:
         self.header = [self.id_name, *(r.question for r in self.readers)]
         self.mode = _Mode()
         self._check_mode = any(isinstance(r, _Coded) and r.ambiguous for r in self.readers)
-        self._notes: dict[int, tuple[str | None, list[str]]] = {}
+        self._notes: dict[int, CanonicalRecord] = {}
         if self.layout.unknown:
             self.warnings.append(
                 f"export columns that {dictionary.source} does not describe (ignored):"
@@ -630,7 +643,7 @@ class RedcapExport:
         batch: list[list[str]] = []
         for number, record in enumerate(self.records(), start=1):
             if record.not_scored is not None or record.problems:
-                self._notes[number] = (record.not_scored, record.problems)
+                self._notes[number] = record
             batch.append(record.cells)
             if len(batch) >= size:
                 yield batch
@@ -638,18 +651,23 @@ class RedcapExport:
         if batch:
             yield batch
 
-    def notes(self, start: int, size: int) -> tuple[dict[int, str], dict[int, list[str]]]:
-        """For records start..start+size-1 (1-based): offset -> why it is not scored, and
-        offset -> its problems as a whole record."""
-        not_scored: dict[int, str] = {}
-        problems: dict[int, list[str]] = {}
+    def notes(self, start: int, size: int) -> RecordNotes:
+        """For records start..start+size-1 (1-based), by offset: why it is not scored, its
+        problems as a whole record, the message of a row of the wrong width, and the questions
+        its rows disagree on."""
+        notes = RecordNotes({}, {}, {}, {})
         for number in [n for n in self._notes if start <= n < start + size]:
-            message, found = self._notes.pop(number)
-            if message is not None:
-                not_scored[number - start] = message
-            if found:
-                problems[number - start] = found
-        return not_scored, problems
+            record = self._notes.pop(number)
+            offset = number - start
+            if record.not_scored is not None:
+                notes.not_scored[offset] = record.not_scored
+            if record.wrong_width:
+                notes.wrong_width[offset] = record.problems[0]
+            elif record.problems:
+                notes.problems[offset] = record.problems
+            if record.unread:
+                notes.unread[offset] = record.unread
+        return notes
 
     # -- records --
 
@@ -709,7 +727,9 @@ class RedcapExport:
         index = self.layout.record_id
         record = row[index].strip() if index is not None and index < found else ""
         problem = f"export row {number}: {shape} fields: {found}, the header has {width}"
-        return CanonicalRecord([record, *([""] * len(self.readers))], None, [problem])
+        return CanonicalRecord(
+            [record, *([""] * len(self.readers))], None, [problem], wrong_width=True
+        )
 
     def _record(self, group: _Group) -> CanonicalRecord:
         mode = self.mode
@@ -729,6 +749,7 @@ class RedcapExport:
             return CanonicalRecord(cells, self._not_scored(group), group.problems)
         cells = [group.name]
         problems = list(group.problems)
+        unread: list[str] = []
         for reader in self.readers:
             values: dict[str, list[int]] = {}
             for number, row in group.rows:
@@ -742,9 +763,10 @@ class RedcapExport:
                     f" {', '.join(map(str, rows))})"
                 )
                 cells.append("")
+                unread.append(reader.question)
                 continue
             cells.append(next(iter(values), ""))
-        return CanonicalRecord(cells, self._not_scored(group), problems)
+        return CanonicalRecord(cells, self._not_scored(group), problems, unread=tuple(unread))
 
     def _not_scored(self, group: _Group) -> str | None:
         """Why the record is not scored: a form that is not Complete."""
