@@ -3,8 +3,8 @@ files.write.AtomicFile) to a file or stdout.
 
 CSV cells copied from the export (ids, input cells and header names, messages quoting them)
 are spreadsheet-safe: one that starts like a formula gets a `'` in front (formats.csv_cells).
-`safety_unreadable` is yes (true) for an invalid record with an unreadable cell of a question
-an urgent rule reads (or a record whose fields cannot be matched to the header at all).
+`safety_unreadable` is yes (true) for an invalid or not_scored record with an unreadable cell
+of a question an urgent rule reads (or a record whose fields cannot be matched to the header).
 `urgent_answer` is yes (true) for every record whose answers make an urgent rule hold, each
 unreadable cell taken as unknown: the urgent records, and the invalid or not_scored records
 that are urgent all the same.

@@ -1,11 +1,11 @@
-"""Invalid records whose safety answer could not be read.
+"""Records not scored whose safety answer could not be read.
 
-An invalid record is never scored (fail closed), but when the unreadable cell belongs to a
-question an urgent rule reads (a self-harm question), the person may need help now: such a
-record is marked in the output (`safety_unreadable`) and counted first in the summary. A
-record whose fields cannot be matched to the header (too many or too few) has every answer
-unreadable, its safety answers too; so has a REDCap record whose rows hold different answers
-to a safety question.
+An invalid record is never scored (fail closed), nor is a not_scored one, but when its
+unreadable cell belongs to a question an urgent rule reads (a self-harm question), the person
+may need help now: such a record is marked in the output (`safety_unreadable`) and listed near
+the top of the summary. A record whose fields cannot be matched to the header (too many or too
+few) has every answer unreadable, its safety answers too; so has a REDCap record whose rows
+hold different answers to a safety question.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The summary goes to stderr, which ends up in shared logs: it names each invalid record (row
 and id), the question and the kind of problem, never the person's value, unless asked
 (`--show-values`, for a person at a terminal). First come the records that could not be
-scored although their readable answers are urgent, then the invalid records with an
-unreadable safety answer.
+scored although their answers are urgent (unreadable cells taken as unknown), then those with
+an unreadable safety answer.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class InvalidRecord:
     problem: str  # the first problem; the output's errors column has all of them
     problems: int
     safety: bool = False  # an answer to a question an urgent rule reads cannot be read
-    urgent: bool = False  # the answers that can be read make an urgent rule hold
+    urgent: bool = False  # an urgent rule holds, unreadable cells taken as unknown
 
     @property
     def name(self) -> str:
@@ -52,9 +52,9 @@ class Tally:
     undecided: Counter[str] = field(default_factory=Counter)  # rule -> records it left open
     invalid: list[InvalidRecord] = field(default_factory=list)
     wrong_width: int = 0  # records with too many or too few fields
-    safety_count: int = 0  # invalid records with an unreadable safety answer
+    safety_count: int = 0  # records not scored with an unreadable safety answer
     safety: list[InvalidRecord] = field(default_factory=list)  # the first INVALID_LISTED
-    # Records not scored (invalid, or not_scored) whose readable answers are urgent anyway.
+    # Records not scored (invalid, or not_scored) whose answers are urgent all the same.
     urgent_count: int = 0
     urgent: list[InvalidRecord] = field(default_factory=list)  # the first INVALID_LISTED
 
