@@ -254,7 +254,7 @@ def test_a_utf8_file_with_a_byte_order_mark_read_as_cp1252_is_refused_not_misrea
         result = batch(export, "--encoding", encoding, "-o", tmp_path / "out.csv")
         assert result.exit_code == 1, result.output
         assert "starts with a UTF-8 byte order mark" in result.stderr
-        assert "run without --encoding" in result.stderr
+        assert f"not {encoding}; run without --encoding" in result.stderr  # as it was typed
         assert "Traceback" not in result.output
         assert not (tmp_path / "out.csv").exists()
     result = batch(export, "-o", tmp_path / "out.csv")

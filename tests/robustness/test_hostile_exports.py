@@ -128,15 +128,38 @@ def test_an_unclosed_quote_stops_the_run_naming_the_line_it_opens_on(
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_a_quoted_cell_that_grows_past_the_limit_over_many_lines_stops_the_run(
-    tmp_path: Path,
+@pytest.mark.parametrize("full_width", [True, False])
+def test_a_quoted_cell_that_grows_past_the_limit_over_many_lines_stops_the_run_naming_its_record(
+    tmp_path: Path, full_width: bool
 ) -> None:
     export = tmp_path / "in.csv"
     body = ("y" * 1000 + "\n") * (MAX_CSV_FIELD_CHARS // 1000 + 5)
-    export.write_text(",".join(HEADER) + '\nA1,"' + body + '"\n')
+    # The notes cell, last of its record; too few fields before it when not full_width.
+    second = ",".join(record("A3")) if full_width else "A3,"
+    # A record of the wrong width before it (Arrow leaves it out of its table) still counts.
+    lines = [",".join(HEADER), ",".join(record("A1")), "A2,short", second + '"' + body + '"']
+    export.write_text("\n".join(lines) + "\n")
     result = run("batch", export, "-o", tmp_path / "o.csv", allowed=[1])
-    assert f"is longer than {MAX_CSV_FIELD_CHARS:,} characters by here" in result.stderr
-    assert "never closed" in result.stderr
+    assert result.stderr == (
+        f"error: {export}: record 3: a cell is longer than {MAX_CSV_FIELD_CHARS:,} characters,"
+        " the most one may hold; a quote missing or left over can join many lines into one"
+        " cell\n"
+    )
+
+
+def test_a_record_that_runs_past_4_mib_names_the_line_it_starts_on(tmp_path: Path) -> None:
+    lines = [",".join(HEADER), ",".join(record("A1")), 'A2,"unclosed']
+    lines += [",".join(record(f"B{i}")) for i in range(4 * 1024 * 1024 // 60)]
+    export = tmp_path / "in.csv"
+    export.write_text("\n".join(lines) + "\n")
+    result = run("batch", export, "-o", tmp_path / "o.csv", allowed=[1])
+    assert result.stderr.startswith(
+        f"error: {export}: line 3: the record that starts here is longer than 4,194,304 bytes"
+        " by line "
+    )
+    assert result.stderr.endswith(
+        "; a quote that opens a cell and is never closed swallows the lines after it\n"
+    )
 
 
 def test_a_line_that_never_ends_stops_the_run_with_one_message() -> None:

@@ -12,7 +12,8 @@ for its id and the message).
 
 - A byte that is not valid in the encoding stops the run with its byte offset and line.
 - A physical line longer than MAX_CSV_FIELD_CHARS makes its record invalid and the run goes on;
-  a cell longer than that stops the run (a quote never closed swallows the lines after it).
+  a cell longer than that stops the run, naming its record (a quote missing or left over can
+  join many lines into one cell).
 - A quote that opens a cell and is never closed stops the run, naming the line it opens on.
 - Blank lines are not records; they are counted.
 """
@@ -68,7 +69,8 @@ _NOT_FOR_FILES = frozenset(
 
 
 def resolve_encoding(name: str) -> str:
-    """The codec to read with: UTF-8 (the default) drops a byte order mark."""
+    """The codec to read with: UTF-8 (the default) drops a byte order mark. Another encoding
+    keeps the name as given (`latin-1`, not the codec's `iso8859-1`), for the messages."""
     try:
         codec = codecs.lookup(name)
     except LookupError:
@@ -80,7 +82,7 @@ def resolve_encoding(name: str) -> str:
             f"--encoding {name!r}: not an encoding a CSV export is saved in"
             " (try utf-8, cp1252 or latin-1)"
         )
-    return "utf-8-sig" if codec.name == "utf-8" else codec.name
+    return "utf-8-sig" if codec.name == "utf-8" else name.strip()
 
 
 def _long_line_message(text: str) -> str | None:
@@ -253,8 +255,10 @@ class RecordSource:
                     continue
                 raise InputFileError(self._arrow_message(exc)) from None
             for column in table.columns:
+                position = 0
                 for chunk in column.chunks:
-                    self._check_cell_length(chunk)
+                    self._check_cell_length(chunk, position)
+                    position += len(chunk)
             parsed = _Parsed(table, self._piece_skipped)
             # Every record of the piece counts, the skipped ones too (they may be its last).
             self._base += table.num_rows + len(parsed.skipped)
@@ -294,12 +298,21 @@ class RecordSource:
     def _arrow_message(self, exc: pa.ArrowInvalid) -> str:
         return f"{self.path}: line {self._feed.lines}: cannot be read as CSV ({exc})"
 
-    def _too_long_cell(self) -> str:
+    def _long_cell(self, record: int) -> str:
         return (
-            f"{self.path}: line {self._feed.lines}: a cell that began on an earlier line"
-            f" is longer than {MAX_CSV_FIELD_CHARS:,} characters by here; a quote that opens"
-            " a cell and is never closed swallows the lines after it"
+            f"{self.path}: record {record}: a cell is longer than {MAX_CSV_FIELD_CHARS:,}"
+            " characters, the most one may hold; a quote missing or left over can join many"
+            " lines into one cell"
         )
+
+    def _record_number(self, position: int) -> int:
+        """The number in the file of the record at `position` of the table Arrow is making
+        (the records it skipped, of the wrong width, are not in the table)."""
+        number = self._base + position + 1
+        for skipped, _ in self._piece_skipped:  # in file order
+            if skipped <= number:
+                number += 1
+        return number
 
     def _segment(self, batch: pa.RecordBatch | None) -> _Segment:
         rows = 0 if batch is None else batch.num_rows
@@ -314,8 +327,8 @@ class RecordSource:
             offset = number - start
             try:
                 cells = _split(text)
-            except csv.Error:
-                raise InputFileError(self._too_long_cell()) from None
+            except csv.Error:  # a cell past csv.field_size_limit, set to the limit
+                raise InputFileError(self._long_cell(number)) from None
             message = _long_line_message(text) if self._feed.marked else None
             skipped[offset] = [] if message is not None and MARKED_LINE.fullmatch(text) else cells
             if message is not None:
@@ -335,14 +348,21 @@ class RecordSource:
         self._next += size
         return _Segment(size, valid, columns, skipped, errors)
 
-    def _check_cell_length(self, column: pa.Array) -> None:
+    def _check_cell_length(self, column: pa.Array, position: int) -> None:
+        """A cell longer than the limit stops the run, naming its record (`position`: where
+        the column's chunk starts in the table)."""
         values = column.dictionary if isinstance(column, pa.DictionaryArray) else column
         if values.nbytes <= MAX_CSV_FIELD_CHARS:  # no cell can be that long
             return
-        if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CSV_FIELD_CHARS:
-            longest = pc.max(pc.utf8_length(values)).as_py()
-            if longest > MAX_CSV_FIELD_CHARS:
-                raise InputFileError(self._too_long_cell())
+        if not len(values) or pc.max(pc.binary_length(values)).as_py() <= MAX_CSV_FIELD_CHARS:
+            return
+        too_long = pc.greater(pc.utf8_length(values), MAX_CSV_FIELD_CHARS)
+        if not pc.any(too_long).as_py():
+            return
+        if isinstance(column, pa.DictionaryArray):
+            too_long = pc.is_in(column.indices, value_set=pa.array(np.flatnonzero(too_long)))
+        row = pc.index(too_long, True).as_py()
+        raise InputFileError(self._long_cell(self._record_number(position + row)))
 
     @staticmethod
     def _marked_cells(column: pa.Array, valid: Mask | None, errors: dict[int, str]) -> None:

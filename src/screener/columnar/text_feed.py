@@ -98,10 +98,11 @@ class TextFeed:
             if cut:
                 return data[:cut]
             if len(self._carry) > MAX_CSV_RECORD_BYTES:
+                start = self.lines - self._line_ends(self._carry) + 1  # where the record began
                 raise InputFileError(
-                    f"{self.path}: line {self.lines}: a record (or a cell that began on an"
-                    f" earlier line) is longer than {MAX_CSV_FIELD_CHARS:,} characters by here;"
-                    " a quote that opens a cell and is never closed swallows the lines after it"
+                    f"{self.path}: line {start}: the record that starts here is longer than"
+                    f" {MAX_CSV_RECORD_BYTES:,} bytes by line {self.lines}; a quote that opens a"
+                    " cell and is never closed swallows the lines after it"
                 )
 
     def _record_cut(self, data: bytes, piece: bytes) -> int:
