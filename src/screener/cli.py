@@ -67,9 +67,12 @@ def _interrupt_message(interrupt: BaseException) -> str:
 
 
 def _tell(lines: list[str]) -> None:
-    """To stderr; after SIGHUP there may be no terminal left to write to."""
+    """To stderr, each control character of a message shown as its escape (a message may
+    quote a name from a user's file); after SIGHUP there may be no terminal left to write to."""
+    from screener.core.problems import escape_controls
+
     try:
-        sys.stderr.write("".join(f"{line}\n" for line in lines))
+        sys.stderr.write("".join(f"{escape_controls(line)}\n" for line in lines))
         sys.stderr.flush()
     except (OSError, ValueError):
         from screener.files.write import silence

@@ -184,3 +184,27 @@ def test_no_plain_string_reaches_rich_in_the_source() -> None:
                 ):
                     found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert found == []
+
+
+def test_the_markdown_note_shows_answers_as_written_never_as_markup_or_terminal_codes(
+    tmp_path: Path,
+) -> None:
+    """A note is read in a Markdown viewer (which also renders HTML) and printed to
+    terminals: an answer's tag, link, emphasis, line break or escape code does nothing."""
+    rules = bomb_rules(tmp_path)
+    hostile = "\x1b]0;pwned\x07 <img src=x> *b* [l](javascript:x)\n# Heading | cell"
+    answers: dict[str, object] = {**CLEAR_ANSWERS, NOTES: hostile}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({**answers, "intake_id": "\x1b[31mX`y"}))
+    result = runner.invoke(app, ["score", str(path), "--rules", str(rules), "-f", "markdown"])
+    assert result.exit_code == 0, result.output
+    note = result.stdout
+    assert "\x1b" not in note and "\x07" not in note
+    assert "Intake id: `\\x1b[31mX'y`" in note  # a backtick would end the code span
+    shown = (
+        "\\\\x1b\\]0;pwned\\\\x07 \\<img src=x\\> \\*b\\* \\[l\\](javascript:x) # Heading \\| cell"
+    )
+    assert shown in note
+    assert not [line for line in note.splitlines() if line.startswith("# Heading")]
+    assert "<img" not in note.replace("\\<img", "")
+    assert "\\[/\\] \\[bold\\]B\\[/bold\\]" in note  # rule-file text: the same

@@ -27,6 +27,18 @@ def printable(text: str, limit: int = SHOWN_CHARS) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in clip(text, limit))
 
 
+# What untrusted text must never send as it is: C0 and C1 control characters but tab and line
+# feed (terminal codes, carriage returns that overwrite a line), the bidirectional overrides
+# and isolates (text shown in another order than it is), and lone surrogates (no encoding can
+# write them).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def escape_controls(text: str) -> str:
+    """Untrusted text with each unsafe character shown as its escape (`\\x1b`), never sent."""
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def name_list(names: Sequence[str], most: int = 20) -> str:
     """Names from a user's file as a message lists them: each `printable`, at most `most` of
     them, then how many more there are."""

@@ -9,9 +9,8 @@ terminal; nothing is read as markup. The only terminal codes are the styles, wit
 
 from __future__ import annotations
 
-import re
-
 from screener.core.model import RuleSet
+from screener.core.problems import escape_controls
 from screener.core.screening import Outcome, Screening
 from screener.formats.occasion import Occasion
 from screener.formats.summary_parts import summary_parts
@@ -25,15 +24,8 @@ STYLES = {
     Outcome.LIKELY_ELIGIBLE: "bold green",
 }
 
+
 # C0 controls except tab and newline, DEL, and C1 controls (ESC starts terminal codes).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def escape_controls(text: str) -> str:
-    """Untrusted text with its control characters shown as escapes (`\\x1b`), never sent."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-
 def crisis_box(crisis_text: str, width: int, color: bool, title: str = "URGENT: SAFETY") -> str:
     """The crisis steps in a box the full width, white on red."""
     lines = panel([(escape_controls(crisis_text), "")], title, width, color, CRISIS_STYLE)

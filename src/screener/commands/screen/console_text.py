@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.text import Text
 
 from screener.core.model import RuleSet
+from screener.core.problems import escape_controls
 from screener.core.screening import Screening
 from screener.formats.occasion import Occasion
-from screener.formats.text import crisis_box, escape_controls, summary_text
+from screener.formats.text import crisis_box, summary_text
 
 
 def plain(text: str, style: str = "") -> Text:
