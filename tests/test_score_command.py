@@ -364,3 +364,24 @@ def test_no_color_or_a_dumb_terminal_gets_the_summary_without_styles(env: dict[s
     shown = score_in_a_terminal(EXAMPLES / "urgent.yaml", **env)
     assert "\x1b[" not in shown
     assert " URGENT: SAFETY CONCERN " in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("a.json", '{"age": 40, "other_medications": "x\\ud800"}', ":1:34:"),
+        ("a.yaml", 'age: 40\nother_medications: "x\\udfff"\n', ":2:20:"),
+        ("k.json", '{"\\ud800age": 40}', ":1:"),
+    ],
+)
+def test_a_lone_surrogate_in_an_answers_file_is_one_located_error_not_a_crash(
+    tmp_path: Path, name: str, text: str, where: str
+) -> None:
+    """A \\u escape of half a UTF-16 pair parses, but no encoding can write it back."""
+    answers = tmp_path / name
+    answers.write_text(text)
+    result = runner.invoke(app, ["score", str(answers)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"{answers}{where}")
+    assert "is half of a UTF-16 pair, not a character" in result.stderr
+    assert "internal error" not in result.stderr

@@ -120,6 +120,29 @@ def test_deeply_nested_conditions_stop_at_the_depth_limit_with_a_located_error(
     assert f"nest more than {MAX_CONDITION_DEPTH} deep" in lines[0]
 
 
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_a_long_row_of_arithmetic_stops_at_the_depth_limit_instead_of_crashing(
+    tmp_path: Path, op: str
+) -> None:
+    """Each operator of a row makes the tree a level deeper: 500 of them used to reach
+    Python's recursion limit (exit 70)."""
+    longest = f" {op} ".join(["age"] * (MAX_CONDITION_DEPTH + 1)) + " < 18"
+    too_long = f" {op} ".join(["age"] * 500) + " < 18"
+    code, lines = validate(
+        tmp_path, with_replaced(FROZEN_TEXT, "    when: age < 18\n", f"    when: {longest}\n")
+    )
+    assert code == 0, lines
+    code, lines = validate(
+        tmp_path, with_replaced(FROZEN_TEXT, "    when: age < 18\n", f"    when: {too_long}\n")
+    )
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(
+        f"operators in a row (+ - * /) and brackets nest more than {MAX_CONDITION_DEPTH} deep"
+        " here; split the sum into derived values"
+    )
+
+
 def test_a_condition_nested_exactly_to_the_limit_is_still_read(tmp_path: Path) -> None:
     inner = MAX_CONDITION_DEPTH - 1
     condition = "not " + "(" * inner + "age >= 18" + ")" * inner  # the same as age < 18

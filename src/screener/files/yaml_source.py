@@ -9,12 +9,15 @@ located error. Both check the limits on nodes and nesting.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from screener.core.frozen import field, record_class
 from screener.core.problems import Problem, RuleFileError
 from screener.files.yaml_plain import read_plain_yaml
 from screener.files.yaml_values import PathKey, Position
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 __all__ = [
     "PathKey",
@@ -60,7 +63,34 @@ def parse_yaml_text(text: str, name: str) -> SourceDocument:
 
         read = read_full_yaml(text, name)
     data, positions = read
-    return SourceDocument(name, data, positions)
+    doc = SourceDocument(name, data, positions)
+    found = _lone_surrogate(data)
+    if found is not None:  # from a \u escape of half a UTF-16 pair: no encoding can write it
+        path, char = found
+        raise RuleFileError(
+            [doc.problem(path, "", f"{char!r} is half of a UTF-16 pair, not a character")]
+        )
+    return doc
+
+
+def _lone_surrogate(data: object) -> tuple[PathKey, str] | None:
+    """Where the first lone surrogate is, in a key or a text, and which one."""
+    stack: list[tuple[PathKey, object]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            hit = _SURROGATE.search(value)
+            if hit:
+                return path, hit.group()
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                hit = _SURROGATE.search(key) if isinstance(key, str) else None
+                if hit:
+                    return (*path, key), hit.group()
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+    return None
 
 
 CUT_BY_COMMENT = (

@@ -19,8 +19,9 @@ Inside `where`, a name is first a field of the list's item, then a question.
 
 Text is parsed into a tree and never handed to Python's evaluator. Numbers are written with
 the ASCII digits 0-9 (at most MAX_NUMBER_DIGITS on each side of the point), and brackets,
-parentheses and `not` nest at most MAX_CONDITION_DEPTH deep, so no condition can reach
-Python's recursion limit here or in the checker, the compiler or the evaluators.
+parentheses, `not` and a row of arithmetic operators nest at most MAX_CONDITION_DEPTH deep,
+so no condition can reach Python's recursion limit here or in the checker, the compiler or
+the evaluators.
 """
 
 from __future__ import annotations
@@ -431,6 +432,17 @@ class _Parser:
     def _unnest(self) -> None:
         self.depth -= 1
 
+    def _chain(self, tok: Token) -> None:
+        """One more operator of a row of `+ - * /`: each makes the tree a level deeper, so a
+        row counts towards MAX_CONDITION_DEPTH as brackets do (undone by the caller)."""
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(
+                tok.offset,
+                f"operators in a row (+ - * /) and brackets nest more than {MAX_CONDITION_DEPTH}"
+                " deep here; split the sum into derived values",
+            )
+
     @property
     def current(self) -> Token:
         return self.tokens[self.index]
@@ -505,16 +517,24 @@ class _Parser:
 
     def sum(self) -> Node:
         node = self.product()
+        terms = 0
         while self.current.kind == "op" and self.current.text in ("+", "-"):
             tok = self._advance()
+            self._chain(tok)
+            terms += 1
             node = Arithmetic(tok.text, node, self.product(), tok.offset)
+        self.depth -= terms
         return node
 
     def product(self) -> Node:
         node = self.unary()
+        terms = 0
         while self.current.kind == "op" and self.current.text in ("*", "/"):
             tok = self._advance()
+            self._chain(tok)
+            terms += 1
             node = Arithmetic(tok.text, node, self.unary(), tok.offset)
+        self.depth -= terms
         return node
 
     def unary(self) -> Node:
