@@ -369,3 +369,34 @@ def test_an_answers_file_given_as_the_cases_file_is_named_in_one_line(tmp_path: 
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"{answers}:1:1: not a cases file")
     assert "screener score" in line
+
+
+def test_names_with_control_characters_cannot_forge_report_lines_or_break_the_junit_file(
+    tmp_path: Path,
+) -> None:
+    """A case named with ESC, a carriage return and a line break, a NUL and U+FFFE: the report
+    shows them as escapes (no cursor moves, no forged `PASS` line) and the JUnit file is
+    still XML a CI system can parse."""
+    name = "x\x1b[2J\r  PASS  spoofed\n  PASS  also\x00\ufffe"
+    cases = write(
+        tmp_path / "cases.yaml",
+        BASE + f"cases:\n  - name: {json.dumps(name)}\n    expect: {{outcome: urgent}}\n",
+    )
+    junit = tmp_path / "junit.xml"
+    result = runner.invoke(app, ["test", str(cases), "--junit", str(junit)])
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "\x1b" not in out and "\r" not in out and "\x00" not in out
+    assert "  FAIL  x\\x1b[2J\\r  PASS  spoofed\\n  PASS  also\\x00\ufffe\n" in out
+    assert not [line for line in out.splitlines() if line.startswith("  PASS")]
+    testcase = ET.parse(junit).getroot().find("testcase")
+    assert testcase is not None
+    assert testcase.get("name") == "x\\x1b[2J\\r  PASS  spoofed\n  PASS  also\\x00\\ufffe"
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "101", "-1"])
+def test_a_min_coverage_that_is_not_a_percentage_is_a_usage_error(value: str) -> None:
+    cases = Path(__file__).parent / "cases" / "default_rules.yaml"
+    result = runner.invoke(app, ["test", str(cases), "--min-coverage", value])
+    assert result.exit_code == 2, result.output
+    assert "--min-coverage" in result.stderr

@@ -80,6 +80,13 @@ def _tell(lines: list[str]) -> None:
         silence(sys.stderr)
 
 
+def _a_number(value: float | None, option: str) -> float | None:
+    """`nan` passes a FloatRange (no comparison with it is true): refuse it as click would."""
+    if value is not None and value != value:
+        raise click.BadParameter("nan is not a number of percent", param_hint=option)
+    return value
+
+
 def _located(line: str) -> bool:
     """Located problems (`FILE:LINE:COL: ...`) are printed as they are, for editors to jump to."""
     head = line.split(" ", 1)[0]
@@ -228,6 +235,7 @@ def screen(
 @click.option(
     "--min-coverage",
     type=click.FloatRange(min=0, max=100),
+    callback=lambda _ctx, _param, value: _a_number(value, "--min-coverage"),
     help="Fail below this rule coverage (percent).",
 )
 @click.option(

@@ -245,3 +245,24 @@ def test_a_dictionary_imported_back_gives_the_same_questions(data: st.DataObject
     }
     if all(v is not None for v in typed.values()):
         assert hidden_imported - untranslated == hidden - untranslated
+
+
+def test_a_dictionary_cell_past_the_csv_cell_limit_is_one_message_naming_its_line(
+    tmp_path: Path,
+) -> None:
+    header = (
+        "field_name,form_name,section_header,field_type,field_label,"
+        "select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,"
+        "text_validation_min,text_validation_max,identifier,branching_logic,required_field"
+    )
+    logic = "[x] = 1 or " * 20_000
+    dictionary = tmp_path / "dict.csv"
+    dictionary.write_text(
+        f'{header}\nrecord_id,f,,text,ID,,,,,,,,\nage,f,,text,Age,,,integer,,,,"{logic}",\n'
+    )
+    result = CliRunner().invoke(app, ["redcap", "import", str(dictionary)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {dictionary}: line 3: a cell is longer than {csv.field_size_limit():,}"
+        " characters, the most one may hold\n"
+    )

@@ -424,3 +424,20 @@ def test_any_condition_is_read_or_refused_with_a_located_error(tokens: list[str]
         result = run("validate", path, allowed=[0, 1])
     if result.exit_code == 1:
         assert all(line.startswith(f"{path}:") for line in result.stderr.splitlines())
+
+
+def test_a_rule_file_name_with_terminal_codes_is_shown_escaped_by_validate(
+    tmp_path: Path,
+) -> None:
+    text = with_replaced(
+        FROZEN_TEXT,
+        "name: Default ketamine infusion pre-screen\n",
+        'name: "Clinic\\e]0;pwned\\a\\e[2J\\nOK"\n',
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("validate", path)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert result.stdout.startswith(f"{path}: OK: Clinic\\x1b]0;pwned\\x07\\x1b[2J\\nOK ")
+    assert result.stdout.count("\n") == 1  # one line, as ever

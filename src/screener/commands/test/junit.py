@@ -6,20 +6,31 @@ one for the coverage threshold when `--min-coverage` is given (`coverage`).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from screener.commands.test.report import case_lines, coverage_lines, invariant_lines
 from screener.commands.test.run import SuiteResult
+from screener.core.problems import escape_controls
+
+# Characters XML 1.0 cannot hold at all (a CI system's parser refuses the whole file); the
+# control characters among them are escaped by escape_controls first.
+_NOT_XML = re.compile("[\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """A name or a message from the cases file or the rules, as XML may hold it."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", escape_controls(text))
 
 
 def _testcase(
     suite: ET.Element, classname: str, name: str, failure: tuple[str, str] | None
 ) -> None:
-    case = ET.SubElement(suite, "testcase", classname=classname, name=name, time="0")
+    case = ET.SubElement(suite, "testcase", classname=classname, name=_xml_text(name), time="0")
     if failure is not None:
         message, details = failure
-        element = ET.SubElement(case, "failure", message=message, type="AssertionError")
-        element.text = details
+        element = ET.SubElement(case, "failure", message=_xml_text(message), type="AssertionError")
+        element.text = _xml_text(details)
 
 
 def junit_xml(result: SuiteResult) -> str:
@@ -30,7 +41,7 @@ def junit_xml(result: SuiteResult) -> str:
     tests += 0 if result.min_coverage is None else 1
     suite = ET.Element(
         "testsuite",
-        name=f"screener test {result.suite.source}",
+        name=_xml_text(f"screener test {result.suite.source}"),
         tests=str(tests),
         failures=str(failures),
         errors="0",
@@ -46,7 +57,7 @@ def junit_xml(result: SuiteResult) -> str:
         ("seed", str(result.invariants.seed)),
         ("coverage_percent", f"{result.coverage.percent:.2f}"),
     ):
-        ET.SubElement(properties, "property", name=key, value=value)
+        ET.SubElement(properties, "property", name=key, value=_xml_text(value))
     for case in result.cases:
         failure = None
         if not case.passed:

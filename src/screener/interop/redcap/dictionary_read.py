@@ -148,10 +148,17 @@ def _skip_reason(field_type: str, validation: str) -> str | None:
 
 def parse_dictionary(text: str, source: str) -> RedcapDictionary:
     """The fields of a data dictionary's CSV text; `source` names the file in messages."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        records = list(reader)
     except csv.Error as exc:
-        raise InputFileError(f"{source}: cannot be read as CSV ({exc})") from None
+        too_long = "field larger than field limit" in str(exc)
+        why = (
+            f"a cell is longer than {csv.field_size_limit():,} characters, the most one may hold"
+            if too_long
+            else f"cannot be read as CSV ({exc})"
+        )
+        raise InputFileError(f"{source}: line {reader.line_num}: {why}") from None
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
     if not records:
