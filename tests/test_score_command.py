@@ -385,3 +385,47 @@ def test_a_lone_surrogate_in_an_answers_file_is_one_located_error_not_a_crash(
     assert result.stderr.startswith(f"{answers}{where}")
     assert "is half of a UTF-16 pair, not a character" in result.stderr
     assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"recorded_at": "garbage"}, "a saved record's 'recorded_at' is the date and time"),
+        ({"recorded_at": 5}, "(ISO 8601, as screener writes it), not 5"),
+        ({"recorded_by": 5}, "a saved record's 'recorded_by' is a text, not 5"),
+        ({"ruleset": "x"}, "a saved record's 'ruleset' is a mapping, not 'x'"),
+        ({"screening": []}, "a saved record's 'screening' is a mapping, not []"),
+    ],
+)
+def test_a_saved_record_with_a_field_that_cannot_be_read_is_refused_not_rewritten(
+    tmp_path: Path, clear_answers: dict[str, object], fields: dict[str, object], message: str
+) -> None:
+    """A record keeps its own time and screener: one that cannot be read is not replaced by
+    the time of scoring and the login name."""
+    record = tmp_path / "record.json"
+    saved = {"schema": "screener.record/1", "answers": clear_answers, **fields}
+    record.write_text(json.dumps(saved))
+    result = runner.invoke(app, ["score", str(record)])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_note_on_a_record_saved_under_other_rules_shows_their_name_escaped(
+    tmp_path: Path, clear_answers: dict[str, object]
+) -> None:
+    record = tmp_path / "record.json"
+    saved = {
+        "schema": "screener.record/1",
+        "answers": clear_answers,
+        "ruleset": {"name": "Old\x1b[2J", "version": "1\n2", "sha256": "0" * 64},
+    }
+    record.write_text(json.dumps(saved))
+    result = runner.invoke(app, ["score", str(record)])
+    assert result.exit_code == 0, result.output
+    note = result.stderr.splitlines()[0]
+    assert note.startswith("note: this record was saved under rule set 'Old\\x1b[2J' 1\\n2,")
+    bare = {**saved, "ruleset": {"sha256": "0" * 64}}
+    record.write_text(json.dumps(bare))
+    result = runner.invoke(app, ["score", str(record)])
+    assert result.stderr.startswith("note: this record was saved under another rule set, not")

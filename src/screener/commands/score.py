@@ -9,7 +9,7 @@ from pathlib import Path
 
 from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet
-from screener.core.problems import AnswersError
+from screener.core.problems import AnswersError, escape_controls
 from screener.core.scoring import score_raw
 from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_capped, read_text
@@ -79,10 +79,12 @@ def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screenin
         if document.recorded_outcome and document.recorded_outcome != screening.outcome.value
         else ""
     )
-    return (
-        f"this record was saved under rule set {before.get('name')!r} {before.get('version')},"
-        f" not the one in use now ({ruleset.name!r} {ruleset.version}){moved}"
-    )
+    name, version = before.get("name"), before.get("version")
+    saved = "another rule set" if name is None else f"rule set {name!r} {version or ''}".rstrip()
+    return escape_controls(
+        f"this record was saved under {saved}, not the one in use now"
+        f" ({ruleset.name!r} {ruleset.version}){moved}"
+    ).replace("\n", "\\n")
 
 
 def occasion_of(document: AnswersDocument, by: str | None, now: datetime) -> Occasion:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from screener.core.frozen import record_class
-from screener.core.problems import InputFileError, RuleFileError
+from screener.core.problems import InputFileError, RuleFileError, shown
 from screener.files.yaml_source import parse_yaml_text
 
 
@@ -42,28 +42,40 @@ def _record(data: Mapping[str, object], name: str) -> AnswersDocument:
     intake = data.get("intake_id")
     ruleset = data.get("ruleset")
     screening = data.get("screening")
-    outcome = screening.get("outcome") if isinstance(screening, dict) else None
     by = data.get("recorded_by")
+    for key, value, kind in (
+        ("ruleset", ruleset, dict),
+        ("screening", screening, dict),
+        ("recorded_by", by, str),
+    ):
+        if value is not None and not isinstance(value, kind):
+            what = "a mapping" if kind is dict else "a text"
+            raise InputFileError(f"{name}: a saved record's {key!r} is {what}, not {shown(value)}")
+    outcome = screening.get("outcome") if isinstance(screening, dict) else None
     return AnswersDocument(
         answers,
         None if intake is None else str(intake),
         ruleset if isinstance(ruleset, dict) else None,
         outcome if isinstance(outcome, str) else None,
-        _timestamp(data.get("recorded_at")),
+        _timestamp(data.get("recorded_at"), name),
         by if isinstance(by, str) else None,
     )
 
 
-def _timestamp(value: object) -> datetime | None:
-    """A record's time as written (ISO 8601); anything else is left out, not guessed."""
-    if isinstance(value, datetime):
+def _timestamp(value: object, name: str) -> datetime | None:
+    """A record's time as written (ISO 8601), or None when it has none. One that cannot be
+    read is refused, not replaced by the time of scoring: a record keeps its own time."""
+    if value is None or isinstance(value, datetime):
         return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputFileError(
+        f"{name}: a saved record's 'recorded_at' is the date and time it was made"
+        f" (ISO 8601, as screener writes it), not {shown(value)}"
+    )
 
 
 def _marked(data: Mapping[str, object], name: str) -> AnswersDocument:
