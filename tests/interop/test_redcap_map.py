@@ -282,3 +282,20 @@ def test_a_list_with_no_field_at_all_is_named_once_as_the_list() -> None:
     assert not any(word.startswith("depression_treatments_") for word in listed)
     assert len(listed) == len(proposed.unmapped) - len(list_cells(treatments))
     assert "depression_treatments (a list" in proposed.yaml()
+
+
+def test_fields_the_map_cannot_read_are_named_in_the_map_and_on_stderr(tmp_path: Path) -> None:
+    """A field skipped for a reason (a choice code given twice, a calculated field) is not
+    silently dropped: the clinic sees why its question has no field."""
+    dictionary = tmp_path / "dict.csv"
+    dictionary.write_text(
+        CLINIC.read_text().replace('"1, Yes | 0, No | UNK, Unknown"', '"1, Yes | 0, No | 1, Yes"')
+    )
+    mapping = tmp_path / "map.yaml"
+    result = runner.invoke(app, ["redcap", "map", str(dictionary), "-o", str(mapping)])
+    assert result.exit_code == 0, result.output
+    assert "note: row 15 'preg': choice code '1' is used twice; skipped" in result.stderr
+    text = mapping.read_text()
+    assert "# Fields that cannot be read (skipped):" in text
+    assert "# row 15 'preg': choice code '1' is used twice; skipped" in text
+    assert "preg:" not in text  # no entry for it

@@ -92,4 +92,5 @@ def run_map(dictionary_path: Path, rules: Path | None, output: str | None) -> No
             f"no field for {len(proposed.unmapped)} of them (unknown in every record):"
             f" {', '.join(proposed.unmapped_words)}"
         )
+    lines += [f"note: {plain(str(field))}" for field in proposed.skipped]
     sys.stderr.write("\n".join(lines) + "\n")

@@ -19,7 +19,11 @@ from screener.core.coercion import CoercionError, coerce_value, is_unknown_text
 from screener.core.frozen import record_class, replace
 from screener.core.model import NONE_CHOICE, Question, QuestionType, RuleSet, list_cells
 from screener.interop.redcap.columns import text_key
-from screener.interop.redcap.dictionary_read import DictionaryField, RedcapDictionary
+from screener.interop.redcap.dictionary_read import (
+    DictionaryField,
+    RedcapDictionary,
+    SkippedField,
+)
 from screener.interop.yaml_text import comment_text, quoted, scalar
 
 PROPOSE_FROM = 0.35  # a lower confidence is not proposed
@@ -68,6 +72,7 @@ class ProposedMap:
     proposals: tuple[Proposal, ...]  # in the dictionary's field order
     unmapped: tuple[str, ...]  # question ids with no field
     unused: tuple[str, ...]  # fields of the dictionary with no question
+    skipped: tuple[SkippedField, ...] = ()  # fields the dictionary holds that cannot be read
 
     @property
     def unmapped_words(self) -> tuple[str, ...]:
@@ -113,6 +118,8 @@ class ProposedMap:
             ]
         if self.unused:
             header += ["", "Fields with no question (ignored):", *_wrapped(self.unused)]
+        if self.skipped:
+            header += ["", "Fields that cannot be read (skipped):", *map(str, self.skipped)]
         out = [f"# {comment_text(h)}".rstrip() for h in header]
         for p in self.proposals:
             out += [
@@ -277,4 +284,5 @@ def propose_map(ruleset: RuleSet, dictionary: RedcapDictionary) -> ProposedMap:
         proposals=proposals,
         unmapped=tuple(q.id for i, q in enumerate(questions) if i not in taken_q),
         unused=tuple(f.name for i, f in enumerate(dictionary.fields) if i not in taken_f),
+        skipped=dictionary.skipped,
     )
