@@ -400,3 +400,17 @@ def test_a_min_coverage_that_is_not_a_percentage_is_a_usage_error(value: str) ->
     result = runner.invoke(app, ["test", str(cases), "--min-coverage", value])
     assert result.exit_code == 2, result.output
     assert "--min-coverage" in result.stderr
+
+
+def test_a_long_unreadable_answer_in_a_cases_file_is_quoted_only_in_part(tmp_path: Path) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        "cases:\n  - name: x\n    answers: {age: "
+        + "9" * 5000
+        + "}\n    expect: {outcome: urgent}\n",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("cases[0] (x).answers.age: expected a whole number of at most 18 digits"
+                         " (got '9999999999999999999999999999999999999999…')")  # fmt: skip

@@ -15,7 +15,7 @@ from screener.core.conditions.resolve import resolve
 from screener.core.conditions.syntax import ConditionSyntaxError, Node, parse_condition
 from screener.core.frozen import record_class
 from screener.core.model import Action, Condition, RuleSet, Value, list_cells
-from screener.core.problems import Problem, RuleFileError
+from screener.core.problems import Problem, RuleFileError, shown
 from screener.core.screening import Outcome
 from screener.core.suggest import suggest
 from screener.files.yaml_source import PathKey, SourceDocument
@@ -107,7 +107,7 @@ class _Binder:
             try:
                 typed[key] = coerce_value(question, value)
             except CoercionError as exc:
-                self.problem((*path, key), f"{where}.{key}", f"{exc} (got {value!r})")
+                self.problem((*path, key), f"{where}.{key}", f"{exc} (got {shown(value)})")
         return typed
 
     def rule_names(

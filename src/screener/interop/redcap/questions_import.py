@@ -24,6 +24,7 @@ from screener.core.coercion import is_unknown_text
 from screener.core.conditions.syntax import KEYWORDS
 from screener.core.frozen import record_class
 from screener.core.model import NONE_CHOICE, QuestionType
+from screener.core.problems import clip
 from screener.interop.redcap.codes import DONT_KNOW_CODE, NONE_CODE
 from screener.interop.redcap.columns import text_key
 from screener.interop.redcap.dictionary import BLANK_IS_UNKNOWN, VERSION_FIELD
@@ -32,6 +33,9 @@ from screener.interop.redcap.logic_read import FieldLogic, Untranslated, read_br
 from screener.interop.yaml_text import Commented, Data, yaml_text
 
 NONE_LABELS = frozenset({"none", "none of these", "none of the above"})
+# Characters of a branching logic a note quotes (enough to translate it by hand; the whole of it
+# is in the dictionary).
+BRANCHING_SHOWN = 200
 _INTEGER_CODE = re.compile(r"-?[1-9][0-9]{0,17}|0")
 _CODE = re.compile(r"-?[0-9]+|[A-Za-z0-9_]+")
 _DECIMAL = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,18})?")
@@ -179,7 +183,7 @@ class _Importer:
                 self.note(
                     found,
                     f"branching logic not translated ({why}), so the question is always"
-                    f" asked: {found.branching}",
+                    f" asked: {clip(found.branching, BRANCHING_SHOWN)}",
                 )
         self.logic[found.name] = logic
         # The keys in the order a person reads them.
