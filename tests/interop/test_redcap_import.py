@@ -266,3 +266,31 @@ def test_a_dictionary_cell_past_the_csv_cell_limit_is_one_message_naming_its_lin
         f"error: {dictionary}: line 3: a cell is longer than {csv.field_size_limit():,}"
         " characters, the most one may hold\n"
     )
+
+
+def test_branching_logic_the_rule_file_could_not_hold_is_left_untranslated_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """What import writes, validate accepts: a number of more than 18 digits in a branching
+    logic is noted, and the question is always asked, rather than written as an ask_if that
+    the rule file's reader refuses."""
+    header = (
+        "field_name,form_name,section_header,field_type,field_label,"
+        "select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,"
+        "text_validation_min,text_validation_max,identifier,branching_logic,required_field"
+    )
+    rows = [
+        "record_id,f,,text,ID,,,,,,,,",
+        "n,f,,text,How many?,,,integer,0,10,,,",
+        "m,f,,text,And then?,,,integer,0,10,,[n] > 99999999999999999999999,",
+    ]
+    dictionary = tmp_path / "dict.csv"
+    dictionary.write_text("\n".join([header, *rows]) + "\n")
+    out = tmp_path / "questions.yaml"
+    result = CliRunner().invoke(app, ["redcap", "import", str(dictionary), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "ask_if" not in out.read_text()
+    assert (
+        "note: row 4 (m): branching logic not translated (a number has more than 18 digits"
+        " (before or after the point)), so the question is always asked:"
+    ) in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from screener.core.conditions.syntax import ConditionSyntaxError, parse_condition
 from screener.core.frozen import record_class
 from screener.core.model import QuestionType
 
@@ -198,4 +199,8 @@ def read_branching(
     rest = parser.peek()
     if rest is not None:
         raise Untranslated(f"cannot read the logic from {rest[1]!r} on")
+    try:  # what the rule file's own reader would refuse (a number of more than 18 digits)
+        parse_condition(condition)
+    except ConditionSyntaxError as exc:
+        raise Untranslated(exc.message) from None
     return condition
