@@ -2,7 +2,7 @@
 text in terminal cells, word wrapping, boxes and tables; the layouts come as whole lines.
 
 Nothing here interprets the text it is given: no markup, no emoji codes. Callers pass text
-whose control characters are already escaped (`formats.text.escape_controls`); the only
+whose control characters are already escaped (`core.problems.escape_controls`); the only
 terminal codes in the output are the styles added here, and only with `color`.
 
 Loading rich (the library the interview draws with) took about 45% of a cold

@@ -25,7 +25,6 @@ STYLES = {
 }
 
 
-# C0 controls except tab and newline, DEL, and C1 controls (ESC starts terminal codes).
 def crisis_box(crisis_text: str, width: int, color: bool, title: str = "URGENT: SAFETY") -> str:
     """The crisis steps in a box the full width, white on red."""
     lines = panel([(escape_controls(crisis_text), "")], title, width, color, CRISIS_STYLE)
