@@ -414,3 +414,25 @@ def test_a_long_unreadable_answer_in_a_cases_file_is_quoted_only_in_part(tmp_pat
     (line,) = result.stderr.splitlines()
     assert line.endswith("cases[0] (x).answers.age: expected a whole number of at most 18 digits"
                          " (got '9999999999999999999999999999999999999999…')")  # fmt: skip
+
+
+def test_a_wrong_value_is_one_problem_in_plain_words_not_one_per_union_branch(
+    tmp_path: Path,
+) -> None:
+    cases = write(
+        tmp_path / "cases.yaml",
+        "cases:\n"
+        "  - name: a\n    expect: {outcome: urgent, priority: sometimes}\n"
+        "  - 5\n"
+        "  - name: [1, 2]\n    expect: {outcome: urgent}\n"
+        "invariants:\n"
+        "  - name: i\n    given: age > 3\n    outcome_in: urgent\n",
+    )
+    result = runner.invoke(app, ["test", str(cases)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{cases}:3:41: cases[0].expect.priority: must be one of 'same_day', 'routine' or 'none'",
+        f"{cases}:4:5: cases[1]: must be a mapping of keys to values, not the number 5",
+        f"{cases}:5:11: cases[2].name: must be a text, not a list",
+        f"{cases}:10:17: invariants[0].outcome_in: must be a list, not the text 'urgent'",
+    ]

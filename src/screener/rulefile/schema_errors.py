@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
+from screener.core.frozen import replace
 from screener.core.limits import MAX_NUMBER_DIGITS
 from screener.core.problems import Problem
 from screener.core.suggest import suggest
 from screener.files.yaml_source import PathKey, SourceDocument
+
+_CHOICE = re.compile(r"'([^']*)'")  # the quoted values of pydantic's `expected`
 
 
 def where_label(doc: SourceDocument, loc: PathKey) -> str:
@@ -34,11 +38,24 @@ def where_label(doc: SourceDocument, loc: PathKey) -> str:
 def schema_problems(
     doc: SourceDocument, error: ValidationError, root: type[BaseModel]
 ) -> list[Problem]:
-    """One located problem per pydantic error, in words a rule-file author understands."""
-    problems = []
+    """One located problem per pydantic error, in words a rule-file author understands; the
+    branches of a union that all refuse one value are one problem, not one per branch."""
+    problems: list[Problem] = []
+    shown: dict[PathKey, int] = {}  # a document path -> its problem's index
     for item in error.errors():
         loc = _document_path(doc, item["loc"], keep_last=item["type"] == "missing")
         message = item["msg"].removeprefix("Value error, ")
+        kind = item["type"]
+        if loc in shown and kind not in ("missing", "extra_forbidden"):
+            before = problems[shown[loc]]
+            if kind in ("enum", "literal_error") and before.message.startswith("must be one of"):
+                choices = _CHOICE.findall(before.message)
+                choices += _CHOICE.findall(str(item.get("ctx", {}).get("expected", "")))
+                listed = [repr(c) for c in dict.fromkeys(choices)]
+                problems[shown[loc]] = replace(
+                    before, message=f"must be one of {', '.join(listed[:-1])} or {listed[-1]}"
+                )
+            continue  # another branch of a union refusing the same value
         if item["type"] == "extra_forbidden":
             key = str(loc[-1])
             parent = loc[:-1]
@@ -55,9 +72,19 @@ def schema_problems(
             )
         elif item["type"] == "bool_type":
             message = f"must be true or false, not {_kind(item.get('input'))}"
-        elif item["type"] == "enum":
+        elif item["type"] in ("enum", "literal_error"):
             expected = item.get("ctx", {}).get("expected", "")
             message = f"must be one of {expected}"
+        elif item["type"] in ("model_type", "dict_type"):
+            message = f"must be a mapping of keys to values, not {_kind(item.get('input'))}"
+        elif item["type"] == "list_type":
+            message = f"must be a list, not {_kind(item.get('input'))}"
+        elif item["type"] == "string_type":
+            message = f"must be a text, not {_kind(item.get('input'))}"
+        elif item["type"] == "string_too_short":
+            message = "must not be empty"
+        if loc not in shown:
+            shown[loc] = len(problems)
         problems.append(doc.problem(loc, where_label(doc, loc), message))
     return problems
 
