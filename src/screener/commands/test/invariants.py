@@ -23,7 +23,7 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from screener.commands.test.binding import BoundInvariant, BoundSuite
 from screener.core.conditions.syntax import (
@@ -205,42 +205,57 @@ def generate_answer_sets(
     extra: Sequence[Node] = (),
 ) -> list[dict[str, Value]]:
     """Distinct answer sets, in a fixed order for a given seed."""
+    return list(iter_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=extra))
+
+
+def iter_answer_sets(
+    ruleset: RuleSet,
+    bases: Sequence[Base],
+    *,
+    samples: int,
+    seed: int,
+    extra: Sequence[Node] = (),
+) -> Iterator[dict[str, Value]]:
+    """`generate_answer_sets` one at a time: an invariant whose `given` reads many questions
+    makes hundreds of thousands, and only the keys of those already made are kept."""
     order = tuple(ruleset.question_map)
     boundary = boundary_values(ruleset, extra)
     seen: set[tuple[Value, ...]] = set()
-    out: list[dict[str, Value]] = []
 
-    def add(answers: dict[str, Value]) -> None:
+    def new(answers: dict[str, Value]) -> bool:
         key = tuple(answers[q] for q in order)
-        if key not in seen:
-            seen.add(key)
-            out.append(answers)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
 
-    for base in bases:
-        add(dict(base.answers))
-    for base in bases:
-        for qid in order:
-            for value in boundary[qid]:
-                add({**base.answers, qid: value})
-    pairs: dict[tuple[str, str], None] = {}
-    for _, reads in _trees(ruleset, extra):
-        for first, second in itertools.combinations(dict.fromkeys(reads), 2):
-            pairs.setdefault((first, second), None)
-    for origin in sorted({0, len(bases) - 1}):
-        for first, second in pairs:
-            for a, b in itertools.product(boundary[first], boundary[second]):
-                add({**bases[origin].answers, first: a, second: b})
-    rng = random.Random(seed)
-    questions = ruleset.question_map
-    for _ in range(samples):
-        origin = rng.randrange(len(bases))
-        rate = rng.choice((0.1, 0.3, 1.0))
-        answers = dict(bases[origin].answers)
-        for qid in order:
-            if rng.random() < rate:
-                answers[qid] = _random_value(rng, questions[qid], boundary[qid])
-        add(answers)
-    return out
+    def candidates() -> Iterator[dict[str, Value]]:
+        for base in bases:
+            yield dict(base.answers)
+        for base in bases:
+            for qid in order:
+                for value in boundary[qid]:
+                    yield {**base.answers, qid: value}
+        pairs: dict[tuple[str, str], None] = {}
+        for _, reads in _trees(ruleset, extra):
+            for first, second in itertools.combinations(dict.fromkeys(reads), 2):
+                pairs.setdefault((first, second), None)
+        for origin in sorted({0, len(bases) - 1}):
+            for first, second in pairs:
+                for a, b in itertools.product(boundary[first], boundary[second]):
+                    yield {**bases[origin].answers, first: a, second: b}
+        rng = random.Random(seed)
+        questions = ruleset.question_map
+        for _ in range(samples):
+            origin = rng.randrange(len(bases))
+            rate = rng.choice((0.1, 0.3, 1.0))
+            answers = dict(bases[origin].answers)
+            for qid in order:
+                if rng.random() < rate:
+                    answers[qid] = _random_value(rng, questions[qid], boundary[qid])
+            yield answers
+
+    return (answers for answers in candidates() if new(answers))
 
 
 def _breaks(memo: OutcomeMemo, invariant: BoundInvariant, answers: Mapping[str, Value]) -> bool:
@@ -324,13 +339,15 @@ def check_invariants(
     if not invariants:
         return InvariantRun(0, samples, seed, ())
     givens = [invariant.given_tree for invariant in invariants]
-    sets = generate_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=givens)
+    sets = iter_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=givens)
+    checked = 0
     boundary = boundary_values(ruleset, givens)
     memo = OutcomeMemo(ruleset)
     satisfied = [0] * len(invariants)
     broken = [0] * len(invariants)
     failing: list[list[dict[str, Value]]] = [[] for _ in invariants]
     for answer_set in sets:
+        checked += 1
         verdict = memo.verdict(answer_set)
         for index, invariant in enumerate(invariants):
             if invariant.given(verdict.scored) is not True:
@@ -349,4 +366,4 @@ def check_invariants(
         )
         for index, invariant in enumerate(invariants)
     )
-    return InvariantRun(len(sets), samples, seed, results)
+    return InvariantRun(checked, samples, seed, results)
