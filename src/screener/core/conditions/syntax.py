@@ -413,35 +413,32 @@ def meaning_key(node: Node) -> Hashable:
 # ---- parser ------------------------------------------------------------------------------
 
 
+TOO_DEEP = (
+    f"brackets, parentheses and 'not' nest more than {MAX_CONDITION_DEPTH} deep here;"
+    " split the condition into simpler rules"
+)
+TOO_LONG_ROW = (
+    f"operators in a row (+ - * /) and brackets nest more than {MAX_CONDITION_DEPTH} deep here;"
+    " split the sum into derived values"
+)
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
         self.depth = 0
 
-    def _nest(self, tok: Token) -> None:
-        """One more level of brackets, parentheses or `not` (undone by `_unnest`)."""
+    def _nest(self, tok: Token, too_deep: str = TOO_DEEP) -> None:
+        """One more level of brackets, parentheses or `not` (undone by `_unnest`); or, with
+        `too_deep=TOO_LONG_ROW`, one more operator of a row of `+ - * /`, each of which makes
+        the tree a level deeper (undone by the caller)."""
         self.depth += 1
         if self.depth > MAX_CONDITION_DEPTH:
-            raise ConditionSyntaxError(
-                tok.offset,
-                f"brackets, parentheses and 'not' nest more than {MAX_CONDITION_DEPTH} deep here;"
-                " split the condition into simpler rules",
-            )
+            raise ConditionSyntaxError(tok.offset, too_deep)
 
     def _unnest(self) -> None:
         self.depth -= 1
-
-    def _chain(self, tok: Token) -> None:
-        """One more operator of a row of `+ - * /`: each makes the tree a level deeper, so a
-        row counts towards MAX_CONDITION_DEPTH as brackets do (undone by the caller)."""
-        self.depth += 1
-        if self.depth > MAX_CONDITION_DEPTH:
-            raise ConditionSyntaxError(
-                tok.offset,
-                f"operators in a row (+ - * /) and brackets nest more than {MAX_CONDITION_DEPTH}"
-                " deep here; split the sum into derived values",
-            )
 
     @property
     def current(self) -> Token:
@@ -520,7 +517,7 @@ class _Parser:
         terms = 0
         while self.current.kind == "op" and self.current.text in ("+", "-"):
             tok = self._advance()
-            self._chain(tok)
+            self._nest(tok, TOO_LONG_ROW)
             terms += 1
             node = Arithmetic(tok.text, node, self.product(), tok.offset)
         self.depth -= terms
@@ -531,7 +528,7 @@ class _Parser:
         terms = 0
         while self.current.kind == "op" and self.current.text in ("*", "/"):
             tok = self._advance()
-            self._chain(tok)
+            self._nest(tok, TOO_LONG_ROW)
             terms += 1
             node = Arithmetic(tok.text, node, self.unary(), tok.offset)
         self.depth -= terms
