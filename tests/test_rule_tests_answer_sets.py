@@ -33,9 +33,9 @@ def test_boundary_values_straddle_every_constant_a_rule_compares_with() -> None:
 
 def test_generated_sets_are_distinct_and_reproducible_for_a_seed() -> None:
     base = Base("all unknown", dict.fromkeys(RULES.question_map))
-    first = generate_answer_sets(RULES, [base], samples=200, seed=3)
-    again = generate_answer_sets(RULES, [base], samples=200, seed=3)
-    other = generate_answer_sets(RULES, [base], samples=200, seed=4)
+    first = list(generate_answer_sets(RULES, [base], samples=200, seed=3))
+    again = list(generate_answer_sets(RULES, [base], samples=200, seed=3))
+    other = list(generate_answer_sets(RULES, [base], samples=200, seed=4))
     keys = [tuple(s.values()) for s in first]
     assert len(keys) == len(set(keys))
     assert first == again

@@ -128,16 +128,22 @@ def test_an_unclosed_quote_stops_the_run_naming_the_line_it_opens_on(
     assert not (tmp_path / "o.csv").exists()
 
 
-@pytest.mark.parametrize("full_width", [True, False])
+@pytest.mark.parametrize("where", ["notes", "a question", "a short record"])
 def test_a_quoted_cell_that_grows_past_the_limit_over_many_lines_stops_the_run_naming_its_record(
-    tmp_path: Path, full_width: bool
+    tmp_path: Path, where: str
 ) -> None:
     export = tmp_path / "in.csv"
     body = ("y" * 1000 + "\n") * (MAX_CSV_FIELD_CHARS // 1000 + 5)
-    # The notes cell, last of its record; too few fields before it when not full_width.
-    second = ",".join(record("A3")) if full_width else "A3,"
+    cell = '"' + body + '"'
+    cells = record("A3")
+    if where == "notes":  # a text column, last of its record
+        third = ",".join(cells) + cell
+    elif where == "a question":  # a dictionary-encoded column: its distinct texts are checked
+        third = ",".join([cells[0], cell, *cells[2:]])
+    else:  # too few fields: Arrow leaves the record to the csv module
+        third = "A3," + cell
     # A record of the wrong width before it (Arrow leaves it out of its table) still counts.
-    lines = [",".join(HEADER), ",".join(record("A1")), "A2,short", second + '"' + body + '"']
+    lines = [",".join(HEADER), ",".join(record("A1")), "A2,short", third]
     export.write_text("\n".join(lines) + "\n")
     result = run("batch", export, "-o", tmp_path / "o.csv", allowed=[1])
     assert result.stderr == (

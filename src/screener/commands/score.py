@@ -9,7 +9,7 @@ from pathlib import Path
 
 from screener.core.limits import MAX_ANSWERS_BYTES
 from screener.core.model import RuleSet
-from screener.core.problems import AnswersError, escape_controls
+from screener.core.problems import AnswersError, escape_line
 from screener.core.scoring import score_raw
 from screener.core.screening import Screening
 from screener.files.read import decode_utf8, read_capped, read_text
@@ -47,7 +47,7 @@ def render(
     return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
-def urgent_notice(ruleset: RuleSet, error: AnswersError) -> str:
+def urgent_notice(ruleset: RuleSet) -> str:
     """The crisis steps, for answers that are urgent although some cannot be read."""
     from screener.formats.text import crisis_box
 
@@ -81,10 +81,10 @@ def record_note(document: AnswersDocument, ruleset: RuleSet, screening: Screenin
     )
     name, version = before.get("name"), before.get("version")
     saved = "another rule set" if name is None else f"rule set {name!r} {version or ''}".rstrip()
-    return escape_controls(
+    return escape_line(
         f"this record was saved under {saved}, not the one in use now"
         f" ({ruleset.name!r} {ruleset.version}){moved}"
-    ).replace("\n", "\\n")
+    )
 
 
 def occasion_of(document: AnswersDocument, by: str | None, now: datetime) -> Occasion:
@@ -108,7 +108,7 @@ def run_score(
         screening = score_raw(ruleset, document.raw, name)
     except AnswersError as error:
         if error.urgent:  # crisis steps first, then what could not be read
-            sys.stderr.write(urgent_notice(ruleset, error))
+            sys.stderr.write(urgent_notice(ruleset))
         raise
     note = record_note(document, ruleset, screening)
     if note:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from screener.core.model import Action, RuleSet
-from screener.core.problems import RuleFileError, escape_controls
+from screener.core.problems import RuleFileError, escape_line
 from screener.core.translation import languages
 from screener.files.write import write_stdout
 from screener.rulefile.load import load_ruleset_with_warnings
@@ -30,7 +30,7 @@ def summary_line(ruleset: RuleSet) -> str:
     )
     found = languages(ruleset)
     spoken = f"; languages: {', '.join(found)}" if len(found) > 1 else ""
-    name = escape_controls(f"{ruleset.name} {ruleset.version}").replace("\n", "\\n")
+    name = escape_line(f"{ruleset.name} {ruleset.version}")
     return (
         f"{ruleset.source_name}: OK: {name}:"
         f" {len(ruleset.questions)} questions, {len(ruleset.rules)} rules ({counts}){spoken}"

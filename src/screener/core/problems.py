@@ -39,6 +39,12 @@ def escape_controls(text: str) -> str:
     return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def escape_line(text: str) -> str:
+    """`escape_controls` for a text printed as one line: a line break is shown as `\\n` too,
+    so that no text can start a line of its own (a forged `PASS ...`)."""
+    return escape_controls(text).replace("\n", "\\n")
+
+
 def name_list(names: Sequence[str], most: int = 20) -> str:
     """Names from a user's file as a message lists them: each `printable`, at most `most` of
     them, then how many more there are."""

@@ -136,38 +136,31 @@ def _check(count: int) -> str:
     return f"check {'it' if count == 1 else 'them'} now:"
 
 
-def urgent_lines(tally: Tally) -> list[str]:
-    """First in the summary: the records not scored whose readable answers are urgent."""
-    if not tally.urgent_count:
+def _check_now(count: int, what: str, records: list[InvalidRecord], column: str) -> list[str]:
+    """A list of records to check now: `count` of them `what`, the first INVALID_SHOWN named,
+    and the output column that marks every one."""
+    if not count:
         return []
-    count = tally.urgent_count
-    lines = [
-        f"{_not_scored(count)} urgent answers (an urgent rule holds, unreadable cells taken as"
-        f" unknown): {_check(count)}"
-    ]
-    lines += [f"  {record.name}" for record in tally.urgent[:INVALID_SHOWN]]
-    hidden = count - min(INVALID_SHOWN, len(tally.urgent))
+    lines = [f"{_not_scored(count)} {what}: {_check(count)}"]
+    lines += [f"  {record.name}" for record in records[:INVALID_SHOWN]]
+    hidden = count - min(INVALID_SHOWN, len(records))
     if hidden:
         lines.append(
-            f"  ... and {_count(hidden)} more (the output's urgent_answer column marks every one)"
+            f"  ... and {_count(hidden)} more (the output's {column} column marks every one)"
         )
     return lines
+
+
+def urgent_lines(tally: Tally) -> list[str]:
+    """First in the summary: the records not scored whose answers are urgent."""
+    what = "urgent answers (an urgent rule holds, unreadable cells taken as unknown)"
+    return _check_now(tally.urgent_count, what, tally.urgent, "urgent_answer")
 
 
 def safety_lines(tally: Tally) -> list[str]:
     """Next in the summary: the records not scored whose safety answer cannot be read."""
-    count = tally.safety_count
-    if not count:
-        return []
-    lines = [f"{_not_scored(count)} an unreadable safety answer: {_check(count)}"]
-    lines += [f"  {record.name}" for record in tally.safety[:INVALID_SHOWN]]
-    hidden = tally.safety_count - min(INVALID_SHOWN, len(tally.safety))
-    if hidden:
-        lines.append(
-            f"  ... and {_count(hidden)} more (the output's safety_unreadable column marks"
-            " every one)"
-        )
-    return lines
+    what = "an unreadable safety answer"
+    return _check_now(tally.safety_count, what, tally.safety, "safety_unreadable")
 
 
 def summary_text(report: BatchReport) -> str:

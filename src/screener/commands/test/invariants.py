@@ -203,21 +203,10 @@ def generate_answer_sets(
     samples: int,
     seed: int,
     extra: Sequence[Node] = (),
-) -> list[dict[str, Value]]:
-    """Distinct answer sets, in a fixed order for a given seed."""
-    return list(iter_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=extra))
-
-
-def iter_answer_sets(
-    ruleset: RuleSet,
-    bases: Sequence[Base],
-    *,
-    samples: int,
-    seed: int,
-    extra: Sequence[Node] = (),
 ) -> Iterator[dict[str, Value]]:
-    """`generate_answer_sets` one at a time: an invariant whose `given` reads many questions
-    makes hundreds of thousands, and only the keys of those already made are kept."""
+    """Distinct answer sets, in a fixed order for a given seed, made one at a time: an
+    invariant whose `given` reads many questions makes hundreds of thousands, and only the
+    keys of those already made are kept."""
     order = tuple(ruleset.question_map)
     boundary = boundary_values(ruleset, extra)
     seen: set[tuple[Value, ...]] = set()
@@ -339,7 +328,7 @@ def check_invariants(
     if not invariants:
         return InvariantRun(0, samples, seed, ())
     givens = [invariant.given_tree for invariant in invariants]
-    sets = iter_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=givens)
+    sets = generate_answer_sets(ruleset, bases, samples=samples, seed=seed, extra=givens)
     checked = 0
     boundary = boundary_values(ruleset, givens)
     memo = OutcomeMemo(ruleset)

@@ -8,7 +8,7 @@ from screener.commands.test.coverage import Coverage
 from screener.commands.test.invariants import Counterexample, InvariantResult, InvariantRun
 from screener.commands.test.run import CaseResult, SuiteResult, tri_word
 from screener.core.model import RuleSet, Value, format_number, format_value
-from screener.core.problems import escape_controls
+from screener.core.problems import escape_line
 from screener.core.screening import RuleResult
 
 INDENT = "        "
@@ -146,6 +146,5 @@ def render_report(result: SuiteResult) -> str:
 
 def shown_line(line: str) -> str:
     """A report line as printed: names and values from the cases file or the rules (a case's
-    name, an answer) with control characters and line breaks as escapes, so that none can
-    move the cursor or forge a line such as `PASS ...`."""
-    return escape_controls(line).replace("\n", "\\n")
+    name, an answer) can neither move the cursor nor forge a line such as `PASS ...`."""
+    return escape_line(line)
