@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -247,19 +247,31 @@ def test_a_dictionary_imported_back_gives_the_same_questions(data: st.DataObject
         assert hidden_imported - untranslated == hidden - untranslated
 
 
+_HEADER = (
+    "field_name,form_name,section_header,field_type,field_label,"
+    "select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,"
+    "text_validation_min,text_validation_max,identifier,branching_logic,required_field"
+)
+
+
+def _import(tmp_path: Path, rows: list[str]) -> tuple[Path, Result]:
+    """`screener redcap import` of a dictionary of these rows, which succeeds."""
+    dictionary = tmp_path / "dict.csv"
+    dictionary.write_text("\n".join([_HEADER, *rows]) + "\n")
+    out = tmp_path / "questions.yaml"
+    result = CliRunner().invoke(app, ["redcap", "import", str(dictionary), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
 def test_a_dictionary_cell_past_the_csv_cell_limit_is_one_message_naming_its_line(
     tmp_path: Path,
 ) -> None:
-    header = (
-        "field_name,form_name,section_header,field_type,field_label,"
-        "select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,"
-        "text_validation_min,text_validation_max,identifier,branching_logic,required_field"
-    )
     # Python's CSV limit is the process's own: the batch reader raises it for exports.
     logic = "[x] = 1 or " * (csv.field_size_limit() // 11 + 10)
     dictionary = tmp_path / "dict.csv"
     dictionary.write_text(
-        f'{header}\nrecord_id,f,,text,ID,,,,,,,,\nage,f,,text,Age,,,integer,,,,"{logic}",\n'
+        f'{_HEADER}\nrecord_id,f,,text,ID,,,,,,,,\nage,f,,text,Age,,,integer,,,,"{logic}",\n'
     )
     result = CliRunner().invoke(app, ["redcap", "import", str(dictionary)])
     assert result.exit_code == 1
@@ -275,23 +287,36 @@ def test_branching_logic_the_rule_file_could_not_hold_is_left_untranslated_with_
     """What import writes, validate accepts: a number of more than 18 digits in a branching
     logic is noted, and the question is always asked, rather than written as an ask_if that
     the rule file's reader refuses."""
-    header = (
-        "field_name,form_name,section_header,field_type,field_label,"
-        "select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,"
-        "text_validation_min,text_validation_max,identifier,branching_logic,required_field"
-    )
     rows = [
         "record_id,f,,text,ID,,,,,,,,",
-        "n,f,,text,How many?,,,integer,0,10,,,",
+        "n,f,,text,How many?,,,integer,,,,,",
         "m,f,,text,And then?,,,integer,0,10,,[n] > 99999999999999999999999,",
     ]
-    dictionary = tmp_path / "dict.csv"
-    dictionary.write_text("\n".join([header, *rows]) + "\n")
-    out = tmp_path / "questions.yaml"
-    result = CliRunner().invoke(app, ["redcap", "import", str(dictionary), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    out, result = _import(tmp_path, rows)
     assert "ask_if" not in out.read_text()
     assert (
         "note: row 4 (m): branching logic not translated (a number has more than 18 digits"
         " (before or after the point)), so the question is always asked:"
+    ) in result.stderr
+
+
+def test_branching_logic_comparing_outside_a_fields_range_is_left_untranslated_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """validate refuses a comparison with a number outside a question's range (it can never
+    change), so import does not write one: the question is always asked, with the reason.
+    One past a bound is a comparison validate accepts, and it is translated."""
+    rows = [
+        "record_id,f,,text,ID,,,,,,,,",
+        "sys,f,,text,Top number?,,,integer,60,260,,,",
+        "when,f,,text,How long ago?,,,integer,0,10,,[sys] > 900,",
+        "edge,f,,text,And?,,,integer,0,10,,[sys] > 261,",
+    ]
+    out, result = _import(tmp_path, rows)
+    written = out.read_text()
+    assert "sys > 900" not in written
+    assert 'ask_if: "sys > 261"' in written
+    assert (
+        "note: row 4 (when): branching logic not translated (900 is outside the range of 'sys'"
+        " (60-260), so '>' with it can never change), so the question is always asked:"
     ) in result.stderr

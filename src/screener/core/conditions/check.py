@@ -54,6 +54,20 @@ def _literal_type(value: object) -> str:
     return STRING
 
 
+def range_problem(
+    question: str, low: float | None, high: float | None, value: float, op: str
+) -> str | None:
+    """Why comparing a number question answered within low-high with `value` by `op` is a
+    mistake (its value could never change), or None. A value one past a bound is allowed
+    (`age < 18`, `x > max - 1`)."""
+    if (low is not None and value < low - 1) or (high is not None and value > high + 1):
+        return (
+            f"{value} is outside the range of {question!r} ({low}-{high}),"
+            f" so '{op}' with it can never change"
+        )
+    return None
+
+
 class _Checker:
     def __init__(
         self,
@@ -275,13 +289,9 @@ class _Checker:
         value = literal.value
         if question.type not in NUMERIC_TYPES or isinstance(value, (bool, str)):
             return
-        low, high = question.min, question.max
-        if (low is not None and value < low - 1) or (high is not None and value > high + 1):
-            raise ConditionSyntaxError(
-                literal.offset,
-                f"{value} is outside the range of {question.id!r} ({low}-{high}),"
-                f" so '{op}' with it can never change",
-            )
+        problem = range_problem(question.id, question.min, question.max, value, op)
+        if problem is not None:
+            raise ConditionSyntaxError(literal.offset, problem)
 
     def membership(self, node: Membership) -> None:
         element_q = self._ref_question(node.element)

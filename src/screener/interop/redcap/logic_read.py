@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from screener.core.conditions.check import range_problem
 from screener.core.conditions.syntax import ConditionSyntaxError, parse_condition
 from screener.core.frozen import record_class
 from screener.core.model import QuestionType
@@ -46,6 +47,8 @@ class FieldLogic:
     codes: Mapping[str, str]  # stored code -> choice value ("none" for none of these; yes, no)
     dont_know: frozenset[str] = frozenset()  # codes that mean "don't know"
     yes_no: bool = False  # 1/0 codes of a yes/no question
+    low: float | None = None  # a number question's validation min and max
+    high: float | None = None
 
 
 class Untranslated(Exception):
@@ -151,6 +154,12 @@ class _Parser:
         if logic.type in (QuestionType.INTEGER, QuestionType.NUMBER):
             if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
                 raise Untranslated(f"[{name}] is a number, compared with {value!r}")
+            # As the rule file's checker reads it: a comparison that can never change is a
+            # mistake in the logic (REDCap shows the field never or always).
+            number = float(value) if "." in value else int(value)
+            problem = range_problem(name, logic.low, logic.high, number, op)
+            if problem is not None:
+                raise Untranslated(problem)
             return f"{name} {op} {value}"
         if op not in ("==", "!=") or logic.type not in (QuestionType.YES_NO, QuestionType.CHOICE):
             raise Untranslated(f"[{name}] {op} '{value}' has no exact test in screener")

@@ -217,7 +217,17 @@ class _Importer:
             if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
                 self.note(found, f"validation min {low} is above max {high}; both left out")
                 del question["min"], question["max"]
-            return kind, found.required, FieldLogic(kind, {})
+            low, high = question.get("min"), question.get("max")
+            return (
+                kind,
+                found.required,
+                FieldLogic(
+                    kind,
+                    {},
+                    low=low if isinstance(low, (int, float)) else None,
+                    high=high if isinstance(high, (int, float)) else None,
+                ),
+            )
         if found.validation and found.field_type == "text":
             self.note(found, f"validation {found.validation!r} is read as plain text")
         return QuestionType.TEXT, found.required, FieldLogic(QuestionType.TEXT, {})
