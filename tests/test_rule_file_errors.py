@@ -192,3 +192,47 @@ def test_common_yaml_slips_get_a_plain_hint(
     code, lines = validate(tmp_path, BUNDLED.replace(old, new, 1))
     assert code == 1
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    max: 260\n",
+            "    max: lots\n",
+            "questions[10] (bp_systolic).max: must be a whole number (digits 0-9, at most 18),"
+            " not the text 'lots'",
+        ),
+        ("    max: 260\n", "    max: 50\n", "questions[10] (bp_systolic).min: 'min' is greater"),
+        (
+            "    type: integer\n    min: 60\n    max: 260\n",
+            "    type: integr\n    min: 60\n    max: 260\n",
+            "questions[10] (bp_systolic).type: must be one of",
+        ),
+    ],
+)
+def test_a_question_with_a_wrong_field_is_one_problem_not_one_per_rule_reading_it(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    """The rules that read bp_systolic are not reported as naming an unknown question, nor
+    as comparing outside a range that is itself wrong: the clinical lead sees the one line
+    to fix."""
+    text = BUNDLED.replace(old, new, 1)
+    assert text != BUNDLED and "bp_systolic >= 180" in text
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert message in lines[0]
+
+
+def test_a_wrong_field_of_a_question_does_not_hide_a_real_mistake_in_a_rule_reading_it(
+    tmp_path: Path,
+) -> None:
+    """The question is checked without its wrong field: a rule's real mistake still shows."""
+    text = BUNDLED.replace("    max: 260\n", "    max: lots\n", 1).replace(
+        "when: bp_systolic >= 180 or", 'when: bp_systolic == "high" or', 1
+    )
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 2, lines
+    assert "'==' compares a number value with a text value" in lines[1]

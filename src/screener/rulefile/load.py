@@ -491,20 +491,47 @@ def _check_entries(
 
 def _valid_entries(
     doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
-) -> list[tuple[int, M]]:
-    """The entries of a list that pass their own schema (used to keep checking after errors)."""
+) -> tuple[list[tuple[int, M]], set[str], set[str]]:
+    """The entries of a list that pass their own schema (used to keep checking after errors);
+    the places (`questions[3]`) of stand-ins: an entry that fails only in some of its fields
+    is kept without them, so that what refers to it (a rule reading a question whose `max` is
+    wrong) is still checked, and is not reported as naming nothing; and the ids of entries
+    that failed and have no stand-in."""
     from pydantic import ValidationError
 
     items = data.get(key)
     if not isinstance(items, list):
-        return []
+        return [], set(), set()
     valid = []
+    stand_ins: set[str] = set()
+    broken: set[str] = set()  # ids of entries with no stand-in (a wrong `type`, say)
     for index, item in enumerate(items):
         try:
             valid.append((index, model.model_validate(item)))
-        except ValidationError:
-            continue
-    return valid
+        except ValidationError as exc:
+            if not isinstance(item, Mapping):
+                continue
+            wrong = {error["loc"][0] for error in exc.errors() if error["loc"]}
+            try:
+                kept = model.model_validate({k: v for k, v in item.items() if k not in wrong})
+            except ValidationError:
+                if isinstance(item.get("id"), str):
+                    broken.add(item["id"])
+                continue
+            valid.append((index, kept))
+            stand_ins.add(f"{key}[{index}]")
+    return valid, stand_ins, broken
+
+
+def _follows(problem: Problem, places: set[str], broken: set[str]) -> bool:
+    """Whether a cross-check's problem only follows from an entry's schema problem: it is
+    about a stand-in (`where` starts with its place), or it names as unknown an entry that
+    is there but failed its schema (as check_condition and the reason check word it)."""
+    head = problem.where.split(" ", 1)[0].split(".", 1)[0]
+    return head in places or any(
+        problem.message.startswith((f"unknown question {name!r}", f"placeholder {{{name}}} "))
+        for name in broken
+    )
 
 
 def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
@@ -520,14 +547,20 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
         problems = schema_problems(doc, exc, RuleFileSpec)
-        _, _, _, more = _check_entries(
-            doc,
-            _valid_entries(doc, data, "questions", QuestionSpec),
-            _valid_entries(doc, data, "rules", RuleSpec),
-            _valid_entries(doc, data, "derived", DerivedSpec),
+        question_specs, question_stand_ins, broken = _valid_entries(
+            doc, data, "questions", QuestionSpec
         )
-        # Entries that failed their schema can also fail cross-checks; report each place once.
-        raise RuleFileError(problems + [p for p in more if p not in problems]) from None
+        rule_specs, rule_stand_ins, _ = _valid_entries(doc, data, "rules", RuleSpec)
+        derived_specs, derived_stand_ins, broken_derived = _valid_entries(
+            doc, data, "derived", DerivedSpec
+        )
+        stand_ins = question_stand_ins | rule_stand_ins | derived_stand_ins
+        broken |= broken_derived
+        _, _, _, more = _check_entries(doc, question_specs, rule_specs, derived_specs)
+        # A stand-in's own problems are its schema's (what it lacks is not a second problem);
+        # entries that failed their schema can also fail cross-checks: each place once.
+        more = [p for p in more if p not in problems and not _follows(p, stand_ins, broken)]
+        raise RuleFileError(problems + more) from None
     questions, derived, rules, problems = _check_entries(
         doc,
         list(enumerate(spec.questions)),

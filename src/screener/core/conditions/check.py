@@ -59,7 +59,10 @@ def range_problem(
 ) -> str | None:
     """Why comparing a number question answered within low-high with `value` by `op` is a
     mistake (its value could never change), or None. A value one past a bound is allowed
-    (`age < 18`, `x > max - 1`)."""
+    (`age < 18`, `x > max - 1`). A range whose min is above its max is its own problem, and
+    says nothing of comparisons with it."""
+    if low is not None and high is not None and low > high:
+        return None
     if (low is not None and value < low - 1) or (high is not None and value > high + 1):
         return (
             f"{value} is outside the range of {question!r} ({low}-{high}),"
