@@ -327,13 +327,14 @@ class CsvRecordWriter(RecordWriter):
         return ";".join(flags)
 
     def _missing(self) -> _MissingForm:
-        return _MissingForm(str, ";", "", ",,no")  # missing, errors (none), safety_unreadable
+        no = self._no_yes_texts()[0]
+        return _MissingForm(str, ";", "", f",,{no}")  # missing, errors (none), safety_unreadable
 
     def _invalid_texts(
         self, problems: list[str], safety: bool, outcome: str = INVALID
     ) -> tuple[str, str, str]:
         errors = csv_field(ERROR_SEPARATOR.join(problems))
-        return f"{outcome},", ",", f",{errors},{'yes' if safety else 'no'}"
+        return f"{outcome},", ",", f",{errors},{self._no_yes_texts()[safety]}"
 
     def _ids(self, ids: list[str]) -> list[str]:
         return csv_fields(ids)
@@ -385,17 +386,18 @@ class JsonlRecordWriter(RecordWriter):
         return f'"flags": {json.dumps(list(flags))}'
 
     def _missing(self) -> _MissingForm:
-        after = '], "errors": [], "safety_unreadable": false'
+        after = f'], "errors": [], "safety_unreadable": {self._no_yes_texts()[0]}'
         return _MissingForm(json.dumps, ", ", '"missing": [', after)
 
     def _invalid_texts(
         self, problems: list[str], safety: bool, outcome: str = INVALID
     ) -> tuple[str, str, str]:
         errors = json.dumps(problems, ensure_ascii=False)
+        unreadable = self._no_yes_texts()[safety]
         return (
             f'"outcome": {json.dumps(outcome)}, "deciding": []',
             '"undecided": [], "flags": []',
-            f'"missing": [], "errors": {errors}, "safety_unreadable": {json.dumps(safety)}',
+            f'"missing": [], "errors": {errors}, "safety_unreadable": {unreadable}',
         )
 
     def _ids(self, ids: list[str]) -> list[str]:
