@@ -236,3 +236,15 @@ def test_a_wrong_field_of_a_question_does_not_hide_a_real_mistake_in_a_rule_read
     assert code == 1
     assert len(lines) == 2, lines
     assert "'==' compares a number value with a text value" in lines[1]
+
+
+def test_a_wrong_choice_of_a_question_does_not_make_every_rule_comparing_it_a_problem(
+    tmp_path: Path,
+) -> None:
+    """A question is not checked without its choices (every comparison would name no
+    choice): the lines are about the wrong choice only."""
+    text = BUNDLED.replace("{value: ocd, label: OCD}", "{value: ocd, lable: OCD}", 1)
+    assert text != BUNDLED
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert lines and all("questions[1] (primary_condition).choices[3]" in line for line in lines)

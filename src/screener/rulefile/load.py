@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -489,6 +490,11 @@ def _check_entries(
     return questions, derived, rules, question_problems + derived_problems + rule_problems
 
 
+# Keys without which a stand-in would answer references wrongly (a choice question with no
+# choices would make every rule comparing it "name no choice"): no stand-in then.
+_DEFINING = frozenset({"choices", "fields"})
+
+
 def _valid_entries(
     doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
 ) -> tuple[list[tuple[int, M]], set[str], set[str]]:
@@ -512,14 +518,15 @@ def _valid_entries(
             if not isinstance(item, Mapping):
                 continue
             wrong = {error["loc"][0] for error in exc.errors() if error["loc"]}
-            try:
-                kept = model.model_validate({k: v for k, v in item.items() if k not in wrong})
-            except ValidationError:
-                if isinstance(item.get("id"), str):
-                    broken.add(item["id"])
-                continue
-            valid.append((index, kept))
-            stand_ins.add(f"{key}[{index}]")
+            kept = None
+            if not wrong & _DEFINING:
+                with suppress(ValidationError):
+                    kept = model.model_validate({k: v for k, v in item.items() if k not in wrong})
+            if kept is not None:
+                valid.append((index, kept))
+                stand_ins.add(f"{key}[{index}]")
+            elif isinstance(item.get("id"), str):
+                broken.add(item["id"])
     return valid, stand_ins, broken
 
 
