@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import FROZEN_RULES
+from .conftest import FIXTURES, FROZEN_RULES
 
 runner = CliRunner()
 BUNDLED = FROZEN_RULES.read_text()
@@ -248,3 +248,24 @@ def test_a_wrong_choice_of_a_question_does_not_make_every_rule_comparing_it_a_pr
     code, lines = validate(tmp_path, text)
     assert code == 1
     assert lines and all("questions[1] (primary_condition).choices[3]" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "about"),
+    [
+        ("\nquestions:\n", "\nquestionz:\n", "questions"),
+        ("\nderived:\n", "\nderived: none\nderived_before:\n", "derived"),
+    ],
+)
+def test_a_questions_or_derived_section_that_is_not_a_list_is_not_followed_by_every_reference(
+    tmp_path: Path, old: str, new: str, about: str
+) -> None:
+    """With no question (or derived value) known, every rule would name an unknown one: the
+    lines are about the section only."""
+    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    text = source.replace(old, new, 1)
+    assert text != source
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert 1 <= len(lines) <= 2, lines
+    assert all(about in line and "unknown question" not in line for line in lines), lines

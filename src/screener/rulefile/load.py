@@ -554,6 +554,11 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
         problems = schema_problems(doc, exc, RuleFileSpec)
+        if not isinstance(data.get("questions"), list) or not isinstance(
+            data.get("derived", []), list
+        ):
+            # No question (or derived value) is known, so every reference would be "unknown".
+            raise RuleFileError(problems) from None
         question_specs, question_stand_ins, broken = _valid_entries(
             doc, data, "questions", QuestionSpec
         )
