@@ -269,3 +269,63 @@ def test_a_questions_or_derived_section_that_is_not_a_list_is_not_followed_by_ev
     assert code == 1
     assert 1 <= len(lines) <= 2, lines
     assert all(about in line and "unknown question" not in line for line in lines), lines
+
+
+def test_a_choice_question_without_choices_is_one_line_not_one_per_rule_comparing_it(
+    tmp_path: Path,
+) -> None:
+    """Without its choices, every comparison with the question would name no choice."""
+    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    start = source.index("    choices:\n", source.index("- id: current_medications"))
+    text = source[:start] + source[source.index("\n\n", start) + 1 :]
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'rules.yaml'}:{line_of(text, '- id: current_medications')}:5:"
+        " questions[40] (current_medications): a multi_choice question needs 'choices'"
+    ]
+
+
+def test_a_misspelt_choices_key_is_one_line(tmp_path: Path) -> None:
+    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    start = source.index("    choices:\n", source.index("- id: current_medications"))
+    text = source[:start] + "    choicez:\n" + source[start + len("    choices:\n") :]
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert "unknown key 'choicez' (did you mean 'choices'?)" in lines[0]
+
+
+def test_a_choice_question_without_choices_is_not_also_told_it_has_none_to_translate(
+    tmp_path: Path,
+) -> None:
+    source = (FIXTURES / "rules_es.yaml").read_text()
+    own = "    choices:\n      - {value: depression, label: Depression}\n"
+    own += "      - {value: ptsd, label: PTSD}\n      - other\n"
+    assert own in source
+    code, lines = validate(tmp_path, source.replace(own, "", 1))
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert "a choice question needs 'choices'" in lines[0]
+
+
+def test_a_derived_value_with_a_mistake_is_one_line_not_one_per_rule_reading_it(
+    tmp_path: Path,
+) -> None:
+    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    text = source.replace("value: benzodiazepine_mg_day *", "value: benzodiazepine_mg_dy *", 1)
+    assert text != source
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert "derived[0] (benzodiazepine_diazepam_mg).value: unknown question" in lines[0]
+
+
+def test_a_misspelt_fields_key_of_a_list_is_one_line(tmp_path: Path) -> None:
+    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    start = source.index("    fields:\n", source.index("- id: depression_treatments"))
+    text = source[:start] + "    fieldz:\n" + source[start + len("    fields:\n") :]
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert "unknown key 'fieldz' (did you mean 'fields'?)" in lines[0]

@@ -487,7 +487,35 @@ def _check_entries(
     slots = _visible(questions)
     derived, derived_problems = _check_derived(doc, slots, derived_specs)
     rules, rule_problems = _check_rules(doc, slots, rule_specs, derived)
-    return questions, derived, rules, question_problems + derived_problems + rule_problems
+    # A derived value that failed its own check, a choice question without choices and a list
+    # without fields have their own line: what reads them is not a second problem.
+    kept = {d.id for d in derived}
+    failed = {spec.id for _, spec in derived_specs if spec.id not in kept and spec.id not in slots}
+    failed |= {
+        spec.id
+        for _, spec in question_specs
+        if (spec.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE) and not spec.choices)
+        or (spec.type is QuestionType.LIST and not spec.fields)
+    }
+    problems = question_problems + derived_problems + rule_problems
+    return questions, derived, rules, [p for p in problems if not _names_failed(p, failed)]
+
+
+def _names_failed(problem: Problem, names: set[str]) -> bool:
+    """Whether a problem only says that it reads an entry that has a problem of its own (as
+    check_condition, the reason check and the key answers' check word it)."""
+    return any(
+        problem.message.startswith(
+            (
+                f"unknown question {name!r}",
+                f"placeholder {{{name}}} ",
+                f"{name!r} has no choice ",
+                f"{name!r} has no field ",
+                f"{name!r} is not a question or derived value",
+            )
+        )
+        for name in names
+    )
 
 
 # Keys without which a stand-in would answer references wrongly (a choice question with no
@@ -535,10 +563,7 @@ def _follows(problem: Problem, places: set[str], broken: set[str]) -> bool:
     about a stand-in (`where` starts with its place), or it names as unknown an entry that
     is there but failed its schema (as check_condition and the reason check word it)."""
     head = problem.where.split(" ", 1)[0].split(".", 1)[0]
-    return head in places or any(
-        problem.message.startswith((f"unknown question {name!r}", f"placeholder {{{name}}} "))
-        for name in broken
-    )
+    return head in places or _names_failed(problem, broken)
 
 
 def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
@@ -580,7 +605,8 @@ def build_ruleset(doc: SourceDocument, content: bytes) -> RuleSet:
         list(enumerate(spec.derived)),
     )
     slots = _visible(questions)
-    named = {*slots, *(d.id for d in derived)}
+    # A derived value that failed its check has its own line.
+    named = {*slots, *(d.id for d in spec.derived)}
     for index, key in enumerate(spec.summary.key_answers):
         if key not in named:
             problems.append(

@@ -118,11 +118,13 @@ def _question_problems(
             if given is not None and not has_it:
                 yield doc.problem((*at, key), where_label(doc, (*at, key)), message)
         if words.choices and not values:
-            yield doc.problem(
-                (*at, "choices"),
-                where_label(doc, (*at, "choices")),
-                f"a {question.type.value} question has no choices to translate",
-            )
+            # (A choice question without choices has that problem already.)
+            if question.type not in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+                yield doc.problem(
+                    (*at, "choices"),
+                    where_label(doc, (*at, "choices")),
+                    f"a {question.type.value} question has no choices to translate",
+                )
             continue
         for value in words.choices:
             allowed = value in values or (
