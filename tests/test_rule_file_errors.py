@@ -286,14 +286,20 @@ def test_a_choice_question_without_choices_is_one_line_not_one_per_rule_comparin
     ]
 
 
-def test_a_misspelt_choices_key_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("question", "key"), [("current_medications", "choices"), ("depression_treatments", "fields")]
+)
+def test_a_misspelt_choices_or_fields_key_is_one_line(
+    tmp_path: Path, question: str, key: str
+) -> None:
+    """What reads the question is not told it names no choice or field."""
     source = (FIXTURES / "rules_default_v2.yaml").read_text()
-    start = source.index("    choices:\n", source.index("- id: current_medications"))
-    text = source[:start] + "    choicez:\n" + source[start + len("    choices:\n") :]
+    start = source.index(f"    {key}:\n", source.index(f"- id: {question}"))
+    text = f"{source[:start]}    {key[:-1]}z:\n{source[start + len(key) + 6 :]}"
     code, lines = validate(tmp_path, text)
     assert code == 1
     assert len(lines) == 1, lines
-    assert "unknown key 'choicez' (did you mean 'choices'?)" in lines[0]
+    assert f"unknown key '{key[:-1]}z' (did you mean '{key}'?)" in lines[0]
 
 
 def test_a_choice_question_without_choices_is_not_also_told_it_has_none_to_translate(
@@ -319,13 +325,3 @@ def test_a_derived_value_with_a_mistake_is_one_line_not_one_per_rule_reading_it(
     assert code == 1
     assert len(lines) == 1, lines
     assert "derived[0] (benzodiazepine_diazepam_mg).value: unknown question" in lines[0]
-
-
-def test_a_misspelt_fields_key_of_a_list_is_one_line(tmp_path: Path) -> None:
-    source = (FIXTURES / "rules_default_v2.yaml").read_text()
-    start = source.index("    fields:\n", source.index("- id: depression_treatments"))
-    text = source[:start] + "    fieldz:\n" + source[start + len("    fields:\n") :]
-    code, lines = validate(tmp_path, text)
-    assert code == 1
-    assert len(lines) == 1, lines
-    assert "unknown key 'fieldz' (did you mean 'fields'?)" in lines[0]
