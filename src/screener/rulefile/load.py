@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -518,11 +517,6 @@ def _names_failed(problem: Problem, names: set[str]) -> bool:
     )
 
 
-# Keys without which a stand-in would answer references wrongly (a choice question with no
-# choices would make every rule comparing it "name no choice"): no stand-in then.
-_DEFINING = frozenset({"choices", "fields"})
-
-
 def _valid_entries(
     doc: SourceDocument, data: Mapping[str, object], key: str, model: type[M]
 ) -> tuple[list[tuple[int, M]], set[str], set[str]]:
@@ -546,15 +540,15 @@ def _valid_entries(
             if not isinstance(item, Mapping):
                 continue
             wrong = {error["loc"][0] for error in exc.errors() if error["loc"]}
-            kept = None
-            if not wrong & _DEFINING:
-                with suppress(ValidationError):
-                    kept = model.model_validate({k: v for k, v in item.items() if k not in wrong})
-            if kept is not None:
-                valid.append((index, kept))
-                stand_ins.add(f"{key}[{index}]")
-            elif isinstance(item.get("id"), str):
-                broken.add(item["id"])
+            try:
+                kept = model.model_validate({k: v for k, v in item.items() if k not in wrong})
+            except ValidationError:
+                if isinstance(item.get("id"), str):
+                    broken.add(item["id"])
+                continue
+            # (A stand-in choice question without its choices is one _check_entries knows.)
+            valid.append((index, kept))
+            stand_ins.add(f"{key}[{index}]")
     return valid, stand_ins, broken
 
 
