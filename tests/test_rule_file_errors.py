@@ -325,3 +325,17 @@ def test_a_derived_value_with_a_mistake_is_one_line_not_one_per_rule_reading_it(
     assert code == 1
     assert len(lines) == 1, lines
     assert "derived[0] (benzodiazepine_diazepam_mg).value: unknown question" in lines[0]
+
+
+def test_a_wrong_choice_of_a_question_does_not_hide_a_rule_comparing_it_with_a_number(
+    tmp_path: Path,
+) -> None:
+    text = BUNDLED.replace("{value: ocd, label: OCD}", "{value: ocd, lable: OCD}", 1)
+    text = text.replace(
+        'when: primary_condition == "bipolar_depression"', "when: primary_condition == 2"
+    )
+    code, lines = validate(tmp_path, text)
+    assert code == 1
+    *about_the_choice, about_the_rule = lines
+    assert about_the_choice and all("choices[3]" in line for line in about_the_choice), lines
+    assert "rules[16] (bipolar_review).when: '==' compares a text value" in about_the_rule
