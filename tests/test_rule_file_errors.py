@@ -13,6 +13,7 @@ from .conftest import FIXTURES, FROZEN_RULES
 
 runner = CliRunner()
 BUNDLED = FROZEN_RULES.read_text()
+DEFAULT_V2 = (FIXTURES / "rules_default_v2.yaml").read_text()  # with derived values
 
 
 def validate(tmp_path: Path, text: str) -> tuple[int, list[str]]:
@@ -241,8 +242,8 @@ def test_a_wrong_field_of_a_question_does_not_hide_a_real_mistake_in_a_rule_read
 def test_a_wrong_choice_of_a_question_does_not_make_every_rule_comparing_it_a_problem(
     tmp_path: Path,
 ) -> None:
-    """A question is not checked without its choices (every comparison would name no
-    choice): the lines are about the wrong choice only."""
+    """Checked without its wrong choices, the question would make every comparison name no
+    choice: the lines are about the wrong choice only."""
     text = BUNDLED.replace("{value: ocd, label: OCD}", "{value: ocd, lable: OCD}", 1)
     assert text != BUNDLED
     code, lines = validate(tmp_path, text)
@@ -262,7 +263,7 @@ def test_a_questions_or_derived_section_that_is_not_a_list_is_not_followed_by_ev
 ) -> None:
     """With no question (or derived value) known, every rule would name an unknown one: the
     lines are about the section only."""
-    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    source = DEFAULT_V2
     text = source.replace(old, new, 1)
     assert text != source
     code, lines = validate(tmp_path, text)
@@ -275,7 +276,7 @@ def test_a_choice_question_without_choices_is_one_line_not_one_per_rule_comparin
     tmp_path: Path,
 ) -> None:
     """Without its choices, every comparison with the question would name no choice."""
-    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    source = DEFAULT_V2
     start = source.index("    choices:\n", source.index("- id: current_medications"))
     text = source[:start] + source[source.index("\n\n", start) + 1 :]
     code, lines = validate(tmp_path, text)
@@ -293,7 +294,7 @@ def test_a_misspelt_choices_or_fields_key_is_one_line(
     tmp_path: Path, question: str, key: str
 ) -> None:
     """What reads the question is not told it names no choice or field."""
-    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    source = DEFAULT_V2
     start = source.index(f"    {key}:\n", source.index(f"- id: {question}"))
     text = f"{source[:start]}    {key[:-1]}z:\n{source[start + len(key) + 6 :]}"
     code, lines = validate(tmp_path, text)
@@ -318,7 +319,7 @@ def test_a_choice_question_without_choices_is_not_also_told_it_has_none_to_trans
 def test_a_derived_value_with_a_mistake_is_one_line_not_one_per_rule_reading_it(
     tmp_path: Path,
 ) -> None:
-    source = (FIXTURES / "rules_default_v2.yaml").read_text()
+    source = DEFAULT_V2
     text = source.replace("value: benzodiazepine_mg_day *", "value: benzodiazepine_mg_dy *", 1)
     assert text != source
     code, lines = validate(tmp_path, text)

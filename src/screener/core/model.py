@@ -31,6 +31,10 @@ class QuestionType(StrEnum):
     LIST = "list"  # a repeating group of fields
 
 
+# The types whose answers are one or more of the question's choices.
+CHOICE_TYPES = frozenset({QuestionType.CHOICE, QuestionType.MULTI_CHOICE})
+
+
 class Priority(StrEnum):
     """How soon a clinician should look at a review, most urgent first."""
 

@@ -24,6 +24,7 @@ from screener.core.conditions.syntax import (
 from screener.core.frozen import replace
 from screener.core.limits import MAX_RULE_FILE_BYTES
 from screener.core.model import (
+    CHOICE_TYPES,
     NONE_CHOICE,
     Action,
     Choice,
@@ -93,7 +94,7 @@ def _question_shape_problems(
     doc: SourceDocument, path: PathKey, where: str, spec: QuestionSpec, in_list: bool = False
 ) -> list[Problem]:
     problems = []
-    has_choices = spec.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
+    has_choices = spec.type in CHOICE_TYPES
     if has_choices and not spec.choices:
         problems.append(doc.problem(path, where, f"a {spec.type.value} question needs 'choices'"))
     if not has_choices and spec.choices:
@@ -493,7 +494,7 @@ def _check_entries(
     failed |= {
         spec.id
         for _, spec in question_specs
-        if (spec.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE) and not spec.choices)
+        if (spec.type in CHOICE_TYPES and not spec.choices)
         or (spec.type is QuestionType.LIST and not spec.fields)
     }
     problems = question_problems + derived_problems + rule_problems
@@ -546,7 +547,7 @@ def _valid_entries(
                 if isinstance(item.get("id"), str):
                     broken.add(item["id"])
                 continue
-            # (A stand-in choice question without its choices is one _check_entries knows.)
+            # (A stand-in without its choices or fields: _check_entries drops what follows.)
             valid.append((index, kept))
             stand_ins.add(f"{key}[{index}]")
     return valid, stand_ins, broken
@@ -554,8 +555,8 @@ def _valid_entries(
 
 def _follows(problem: Problem, places: set[str], broken: set[str]) -> bool:
     """Whether a cross-check's problem only follows from an entry's schema problem: it is
-    about a stand-in (`where` starts with its place), or it names as unknown an entry that
-    is there but failed its schema (as check_condition and the reason check word it)."""
+    about a stand-in (`where` starts with its place), or it names an entry that is there but
+    failed its schema (`_names_failed`)."""
     head = problem.where.split(" ", 1)[0].split(".", 1)[0]
     return head in places or _names_failed(problem, broken)
 

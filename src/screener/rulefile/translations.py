@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from screener.core.model import NONE_CHOICE, QuestionType, RuleSet, Wording
+from screener.core.model import CHOICE_TYPES, NONE_CHOICE, QuestionType, RuleSet, Wording
 from screener.core.problems import Problem, shown
 from screener.core.suggest import suggest
 from screener.core.translation import MissingTranslation, Part, missing_translations
@@ -119,7 +119,7 @@ def _question_problems(
                 yield doc.problem((*at, key), where_label(doc, (*at, key)), message)
         if words.choices and not values:
             # (A choice question without choices has that problem already.)
-            if question.type not in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+            if question.type not in CHOICE_TYPES:
                 yield doc.problem(
                     (*at, "choices"),
                     where_label(doc, (*at, "choices")),

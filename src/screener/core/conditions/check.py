@@ -21,7 +21,7 @@ from screener.core.conditions.syntax import (
     Or,
     QuestionRef,
 )
-from screener.core.model import NONE_CHOICE, Fact, Question, QuestionType
+from screener.core.model import CHOICE_TYPES, NONE_CHOICE, Fact, Question, QuestionType
 from screener.core.suggest import suggest
 
 # Static types of expressions.
@@ -242,7 +242,7 @@ class _Checker:
             )
 
     def check_choice_literal(self, question: Question, literal: Literal) -> None:
-        if question.type not in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+        if question.type not in CHOICE_TYPES:
             return
         allowed = list(question.choice_values)
         if question.type is QuestionType.MULTI_CHOICE:
